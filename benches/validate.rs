@@ -1,0 +1,73 @@
+//! Validation speed of a generated 1,000-step workflow, next to a baseline measured in the same
+//! run: parsing the same text with serde_json alone (the floor of any loader).
+//!
+//! Run: `cargo bench --bench validate`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use alpha::workflow::{Document, Format};
+
+/// A sequential workflow of `steps` shell steps, each reading the previous one's output.
+fn generate(steps: usize) -> String {
+    let mut text = String::from(
+        "{\"name\": \"Big\", \"parameters\": {\"branch\": {\"type\": \"string\", \"default\": \"main\"}}, \"steps\": [\n",
+    );
+    for i in 0..steps {
+        let command =
+            if i == 0 { "echo {{ branch }}".to_string() } else { format!("echo {{{{ s{}.output }}}}", i - 1) };
+        let comma = if i + 1 == steps { "" } else { "," };
+        text.push_str(&format!(
+            "  {{\"id\": \"s{i}\", \"tool\": \"shell\", \"action\": \"run\", \"parameters\": {{\"command\": \"{command}\"}}, \"on_error\": \"retry\", \"retry\": {{\"max_attempts\": 2, \"delay\": \"10ms\"}}}}{comma}\n"
+        ));
+    }
+    text.push_str("]}\n");
+    text
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let json = generate(1000);
+    let yaml_doc = Document::from_text("big.json", json.clone(), Format::Json);
+    let as_yaml = Document::from_text("big.yaml", json.clone(), Format::Yaml);
+    assert!(yaml_doc.load().is_ok(), "the generated workflow must be valid");
+    let runs = 30;
+    let baseline = time(runs, || {
+        black_box(serde_json::from_str::<serde_json::Value>(black_box(&json)).ok());
+    });
+    let validate_json = time(runs, || {
+        black_box(yaml_doc.load().ok());
+    });
+    let validate_yaml = time(runs, || {
+        black_box(as_yaml.load().ok());
+    });
+    println!("validate 1,000-step workflow (median of {runs})");
+    println!("  baseline serde_json parse only : {:>8.2} ms", baseline.as_secs_f64() * 1e3);
+    println!(
+        "  alpha load+validate (JSON)     : {:>8.2} ms  ({:.1}x baseline)",
+        validate_json.as_secs_f64() * 1e3,
+        validate_json.as_secs_f64() / baseline.as_secs_f64()
+    );
+    println!(
+        "  alpha load+validate (YAML flow): {:>8.2} ms  ({:.1}x baseline)",
+        validate_yaml.as_secs_f64() * 1e3,
+        validate_yaml.as_secs_f64() / baseline.as_secs_f64()
+    );
+}

@@ -1,0 +1,324 @@
+//! The command line, declared with clap. Every face of alpha is listed here, so `--help` shows
+//! the whole product.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser as ClapParser, Subcommand, ValueEnum};
+
+/// alpha: a personal workflow assistant.
+#[derive(Debug, ClapParser)]
+#[command(
+    name = "alpha",
+    version,
+    about = "A personal workflow assistant: saved, versioned, schedulable workflows",
+    long_about = "alpha turns repeated multi-step work into saved, versioned, schedulable workflows \
+and runs them with live progress.\n\nRun `alpha` with no arguments for the chat shell, or use the \
+subcommands below from scripts.",
+    after_help = "Examples:\n  alpha workflow validate deploy.yaml\n  alpha workflow create --file deploy.yaml\n  alpha workflow run \"Deploy Pipeline\" branch=dev environment=prod\n  alpha workflow list --tags ci"
+)]
+pub struct Cli {
+    /// Database file (default: $ALPHA_HOME/alpha.db or ~/.local/share/alpha/alpha.db).
+    #[arg(long, global = true, env = "ALPHA_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage and run workflows.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+    /// Show the intent alpha understands from a sentence (no side effects).
+    Parse {
+        /// The sentence, e.g. "run git sync with branch dev".
+        utterance: String,
+        /// Print the intent as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suggest workflows from repeated commands in your shell history.
+    Suggest {
+        /// History file to read, or `-` for stdin.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// History format (default: detected).
+        #[arg(long)]
+        format: Option<String>,
+        /// Print suggestions as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import shell history for suggestions.
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// Run scheduled workflows.
+    #[command(subcommand)]
+    Scheduler(SchedulerCommand),
+    /// Built-in workflow templates.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+/// `alpha workflow …`
+#[derive(Debug, Subcommand)]
+pub enum WorkflowCommand {
+    /// List saved workflows.
+    List {
+        /// Only workflows with this tag (repeatable).
+        #[arg(long = "tags", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Only workflows whose name, tags or description match.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a workflow's definition, parameters, triggers and recent runs.
+    Show {
+        /// Workflow name.
+        name: String,
+        /// A saved version other than the current one.
+        #[arg(long)]
+        version: Option<String>,
+        /// Definition format.
+        #[arg(long, value_enum, default_value_t = TextFormat::Yaml)]
+        format: TextFormat,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a saved workflow or a workflow file.
+    Run(RunArgs),
+    /// Save a new workflow from a file, interactively, or from a description.
+    Create {
+        /// What the workflow should do, in your words (starts the conversational builder).
+        description: Option<String>,
+        /// Workflow file, or `-` for stdin.
+        #[arg(long, short, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Replace an existing workflow of the same name (keeping its old versions).
+        #[arg(long)]
+        replace: bool,
+        /// Ask for name, description, tags and steps.
+        #[arg(long, short)]
+        interactive: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Edit a workflow in $VISUAL or $EDITOR; saved as a new version when valid.
+    Edit {
+        /// Workflow name.
+        name: String,
+    },
+    /// Delete a workflow (its run history stays readable).
+    Delete {
+        /// Workflow name.
+        name: String,
+        /// Don't ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Schedule a workflow with cron or a phrase such as "every weekday at 9am".
+    Schedule {
+        /// Workflow name.
+        name: String,
+        /// Cron expression or phrase.
+        #[arg(num_args = 1.., required = true)]
+        when: Vec<String>,
+        /// IANA time zone (default: local).
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Remove a workflow's schedule.
+    Unschedule {
+        /// Workflow name.
+        name: String,
+    },
+    /// Show past runs, newest first.
+    History {
+        /// Only this workflow's runs.
+        name: Option<String>,
+        /// How many runs.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Only runs with this status (completed, failed, interrupted, running).
+        #[arg(long)]
+        status: Option<String>,
+        /// Show one run's steps.
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a workflow to a file or stdout.
+    Export {
+        /// Workflow name.
+        name: String,
+        /// Destination (default: stdout).
+        #[arg(long, short, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Output format (default: from the file extension, else YAML).
+        #[arg(long, value_enum)]
+        format: Option<TextFormat>,
+    },
+    /// Validate and save workflow files.
+    Import {
+        /// Files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Replace workflows of the same name (keeping old versions).
+        #[arg(long)]
+        replace: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check workflow files and report every problem with its line and column.
+    Validate {
+        /// Files to check (`-` for stdin).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print diagnostics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of the workflow format.
+    Schema,
+    /// List a workflow's saved versions.
+    Versions {
+        /// Workflow name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what changed between two versions (default: V1 against the current one).
+    Diff {
+        /// Workflow name.
+        name: String,
+        /// Older version.
+        v1: String,
+        /// Newer version (default: current).
+        v2: Option<String>,
+    },
+    /// Make an old version current again (as a new version).
+    Rollback {
+        /// Workflow name.
+        name: String,
+        /// Version to restore.
+        version: String,
+    },
+    /// Draw a workflow's plan as a diagram.
+    Graph {
+        /// Workflow name or file.
+        name: String,
+        /// Diagram language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Recommend changes from recorded runs.
+    Optimize {
+        /// Workflow name.
+        name: String,
+    },
+}
+
+/// `alpha workflow run` arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Workflow name, or a path to a workflow file.
+    pub target: Option<String>,
+    /// Parameters as key=value.
+    pub params: Vec<String>,
+    /// Print one JSON event per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the plan and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stream step output.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Continue a failed or interrupted run from its first unfinished step.
+    #[arg(long, value_name = "RUN_ID", conflicts_with = "target")]
+    pub resume: Option<String>,
+}
+
+/// `alpha history …`
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Ingest shell history (bash, zsh, fish, atuin) into alpha's database.
+    Import {
+        /// History file (default: the usual places).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Format (default: detected).
+        #[arg(long)]
+        format: Option<String>,
+    },
+}
+
+/// `alpha scheduler …`
+#[derive(Debug, Subcommand)]
+pub enum SchedulerCommand {
+    /// Run due workflows until stopped (SIGTERM or Ctrl-C).
+    Run,
+    /// List schedules with their next and last fire times.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print (or write) a systemd user unit or crontab line that keeps the scheduler running.
+    Install {
+        /// Write it instead of printing it.
+        #[arg(long)]
+        apply: bool,
+    },
+}
+
+/// `alpha template …`
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List built-in templates.
+    List,
+    /// Show a template.
+    Show {
+        /// Template name.
+        name: String,
+    },
+    /// Save a copy of a template into the library.
+    Use {
+        /// Template name.
+        name: String,
+        /// Name of the new workflow.
+        #[arg(long = "name", value_name = "NEW")]
+        new_name: Option<String>,
+        /// Parameter defaults as key=value.
+        params: Vec<String>,
+    },
+}
+
+/// Text formats of a definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// Diagram languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz dot.
+    Dot,
+}

@@ -1,0 +1,73 @@
+//! The library's error type and the exit codes it maps to.
+
+use crate::diagnostic::Diagnostics;
+
+/// Exit codes shared by every command: 0 ok, 1 a run failed, 2 usage or validation, 130 interrupted.
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// A workflow run (or another operation) failed.
+    pub const FAILED: i32 = 1;
+    /// Bad arguments, unknown names, invalid files.
+    pub const USAGE: i32 = 2;
+    /// Ctrl-C or SIGTERM.
+    pub const INTERRUPTED: i32 = 130;
+}
+
+/// Errors the library reports to its faces (CLI, REPL, scheduler).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A workflow file or definition is invalid.
+    #[error("{0}")]
+    Invalid(#[from] Diagnostics),
+    /// The user asked for something that can't be done as asked.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// A hint such as "did you mean …".
+        help: Option<String>,
+    },
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Anything else, with its message.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// A usage error without a hint.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage { message: message.into(), help: None }
+    }
+
+    /// A usage error with a hint.
+    pub fn usage_with(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Usage { message: message.into(), help: Some(help.into()) }
+    }
+
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    /// The exit code this error ends a command with.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_) | Error::Usage { .. } => exit::USAGE,
+            _ => exit::FAILED,
+        }
+    }
+}
+
+/// Result with the library's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

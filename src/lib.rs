@@ -1,0 +1,13 @@
+//! alpha: a personal workflow assistant.
+//!
+//! The library holds everything; the `alpha` binary is a thin shell over [`cli`]. The REPL, the
+//! CLI and the scheduler all go through the same layers: [`workflow`] (format, loading,
+//! validation), [`store`] (the SQLite library), [`executor`] (runs), and [`tools`].
+
+pub mod cli;
+pub mod diagnostic;
+pub mod error;
+pub mod schedule;
+pub mod template;
+pub mod tools;
+pub mod workflow;

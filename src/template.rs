@@ -1,0 +1,155 @@
+//! `{{ }}` templates and `if:` conditions, on MiniJinja with strict undefined (design.md §3).
+//!
+//! One environment serves the validator (which only parses) and the executor (which renders),
+//! so both agree on syntax, filters and built-in names.
+
+use std::collections::BTreeSet;
+
+use minijinja::value::Value as JinjaValue;
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+
+/// Names every template may use besides parameters and step ids.
+pub const BUILTIN_NAMES: &[&str] = &["params", "env", "now", "run", "workflow"];
+
+/// MiniJinja's global functions, which are not references to anything the workflow defines.
+const GLOBAL_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "debug"];
+
+/// Marker wrapped around values that `| raw` lets into a shell command unquoted.
+const RAW_MARK: &str = "\u{1}alpha-raw\u{1}";
+
+/// How rendered values are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    /// Values are inserted as text.
+    None,
+    /// Every inserted value is shell-quoted, unless passed through `| raw`.
+    Shell,
+}
+
+/// Builds the template environment.
+pub fn environment(escape: Escape) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(1_000_000));
+    env.set_recursion_limit(64);
+    env.add_filter("json", |value: JinjaValue| -> Result<String, Error> {
+        serde_json::to_string(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
+    });
+    if escape == Escape::Shell {
+        env.add_filter("raw", |value: JinjaValue| format!("{RAW_MARK}{}", display(&value)));
+        env.set_formatter(|out, _state, value| {
+            let text = display(value);
+            if let Some(raw) = text.strip_prefix(RAW_MARK) {
+                out.write_str(raw)?;
+            } else {
+                out.write_str(&shell_quote(&text))?;
+            }
+            Ok(())
+        });
+    } else {
+        env.add_filter("raw", |value: JinjaValue| display(&value));
+        env.set_formatter(|out, _state, value| {
+            out.write_str(&display(value))?;
+            Ok(())
+        });
+    }
+    env
+}
+
+/// The text of a value as inserted into a template: strings as-is, null as empty, others as JSON.
+pub fn display(value: &JinjaValue) -> String {
+    if let Some(text) = value.as_str() {
+        return text.to_string();
+    }
+    if value.is_none() || value.is_undefined() {
+        return String::new();
+    }
+    match value.kind() {
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Map => {
+            serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+        }
+        _ => value.to_string(),
+    }
+}
+
+/// Quotes `text` for a POSIX shell; NUL bytes, which no shell argument can hold, are dropped.
+pub fn shell_quote(text: &str) -> String {
+    let cleaned: String = text.chars().filter(|c| *c != '\0').collect();
+    if cleaned.is_empty() {
+        return "''".to_string();
+    }
+    match shlex::try_quote(&cleaned) {
+        Ok(quoted) => quoted.into_owned(),
+        Err(_) => format!("'{}'", cleaned.replace('\'', "'\\''")),
+    }
+}
+
+/// True when `text` contains template syntax.
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+/// The expression of an `if:` condition, written with or without surrounding `{{ }}`.
+pub fn condition_expression(condition: &str) -> &str {
+    let trimmed = condition.trim();
+    if let Some(inner) = trimmed.strip_prefix("{{").and_then(|rest| rest.strip_suffix("}}"))
+        && !inner.contains("{{")
+        && !inner.contains("}}")
+    {
+        return inner.trim();
+    }
+    trimmed
+}
+
+/// The dotted names (`step.field`, `param`) a template or expression reads from its context.
+pub fn references(env: &Environment<'_>, text: &str, expression: bool) -> Result<BTreeSet<String>, Error> {
+    let names = if expression {
+        env.compile_expression(condition_expression(text))?.undeclared_variables(true)
+    } else {
+        env.template_from_str(text)?.undeclared_variables(true)
+    };
+    Ok(names.into_iter().filter(|name| !GLOBAL_FUNCTIONS.contains(&root(name))).collect())
+}
+
+/// The first segment of a dotted name.
+pub fn root(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_braces_from_conditions() {
+        let cases = [
+            ("{{ test.exit_code == 0 }}", "test.exit_code == 0"),
+            ("test.exit_code == 0", "test.exit_code == 0"),
+            ("  {{x}} ", "x"),
+            ("{{ a }} and {{ b }}", "{{ a }} and {{ b }}"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(condition_expression(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn finds_nested_references() {
+        let env = environment(Escape::None);
+        let refs =
+            references(&env, "{{ fetch.count }} {{ branch | upper }} {% for x in items %}{{ x }}{% endfor %}", false)
+                .unwrap();
+        let refs: Vec<_> = refs.into_iter().collect();
+        assert_eq!(refs, ["branch", "fetch.count", "items"]);
+        let refs = references(&env, "test.exit_code == 0 and range(3)", true).unwrap();
+        assert_eq!(refs.into_iter().collect::<Vec<_>>(), ["test.exit_code"]);
+    }
+
+    #[test]
+    fn shell_escape_quotes_values_but_not_raw() {
+        let env = environment(Escape::Shell);
+        let ctx = minijinja::context! { v => "x; rm -rf ~", w => "a b" };
+        let out = env.render_str("echo {{ v }} {{ w | raw }}", ctx).unwrap();
+        assert_eq!(out, "echo 'x; rm -rf ~' a b");
+    }
+}

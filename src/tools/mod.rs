@@ -1,0 +1,3 @@
+//! Tools that steps call, behind one trait, and the catalog of what each accepts.
+
+pub mod catalog;

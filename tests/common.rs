@@ -1,0 +1,74 @@
+//! A small builder that runs the real `alpha` binary in a temp dir with its own data dir.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A sandbox: a temp dir used as working directory, HOME and ALPHA_HOME.
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Sandbox { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path().join("home/alpha.db")
+    }
+
+    /// Writes a file relative to the sandbox and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    /// A command for the real binary with a clean environment pointing into the sandbox.
+    pub fn alpha(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alpha"));
+        cmd.current_dir(self.path())
+            .env_remove("ALPHA_DB")
+            .env_remove("ALPHA_LLM_BASE_URL")
+            .env_remove("ALPHA_LLM_MODEL")
+            .env_remove("ALPHA_LLM_API_KEY")
+            .env("ALPHA_HOME", self.path().join("home"))
+            .env("HOME", self.path())
+            .env("XDG_DATA_HOME", self.path().join(".local/share"))
+            .env("XDG_CONFIG_HOME", self.path().join(".config"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs alpha with `args` and returns the output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.alpha().args(args).output().expect("run alpha")
+    }
+}
+
+/// Stdout of an output, as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Stderr of an output, as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}

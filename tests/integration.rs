@@ -1,0 +1,6 @@
+//! Integration tests: one binary, a module per area (as just and ripgrep do).
+
+mod common;
+mod fixtures;
+mod roundtrip;
+mod validate_cli;
