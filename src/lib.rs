@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
+pub mod paths;
 pub mod schedule;
+pub mod store;
 pub mod template;
 pub mod tools;
 pub mod workflow;

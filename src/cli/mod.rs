@@ -2,6 +2,7 @@
 
 pub mod args;
 mod files;
+pub mod library;
 pub mod output;
 
 use clap::Parser as _;
@@ -45,8 +46,9 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let Some(command) = cli.command else {
         return Err(not_yet("the chat shell"));
     };
+    let db = crate::paths::database(cli.db);
     match command {
-        Command::Workflow(command) => workflow(command),
+        Command::Workflow(command) => workflow(command, &db),
         Command::Parse { .. } => Err(not_yet("`alpha parse`")),
         Command::Suggest { .. } => Err(not_yet("`alpha suggest`")),
         Command::History(_) => Err(not_yet("`alpha history`")),
@@ -55,13 +57,35 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     }
 }
 
-fn workflow(command: WorkflowCommand) -> Result<i32, Error> {
+fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error> {
+    let open = || crate::store::Store::open(db);
     match command {
         WorkflowCommand::Validate { files, json } => files::validate(&files, json),
         WorkflowCommand::Schema => {
             print!("{}", crate::workflow::schema::json_schema());
             Ok(exit::OK)
         }
+        WorkflowCommand::List { tags, search, json } => library::list(&open()?, &tags, search.as_deref(), json),
+        WorkflowCommand::Show { name, version, format, json } => {
+            library::show(&open()?, &name, version.as_deref(), format, json)
+        }
+        WorkflowCommand::Create { file: Some(file), replace, json, interactive: false, description: None } => {
+            library::create(&mut open()?, &file, replace, json)
+        }
+        WorkflowCommand::Create { file: None, interactive: false, description: None, .. } => Err(Error::usage_with(
+            "nothing to create from",
+            "pass --file FILE (or - for stdin), --interactive, or a description in quotes",
+        )),
+        WorkflowCommand::Edit { name } => library::edit(&mut open()?, &name),
+        WorkflowCommand::Delete { name, yes } => library::delete(&mut open()?, &name, yes),
+        WorkflowCommand::History { name, limit, status, run, json } => {
+            library::history(&open()?, name.as_deref(), limit, status.as_deref(), run.as_deref(), json)
+        }
+        WorkflowCommand::Export { name, file, format } => library::export(&open()?, &name, file.as_deref(), format),
+        WorkflowCommand::Import { files, replace, json } => library::import(&mut open()?, &files, replace, json),
+        WorkflowCommand::Versions { name, json } => library::versions(&open()?, &name, json),
+        WorkflowCommand::Diff { name, v1, v2 } => library::diff(&open()?, &name, &v1, v2.as_deref()),
+        WorkflowCommand::Rollback { name, version } => library::rollback(&mut open()?, &name, &version),
         other => Err(not_yet(&format!("`alpha workflow {}`", subcommand_name(&other)))),
     }
 }

@@ -1,0 +1,28 @@
+//! Where alpha keeps its files (design.md §8): `$ALPHA_HOME`, else the platform data dir.
+
+use std::path::PathBuf;
+
+/// The data directory: `$ALPHA_HOME`, else `~/.local/share/alpha` (XDG_DATA_HOME respected).
+pub fn data_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("ALPHA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    directories::ProjectDirs::from("", "", "alpha")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".alpha"))
+}
+
+/// The database file: `--db`, else `alpha.db` in the data directory.
+pub fn database(explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(|| data_dir().join("alpha.db"))
+}
+
+/// The config file: `$ALPHA_HOME/config.yaml`, else `~/.config/alpha/config.yaml`.
+pub fn config_file() -> PathBuf {
+    if let Some(home) = std::env::var_os("ALPHA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home).join("config.yaml");
+    }
+    directories::ProjectDirs::from("", "", "alpha")
+        .map(|dirs| dirs.config_dir().join("config.yaml"))
+        .unwrap_or_else(|| PathBuf::from(".alpha/config.yaml"))
+}

@@ -1,0 +1,123 @@
+//! Numbered schema migrations, tracked with `PRAGMA user_version`.
+//!
+//! `workflows` and `workflow_executions` are exactly the original specification's tables. The
+//! declared foreign key is not enforced (SQLite's default, kept on purpose) so that run history
+//! outlives a deleted workflow; `execution_context` keeps each run's workflow name.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// The migrations, in order; migration `n` brings the schema to version `n`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the specification's tables and alpha's own beside them.
+    r#"
+    CREATE TABLE workflows (
+        id TEXT PRIMARY KEY,
+        name TEXT UNIQUE NOT NULL,
+        version TEXT NOT NULL,
+        description TEXT,
+        author TEXT,
+        tags TEXT,  -- JSON array
+        definition TEXT NOT NULL,  -- JSON workflow definition
+        created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+        execution_count INTEGER DEFAULT 0,
+        last_executed TIMESTAMP
+    );
+
+    CREATE TABLE workflow_executions (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        parameters TEXT,  -- JSON parameters
+        status TEXT,  -- pending, running, completed, failed, interrupted
+        started_at TIMESTAMP,
+        completed_at TIMESTAMP,
+        result TEXT,  -- JSON result
+        error TEXT,
+        FOREIGN KEY (workflow_id) REFERENCES workflows(id)
+    );
+
+    CREATE INDEX idx_workflows_name ON workflows(name);
+    CREATE INDEX idx_workflows_tags ON workflows(tags);
+    CREATE INDEX idx_executions_workflow ON workflow_executions(workflow_id);
+
+    CREATE TABLE workflow_versions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        note TEXT,
+        UNIQUE (workflow_id, version)
+    );
+
+    CREATE TABLE execution_context (
+        execution_id TEXT PRIMARY KEY,
+        workflow_name TEXT NOT NULL,
+        workflow_version TEXT NOT NULL,
+        trigger TEXT NOT NULL DEFAULT 'manual',
+        pid INTEGER,
+        resumed_from TEXT
+    );
+
+    CREATE TABLE step_executions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        name TEXT,
+        attempt INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        duration_ms INTEGER,
+        exit_code INTEGER,
+        output TEXT,
+        error TEXT,
+        result TEXT
+    );
+    CREATE INDEX idx_step_executions_run ON step_executions(execution_id);
+
+    CREATE TABLE schedules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow_id TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        timezone TEXT,
+        source TEXT NOT NULL DEFAULT 'cli',  -- cli (alpha workflow schedule) or file (a trigger)
+        overlap TEXT NOT NULL DEFAULT 'skip',
+        catchup TEXT NOT NULL DEFAULT 'latest',
+        catchup_window_s INTEGER NOT NULL DEFAULT 86400,
+        created_at TEXT NOT NULL,
+        last_fire_at TEXT,
+        last_status TEXT,
+        UNIQUE (workflow_id, cron, source)
+    );
+    "#,
+];
+
+/// The schema version this build of alpha writes.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`CURRENT`], refusing a database from a newer alpha.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > CURRENT {
+        return Err(Error::Other(format!(
+            "this database was written by a newer alpha (schema version {version}; this alpha knows up to {CURRENT}); \
+             upgrade alpha to open it"
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if now > index as i64 {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

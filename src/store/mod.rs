@@ -1,0 +1,437 @@
+//! The workflow library: one SQLite file holding workflows, every saved version, runs, step
+//! attempts and schedules (design.md §5). The REPL, CLI and scheduler all go through [`Store`].
+
+pub mod migrations;
+mod runs;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::diagnostic::did_you_mean;
+use crate::error::{Error, Result};
+use crate::workflow::{Trigger, Workflow};
+
+pub use runs::{RunRecord, RunStatus, StepRecord};
+
+/// How long a writer waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open library.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A workflow as saved in the library.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    /// Stable id (survives renames and versions).
+    pub id: String,
+    /// The current definition.
+    pub workflow: Workflow,
+    /// When it was first saved.
+    pub created_at: String,
+    /// When the current version was saved.
+    pub updated_at: String,
+    /// Runs recorded.
+    pub execution_count: i64,
+    /// When it last ran.
+    pub last_executed: Option<String>,
+}
+
+/// One saved version of a workflow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    /// The semver string.
+    pub version: String,
+    /// When it was saved.
+    pub created_at: String,
+    /// Why (created, edited, rollback to …).
+    pub note: Option<String>,
+    /// The definition.
+    pub workflow: Workflow,
+}
+
+/// A schedule row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    /// Row id.
+    pub id: i64,
+    /// The workflow it runs.
+    pub workflow_id: String,
+    /// The workflow's name.
+    pub workflow_name: String,
+    /// 5-field cron.
+    pub cron: String,
+    /// IANA zone, local when absent.
+    pub timezone: Option<String>,
+    /// `cli` or `file`.
+    pub source: String,
+    /// Last time it fired.
+    pub last_fire_at: Option<String>,
+    /// Outcome of that fire.
+    pub last_status: Option<String>,
+}
+
+/// What `list` shows for each workflow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// The saved workflow.
+    #[serde(flatten)]
+    pub saved: Saved,
+    /// Outcome of the last run, if any.
+    pub last_status: Option<String>,
+    /// Its schedules.
+    pub schedules: Vec<Schedule>,
+}
+
+/// The current time as stored: RFC 3339 UTC with milliseconds, so text order is time order.
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+fn decode_definition(text: &str) -> rusqlite::Result<Workflow> {
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// The next patch version after `version` (or `version` itself when it isn't semver).
+pub fn bump_patch(version: &str) -> String {
+    match semver::Version::parse(version) {
+        Ok(mut v) => {
+            v.patch += 1;
+            v.pre = semver::Prerelease::EMPTY;
+            v.to_string()
+        }
+        Err(_) => format!("{version}.1"),
+    }
+}
+
+const SAVED_COLUMNS: &str = "id, definition, created_at, updated_at, execution_count, last_executed";
+
+fn saved_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Saved> {
+    Ok(Saved {
+        id: row.get(0)?,
+        workflow: decode_definition(&row.get::<_, String>(1)?)?,
+        created_at: row.get(2)?,
+        updated_at: row.get(3)?,
+        execution_count: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
+        last_executed: row.get(5)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the library at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("can't create the data directory {}", parent.display()), e))?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_error(path, e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::migrate(&mut conn).map_err(|e| match e {
+            Error::Database(inner) => open_error(path, inner),
+            other => other,
+        })?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for the executor's and scheduler's own tables.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Finds a workflow by id or by name, ignoring case.
+    pub fn find(&self, name_or_id: &str) -> Result<Option<Saved>> {
+        let sql = format!("SELECT {SAVED_COLUMNS} FROM workflows WHERE id = ?1 OR name = ?1 COLLATE NOCASE LIMIT 1");
+        Ok(self.conn.query_row(&sql, [name_or_id], saved_from_row).optional()?)
+    }
+
+    /// Like [`Store::find`], but an unknown name is a usage error with a "did you mean".
+    pub fn get(&self, name: &str) -> Result<Saved> {
+        if let Some(saved) = self.find(name)? {
+            return Ok(saved);
+        }
+        let names = self.names()?;
+        let suggestion = did_you_mean(name, names.iter().map(String::as_str));
+        Err(match suggestion {
+            Some(close) => Error::usage_with(format!("no workflow named '{name}'"), format!("did you mean '{close}'?")),
+            None if names.is_empty() => Error::usage_with(
+                format!("no workflow named '{name}'"),
+                "the library is empty; save one with `alpha workflow create --file FILE`",
+            ),
+            None => Error::usage_with(format!("no workflow named '{name}'"), "see `alpha workflow list`"),
+        })
+    }
+
+    /// Every workflow name, alphabetically.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT name FROM workflows ORDER BY name COLLATE NOCASE")?;
+        let names = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(names)
+    }
+
+    /// Saves a new workflow; an existing name (any case) is refused unless `replace`.
+    pub fn create(&mut self, workflow: &Workflow, replace: bool) -> Result<Saved> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row("SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE", [&workflow.name], |r| r.get(0))
+            .optional()?;
+        let saved_version = match existing {
+            Some(_) if !replace => {
+                return Err(Error::usage_with(
+                    format!("a workflow named '{}' already exists", workflow.name),
+                    "use --replace to save this as its new version (old versions are kept)",
+                ));
+            }
+            Some(id) => write_version(&tx, &id, workflow, "replaced")?,
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let now = now();
+                tx.execute(
+                    "INSERT INTO workflows (id, name, version, description, author, tags, definition, created_at, updated_at, execution_count)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 0)",
+                    params![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), json(workflow), now],
+                )?;
+                write_version(&tx, &id, workflow, "created")?;
+                id
+            }
+        };
+        tx.commit()?;
+        self.get(&saved_version)
+    }
+
+    /// Stores `workflow` as the new current version of the workflow `id`; returns the version
+    /// actually written (bumped when that version number already holds a different definition).
+    pub fn update(&mut self, id: &str, workflow: &Workflow, note: &str) -> Result<Saved> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let clash: Option<String> = tx
+            .query_row(
+                "SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE AND id != ?2",
+                params![workflow.name, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if clash.is_some() {
+            return Err(Error::usage(format!("another workflow is already named '{}'", workflow.name)));
+        }
+        write_version(&tx, id, workflow, note)?;
+        tx.commit()?;
+        self.get(id)
+    }
+
+    /// Deletes a workflow and its schedules; its versions and runs stay readable.
+    pub fn delete(&mut self, id: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM schedules WHERE workflow_id = ?1", [id])?;
+        tx.execute("DELETE FROM workflows WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Workflows with every tag in `tags` whose name, tags or description match `search`,
+    /// best matches first (name, then tags, then description), otherwise by name.
+    pub fn list(&self, tags: &[String], search: Option<&str>) -> Result<Vec<Listing>> {
+        let sql = format!(
+            "SELECT {SAVED_COLUMNS}, (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id
+               ORDER BY started_at DESC LIMIT 1) FROM workflows w ORDER BY name COLLATE NOCASE"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |row| Ok((saved_from_row(row)?, row.get::<_, Option<String>>(6)?)))?;
+        let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+        let needle = search.map(str::to_lowercase).filter(|s| !s.trim().is_empty());
+        let mut scored = Vec::new();
+        for row in rows {
+            let (saved, last_status) = row?;
+            let workflow = &saved.workflow;
+            let own: Vec<String> = workflow.tags.iter().map(|t| t.to_lowercase()).collect();
+            if !wanted.iter().all(|t| own.contains(t)) {
+                continue;
+            }
+            let score = match &needle {
+                None => 0,
+                Some(needle) => match search_score(workflow, &own, needle) {
+                    Some(score) => score,
+                    None => continue,
+                },
+            };
+            scored.push((score, Listing { saved, last_status, schedules: Vec::new() }));
+        }
+        scored.sort_by_key(|(score, _)| *score);
+        let mut listings: Vec<Listing> = scored.into_iter().map(|(_, l)| l).collect();
+        let schedules = self.schedules()?;
+        for listing in &mut listings {
+            listing.schedules = schedules.iter().filter(|s| s.workflow_id == listing.saved.id).cloned().collect();
+        }
+        Ok(listings)
+    }
+
+    /// Every saved version of a workflow, oldest first.
+    pub fn versions(&self, id: &str) -> Result<Vec<Version>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, created_at, note, definition FROM workflow_versions WHERE workflow_id = ?1 ORDER BY seq",
+        )?;
+        let versions = stmt
+            .query_map([id], |row| {
+                Ok(Version {
+                    version: row.get(0)?,
+                    created_at: row.get(1)?,
+                    note: row.get(2)?,
+                    workflow: decode_definition(&row.get::<_, String>(3)?)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(versions)
+    }
+
+    /// One saved version; an unknown one is a usage error listing the known ones.
+    pub fn version(&self, id: &str, version: &str) -> Result<Version> {
+        let versions = self.versions(id)?;
+        let wanted = version.trim_start_matches('v');
+        let known: Vec<String> = versions.iter().map(|v| v.version.clone()).collect();
+        versions.into_iter().find(|v| v.version == wanted).ok_or_else(|| {
+            Error::usage_with(format!("no version {version}"), format!("saved versions: {}", known.join(", ")))
+        })
+    }
+
+    /// Every schedule with its workflow's name.
+    pub fn schedules(&self) -> Result<Vec<Schedule>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status
+             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
+        )?;
+        let schedules = stmt
+            .query_map([], |row| {
+                Ok(Schedule {
+                    id: row.get(0)?,
+                    workflow_id: row.get(1)?,
+                    workflow_name: row.get(2)?,
+                    cron: row.get(3)?,
+                    timezone: row.get(4)?,
+                    source: row.get(5)?,
+                    last_fire_at: row.get(6)?,
+                    last_status: row.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(schedules)
+    }
+}
+
+/// Lower is better: 0 name equals, 1 name starts with, 2 name contains, 3 tag, 4 description.
+fn search_score(workflow: &Workflow, tags: &[String], needle: &str) -> Option<u8> {
+    let name = workflow.name.to_lowercase();
+    let words: Vec<&str> = needle.split_whitespace().collect();
+    if name == needle {
+        Some(0)
+    } else if name.starts_with(needle) {
+        Some(1)
+    } else if name.contains(needle) || words.iter().all(|w| name.contains(w)) {
+        Some(2)
+    } else if tags.iter().any(|t| t.contains(needle)) {
+        Some(3)
+    } else if workflow.description.as_deref().is_some_and(|d| d.to_lowercase().contains(needle)) {
+        Some(4)
+    } else {
+        None
+    }
+}
+
+/// Writes `workflow` as the current definition of `id` and records the version, keeping every
+/// earlier one. Returns the workflow id.
+fn write_version(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &Workflow, note: &str) -> Result<String> {
+    let mut workflow = workflow.clone();
+    let existing: Option<String> = tx
+        .query_row(
+            "SELECT definition FROM workflow_versions WHERE workflow_id = ?1 AND version = ?2",
+            params![id, workflow.version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let definition = json(&workflow);
+    let unchanged = existing.as_deref() == Some(definition.as_str());
+    if existing.is_some() && !unchanged {
+        // Never overwrite a saved version: give the new definition the next free patch number.
+        let taken: Vec<String> = tx
+            .prepare("SELECT version FROM workflow_versions WHERE workflow_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut next = bump_patch(&workflow.version);
+        while taken.contains(&next) {
+            next = bump_patch(&next);
+        }
+        workflow.version = next;
+    }
+    let definition = json(&workflow);
+    let now = now();
+    if !unchanged {
+        tx.execute(
+            "INSERT INTO workflow_versions (workflow_id, name, version, definition, created_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, workflow.name, workflow.version, definition, now, note],
+        )?;
+    }
+    tx.execute(
+        "UPDATE workflows SET name = ?2, version = ?3, description = ?4, author = ?5, tags = ?6, definition = ?7, updated_at = ?8
+         WHERE id = ?1",
+        params![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), definition, now],
+    )?;
+    sync_trigger_schedules(tx, id, &workflow)?;
+    Ok(id.to_string())
+}
+
+/// Registers the workflow's `schedule` triggers and removes those no longer in the file.
+fn sync_trigger_schedules(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &Workflow) -> Result<()> {
+    let wanted: Vec<(String, Option<String>)> = workflow
+        .triggers
+        .iter()
+        .filter_map(|t| match t {
+            Trigger::Schedule { cron, timezone } => Some((cron.clone(), timezone.clone())),
+            Trigger::Manual => None,
+        })
+        .collect();
+    let existing: Vec<(i64, String, Option<String>)> = tx
+        .prepare("SELECT id, cron, timezone FROM schedules WHERE workflow_id = ?1 AND source = 'file'")?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (row, cron, zone) in &existing {
+        if !wanted.iter().any(|(c, z)| c == cron && z == zone) {
+            tx.execute("DELETE FROM schedules WHERE id = ?1", [row])?;
+        }
+    }
+    for (cron, zone) in wanted {
+        if !existing.iter().any(|(_, c, z)| *c == cron && *z == zone) {
+            tx.execute(
+                "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at) VALUES (?1, ?2, ?3, 'file', ?4)",
+                params![id, cron, zone, now()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn open_error(path: &Path, error: rusqlite::Error) -> Error {
+    let detail = error.to_string();
+    let hint = if detail.contains("not a database") || detail.contains("malformed") {
+        "the file is not an alpha database or is damaged; move it aside to start a new library"
+    } else if detail.contains("locked") || detail.contains("busy") {
+        "another alpha process holds the database; try again when it finishes"
+    } else {
+        "check the path and its permissions, or pass another with --db"
+    };
+    Error::Other(format!("can't open the database {}: {detail} ({hint})", path.display()))
+}

@@ -1,0 +1,321 @@
+//! Run records: `workflow_executions` rows, their context, and one `step_executions` row per
+//! step attempt.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Store, now};
+use crate::error::{Error, Result};
+
+/// States of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Recorded, not started.
+    Pending,
+    /// In progress.
+    Running,
+    /// Every step succeeded or was handled.
+    Completed,
+    /// A step failed and aborted the run.
+    Failed,
+    /// Cancelled (Ctrl-C, SIGTERM) or found abandoned by a crashed process.
+    Interrupted,
+}
+
+impl RunStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Pending => "pending",
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
+    /// Parses a stored or user-given name.
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        Some(match text.to_ascii_lowercase().as_str() {
+            "pending" => RunStatus::Pending,
+            "running" => RunStatus::Running,
+            "completed" | "success" | "succeeded" => RunStatus::Completed,
+            "failed" | "failure" => RunStatus::Failed,
+            "interrupted" | "cancelled" => RunStatus::Interrupted,
+            _ => return None,
+        })
+    }
+}
+
+/// One run as history shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    /// Run id.
+    pub id: String,
+    /// The workflow's id.
+    pub workflow_id: String,
+    /// The workflow's name when it ran.
+    pub workflow_name: String,
+    /// The version that ran.
+    pub workflow_version: String,
+    /// manual, schedule, …
+    pub trigger: String,
+    /// Status name.
+    pub status: String,
+    /// Parameters, secrets redacted.
+    pub parameters: Value,
+    /// Start time.
+    pub started_at: Option<String>,
+    /// End time.
+    pub completed_at: Option<String>,
+    /// Outputs and summary.
+    pub result: Value,
+    /// The failure, when it failed.
+    pub error: Option<String>,
+}
+
+/// One step attempt.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    /// Step id.
+    pub step_id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Attempt number, from 1.
+    pub attempt: i64,
+    /// success, failed, skipped, recovered, …
+    pub status: String,
+    /// Start time.
+    pub started_at: Option<String>,
+    /// End time.
+    pub completed_at: Option<String>,
+    /// Duration.
+    pub duration_ms: Option<i64>,
+    /// Exit code for processes.
+    pub exit_code: Option<i64>,
+    /// Primary output (truncated).
+    pub output: Option<String>,
+    /// Error message.
+    pub error: Option<String>,
+    /// The full result object.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub result: Value,
+}
+
+const RUN_COLUMNS: &str =
+    "e.id, e.workflow_id, COALESCE(c.workflow_name, w.name, '?'), COALESCE(c.workflow_version, ''),
+     COALESCE(c.trigger, 'manual'), e.status, e.parameters, e.started_at, e.completed_at, e.result, e.error";
+
+fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+    Ok(RunRecord {
+        id: row.get(0)?,
+        workflow_id: row.get(1)?,
+        workflow_name: row.get(2)?,
+        workflow_version: row.get(3)?,
+        trigger: row.get(4)?,
+        status: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        parameters: parse(row.get(6)?),
+        started_at: row.get(7)?,
+        completed_at: row.get(8)?,
+        result: parse(row.get(9)?),
+        error: row.get(10)?,
+    })
+}
+
+/// Longest output kept per step attempt in the database.
+pub const MAX_STORED_OUTPUT: usize = 64 * 1024;
+
+fn truncate(text: &str) -> String {
+    if text.len() <= MAX_STORED_OUTPUT {
+        return text.to_string();
+    }
+    let mut cut = MAX_STORED_OUTPUT;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…[truncated]", &text[..cut])
+}
+
+impl Store {
+    /// Records a new run as running; `parameters` must already be redacted.
+    pub fn start_run(
+        &self,
+        workflow_id: &str,
+        name: &str,
+        version: &str,
+        parameters: &Value,
+        trigger: &str,
+    ) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
+            params![id, workflow_id, parameters.to_string(), now()],
+        )?;
+        tx.execute(
+            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, name, version, trigger, std::process::id()],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Ends a run and counts it on its workflow.
+    pub fn finish_run(&self, run_id: &str, status: RunStatus, result: &Value, error: Option<&str>) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        let ended = now();
+        tx.execute(
+            "UPDATE workflow_executions SET status = ?2, completed_at = ?3, result = ?4, error = ?5 WHERE id = ?1",
+            params![run_id, status.as_str(), ended, result.to_string(), error],
+        )?;
+        tx.execute(
+            "UPDATE workflows SET execution_count = COALESCE(execution_count, 0) + 1, last_executed = ?2
+             WHERE id = (SELECT workflow_id FROM workflow_executions WHERE id = ?1)",
+            params![run_id, ended],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records one step attempt.
+    pub fn record_step(&self, run_id: &str, step: &StepRecord) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO step_executions (execution_id, step_id, name, attempt, status, started_at, completed_at,
+                 duration_ms, exit_code, output, error, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                run_id,
+                step.step_id,
+                step.name,
+                step.attempt,
+                step.status,
+                step.started_at,
+                step.completed_at,
+                step.duration_ms,
+                step.exit_code,
+                step.output.as_deref().map(truncate),
+                step.error,
+                if step.result.is_null() { None } else { Some(truncate(&step.result.to_string())) },
+            ])?;
+        Ok(())
+    }
+
+    /// Past runs, newest first, optionally of one workflow and one status.
+    pub fn history(
+        &self,
+        workflow_id: Option<&str>,
+        status: Option<RunStatus>,
+        limit: usize,
+    ) -> Result<Vec<RunRecord>> {
+        self.mark_abandoned_runs()?;
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_executions e
+             LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
+             WHERE (?1 IS NULL OR e.workflow_id = ?1) AND (?2 IS NULL OR e.status = ?2)
+             ORDER BY e.started_at DESC, e.rowid DESC LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let runs = stmt
+            .query_map(params![workflow_id, status.map(RunStatus::as_str), limit as i64], run_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(runs)
+    }
+
+    /// One run by id (or unique id prefix).
+    pub fn run(&self, id: &str) -> Result<RunRecord> {
+        self.mark_abandoned_runs()?;
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_executions e
+             LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
+             WHERE e.id = ?1 OR e.id LIKE ?1 || '%' ORDER BY e.id = ?1 DESC LIMIT 2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let runs = stmt.query_map([id], run_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        match runs.as_slice() {
+            [] => Err(Error::usage_with(format!("no run with id {id}"), "see `alpha workflow history`")),
+            [one, ..] if one.id == id || runs.len() == 1 => Ok(one.clone()),
+            _ => Err(Error::usage(format!("run id prefix {id} is ambiguous; give more characters"))),
+        }
+    }
+
+    /// The step attempts of a run, in order.
+    pub fn steps(&self, run_id: &str) -> Result<Vec<StepRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT step_id, name, attempt, status, started_at, completed_at, duration_ms, exit_code, output, error, result
+             FROM step_executions WHERE execution_id = ?1 ORDER BY id",
+        )?;
+        let steps = stmt
+            .query_map([run_id], |row| {
+                Ok(StepRecord {
+                    step_id: row.get(0)?,
+                    name: row.get(1)?,
+                    attempt: row.get(2)?,
+                    status: row.get(3)?,
+                    started_at: row.get(4)?,
+                    completed_at: row.get(5)?,
+                    duration_ms: row.get(6)?,
+                    exit_code: row.get(7)?,
+                    output: row.get(8)?,
+                    error: row.get(9)?,
+                    result: row
+                        .get::<_, Option<String>>(10)?
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or(Value::Null),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(steps)
+    }
+
+    /// Marks runs whose process is gone (killed, crashed, power loss) as interrupted.
+    pub fn mark_abandoned_runs(&self) -> Result<usize> {
+        let running: Vec<(String, Option<i64>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT e.id, c.pid FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
+                 WHERE e.status IN ('running', 'pending')",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut marked = 0;
+        for (id, pid) in running {
+            let alive = pid.is_some_and(process_alive);
+            if !alive {
+                marked += self.conn.execute(
+                    "UPDATE workflow_executions SET status = 'interrupted', completed_at = COALESCE(completed_at, ?2),
+                     error = COALESCE(error, 'the alpha process running it stopped unexpectedly')
+                     WHERE id = ?1 AND status IN ('running', 'pending')",
+                    params![id, now()],
+                )?;
+            }
+        }
+        Ok(marked)
+    }
+
+    /// The status of the newest run of a workflow, if any.
+    pub fn last_status(&self, workflow_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT status FROM workflow_executions WHERE workflow_id = ?1 ORDER BY started_at DESC LIMIT 1",
+                [workflow_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+/// Whether a process with this id exists (signal 0 probes without signalling).
+fn process_alive(pid: i64) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 only checks for existence and permission; it sends nothing.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
