@@ -2,5 +2,6 @@
 
 mod common;
 mod fixtures;
+mod library;
 mod roundtrip;
 mod validate_cli;
