@@ -5,8 +5,10 @@
 //! validation), [`store`] (the SQLite library), [`executor`] (runs), and [`tools`].
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod error;
+pub mod executor;
 pub mod paths;
 pub mod schedule;
 pub mod store;

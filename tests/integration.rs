@@ -4,4 +4,5 @@ mod common;
 mod fixtures;
 mod library;
 mod roundtrip;
+mod run;
 mod validate_cli;

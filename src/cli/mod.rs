@@ -4,6 +4,7 @@ pub mod args;
 mod files;
 pub mod library;
 pub mod output;
+pub mod run;
 
 use clap::Parser as _;
 
@@ -86,6 +87,7 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
         WorkflowCommand::Versions { name, json } => library::versions(&open()?, &name, json),
         WorkflowCommand::Diff { name, v1, v2 } => library::diff(&open()?, &name, &v1, v2.as_deref()),
         WorkflowCommand::Rollback { name, version } => library::rollback(&mut open()?, &name, &version),
+        WorkflowCommand::Run(args) => run::run(db, args),
         other => Err(not_yet(&format!("`alpha workflow {}`", subcommand_name(&other)))),
     }
 }

@@ -1,3 +1,117 @@
-//! Tools that steps call, behind one trait, and the catalog of what each accepts.
+//! Tools that steps call, behind one trait and a registry (design.md §4). Built in: shell, http,
+//! file, notification, llm; any other name is an external `alpha-tool-NAME` executable. The
+//! `workflow` tool lives in the executor, which it calls back into.
 
 pub mod catalog;
+pub mod external;
+pub mod file;
+pub mod http;
+pub mod llm;
+pub mod notification;
+pub mod shell;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
+use tokio::sync::watch;
+
+use crate::executor::events::Sink;
+use crate::workflow::ErrorKind;
+
+/// What a tool is asked to do.
+pub struct Request {
+    /// The action, e.g. `run`.
+    pub action: String,
+    /// Rendered parameters.
+    pub params: Map<String, Value>,
+    /// The step's id (for events).
+    pub step_id: String,
+    /// The run's id.
+    pub run_id: String,
+    /// When the attempt must end.
+    pub deadline: Option<Instant>,
+    /// Becomes true when the run is cancelled.
+    pub cancel: watch::Receiver<bool>,
+    /// Stream output lines as events.
+    pub verbose: Option<Sink>,
+}
+
+impl Request {
+    /// A string parameter.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.params.get(key).and_then(Value::as_str)
+    }
+
+    /// A string parameter that must be present.
+    pub fn required(&self, key: &str) -> Result<&str, Failure> {
+        self.str(key).ok_or_else(|| Failure::new(format!("missing parameter `{key}`")))
+    }
+}
+
+/// A tool's failure: the message, its kind for `retry_on`, and any result fields it produced.
+#[derive(Debug, Clone, Default)]
+pub struct Failure {
+    /// What went wrong.
+    pub message: String,
+    /// timeout, http_5xx, network.
+    pub kind: Option<ErrorKind>,
+    /// Process exit code.
+    pub exit_code: Option<i32>,
+    /// Partial result fields (stdout, stderr, status_code, …).
+    pub fields: Map<String, Value>,
+    /// The run was cancelled.
+    pub cancelled: bool,
+}
+
+impl Failure {
+    /// A plain failure.
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), ..Failure::default() }
+    }
+
+    /// A failure of a kind `retry_on` can select.
+    pub fn kind(message: impl Into<String>, kind: ErrorKind) -> Self {
+        Failure { message: message.into(), kind: Some(kind), ..Failure::default() }
+    }
+}
+
+/// Result fields on success.
+pub type Outcome = Result<Map<String, Value>, Failure>;
+
+/// A tool.
+pub trait Tool: Send + Sync {
+    /// Performs one attempt.
+    fn call(&self, request: Request) -> BoxFuture<'_, Outcome>;
+}
+
+/// Tools by name.
+pub struct Registry {
+    tools: HashMap<&'static str, Box<dyn Tool>>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        let mut tools: HashMap<&'static str, Box<dyn Tool>> = HashMap::new();
+        tools.insert("shell", Box::new(shell::Shell));
+        tools.insert("http", Box::new(http::Http::default()));
+        tools.insert("file", Box::new(file::File));
+        tools.insert("notification", Box::new(notification::Notification::default()));
+        tools.insert("llm", Box::new(llm::Llm::default()));
+        Registry { tools }
+    }
+}
+
+impl Registry {
+    /// The tool for `name` (aliases resolved); external tools are looked up on PATH.
+    pub fn get(&self, name: &str) -> Option<&dyn Tool> {
+        let canonical = catalog::builtin(name).map_or(name, |spec| spec.name);
+        self.tools.get(canonical).map(|tool| tool.as_ref())
+    }
+}
+
+/// Wraps text as a JSON string value.
+pub fn text(value: impl Into<String>) -> Value {
+    Value::String(value.into())
+}

@@ -524,6 +524,7 @@ impl<'w> Checker<'w> {
             };
             let (other, fields) = (info.top, info.fields.clone());
             if let Some(field) = field
+                && !fields.is_empty()
                 && !fields.contains(&field)
             {
                 let hint = did_you_mean(field, fields.iter().copied());

@@ -1,0 +1,106 @@
+//! Progress events: what a run reports while it goes. Renderers (TTY, plain, JSON lines) and the
+//! REPL consume the same stream.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One thing that happened in a run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    RunStarted {
+        /// Run id.
+        run_id: String,
+        /// Workflow name.
+        workflow: String,
+        /// Tool steps in the definition.
+        total_steps: usize,
+    },
+    /// A step began an attempt.
+    StepStarted {
+        /// 1-based position among the definition's tool steps.
+        index: usize,
+        /// Total tool steps.
+        total: usize,
+        /// Step id.
+        id: String,
+        /// Display name.
+        label: String,
+        /// Attempt number.
+        attempt: u32,
+    },
+    /// A line of output (only with `--verbose`).
+    StepOutput {
+        /// Step id.
+        id: String,
+        /// stdout or stderr.
+        stream: String,
+        /// The line.
+        line: String,
+    },
+    /// An attempt failed and another will follow.
+    StepRetrying {
+        /// Position.
+        index: usize,
+        /// Total.
+        total: usize,
+        /// Step id.
+        id: String,
+        /// Display name.
+        label: String,
+        /// The attempt that comes next.
+        next_attempt: u32,
+        /// Attempts allowed.
+        max_attempts: u32,
+        /// Wait before it.
+        delay_ms: u64,
+        /// Why the last one failed.
+        error: String,
+    },
+    /// A step is done (success, failed, skipped, recovered).
+    StepFinished {
+        /// Position.
+        index: usize,
+        /// Total.
+        total: usize,
+        /// Step id.
+        id: String,
+        /// Display name.
+        label: String,
+        /// Final status.
+        status: String,
+        /// Time taken over all attempts.
+        duration_ms: u64,
+        /// Attempts made.
+        attempts: u32,
+        /// Why it failed or was skipped.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The last lines of stderr of a failed step.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stderr_tail: Option<String>,
+    },
+    /// The run ended.
+    RunFinished {
+        /// Run id.
+        run_id: String,
+        /// completed, failed or interrupted.
+        status: String,
+        /// Wall time.
+        duration_ms: u64,
+        /// The workflow's outputs.
+        outputs: Value,
+        /// The failure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+}
+
+/// Something that receives events.
+pub type Sink = std::sync::Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// A sink that drops everything (sub-workflows, tests).
+pub fn silent() -> Sink {
+    std::sync::Arc::new(|_| {})
+}

@@ -1,0 +1,162 @@
+//! Run parameters: `key=value` arguments converted to their declared types, defaults applied,
+//! required ones enforced, constraints checked. Errors name the parameter.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::diagnostic::did_you_mean;
+use crate::error::{Error, Result};
+use crate::workflow::validate::check_type;
+use crate::workflow::{ParamType, Workflow};
+
+/// Parsed `key=value` pairs, in the order given.
+pub fn parse_assignments(args: &[String]) -> Result<IndexMap<String, String>> {
+    let mut pairs = IndexMap::new();
+    for arg in args {
+        let Some((key, value)) = arg.split_once('=') else {
+            return Err(Error::usage_with(format!("`{arg}` is not a parameter"), "write parameters as key=value"));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(Error::usage(format!("`{arg}` has no parameter name before `=`")));
+        }
+        pairs.insert(key.to_string(), value.to_string());
+    }
+    Ok(pairs)
+}
+
+/// Converts a command-line string to the declared type.
+pub fn convert(kind: ParamType, text: &str) -> std::result::Result<Value, String> {
+    match kind {
+        ParamType::String | ParamType::Secret => Ok(Value::String(text.to_string())),
+        ParamType::Path => Ok(Value::String(expand_home(text))),
+        ParamType::Integer => {
+            text.trim().parse::<i64>().map(Value::from).map_err(|_| format!("expected a whole number, got `{text}`"))
+        }
+        ParamType::Number => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+            .ok_or_else(|| format!("expected a number, got `{text}`")),
+        ParamType::Boolean => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "on" | "1" => Ok(Value::Bool(true)),
+            "false" | "no" | "n" | "off" | "0" => Ok(Value::Bool(false)),
+            _ => Err(format!("expected true or false, got `{text}`")),
+        },
+        ParamType::Array => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            _ => Ok(Value::Array(
+                text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
+            )),
+        },
+        ParamType::Object => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(Value::Object(map)),
+            _ => Err(format!("expected a JSON object such as {{\"k\": \"v\"}}, got `{text}`")),
+        },
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+pub fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/").or(if path == "~" { Some("") } else { None }), std::env::var("HOME")) {
+        (Some(""), Ok(home)) => home,
+        (Some(rest), Ok(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
+        _ => path.to_string(),
+    }
+}
+
+/// Resolves the run's parameter values from typed or textual inputs.
+pub fn resolve(workflow: &Workflow, given: &IndexMap<String, Value>) -> Result<Map<String, Value>> {
+    for key in given.keys() {
+        if !workflow.parameters.contains_key(key) {
+            let names: Vec<&str> = workflow.parameters.keys().map(String::as_str).collect();
+            let help = match did_you_mean(key, names.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if names.is_empty() => format!("'{}' takes no parameters", workflow.name),
+                None => format!("its parameters are: {}", names.join(", ")),
+            };
+            return Err(Error::usage_with(format!("unknown parameter `{key}` for '{}'", workflow.name), help));
+        }
+    }
+    let mut values = Map::new();
+    for (name, spec) in &workflow.parameters {
+        let value = match given.get(name) {
+            Some(Value::String(text)) if spec.kind != ParamType::String && spec.kind != ParamType::Secret => {
+                convert(spec.kind, text).map_err(|e| Error::usage(format!("parameter `{name}`: {e}")))?
+            }
+            Some(Value::String(text)) if spec.kind == ParamType::Path => Value::String(expand_home(text)),
+            Some(value) => value.clone(),
+            None => match (&spec.default, spec.kind) {
+                (Some(Value::String(text)), ParamType::Path) => Value::String(expand_home(text)),
+                (Some(default), _) => default.clone(),
+                (None, ParamType::Secret) => match secret_from_env(name) {
+                    Some(value) => Value::String(value),
+                    None if spec.is_required() => return Err(missing(workflow, name)),
+                    None => Value::Null,
+                },
+                (None, _) if spec.is_required() => return Err(missing(workflow, name)),
+                (None, _) => Value::Null,
+            },
+        };
+        if !value.is_null() {
+            check_type(spec.kind, &value).map_err(|e| Error::usage(format!("parameter `{name}`: {e}")))?;
+            if let Some(choices) = &spec.choices
+                && !choices.contains(&value)
+            {
+                let listed: Vec<String> =
+                    choices.iter().map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string)).collect();
+                return Err(Error::usage_with(
+                    format!("parameter `{name}` must be one of the allowed values"),
+                    format!("allowed: {}", listed.join(", ")),
+                ));
+            }
+            if let (Some(pattern), Some(text)) = (&spec.pattern, value.as_str())
+                && let Ok(regex) = regex::Regex::new(&format!("^(?:{pattern})$"))
+                && !regex.is_match(text)
+            {
+                let shown = if spec.kind == ParamType::Secret { "***" } else { text };
+                return Err(Error::usage(format!(
+                    "parameter `{name}`: `{shown}` does not match the pattern `{pattern}`"
+                )));
+            }
+        }
+        values.insert(name.clone(), value);
+    }
+    Ok(values)
+}
+
+/// A secret may come from `ALPHA_SECRET_<NAME>` in the environment instead of the command line,
+/// so it never appears in shell history or `ps`.
+fn secret_from_env(name: &str) -> Option<String> {
+    std::env::var(format!("ALPHA_SECRET_{}", name.to_ascii_uppercase())).ok().filter(|v| !v.is_empty())
+}
+
+fn missing(workflow: &Workflow, name: &str) -> Error {
+    let kind = workflow.parameters.get(name).map(|p| p.kind.as_str()).unwrap_or("string");
+    Error::usage_with(
+        format!("missing required parameter `{name}` ({kind}) for '{}'", workflow.name),
+        format!("pass it as {name}=VALUE"),
+    )
+}
+
+/// The parameters as stored and shown: secrets replaced by `***`.
+pub fn redacted(workflow: &Workflow, values: &Map<String, Value>) -> Value {
+    let mut shown = Map::new();
+    for (name, value) in values {
+        let secret = workflow.parameters.get(name).is_some_and(|p| p.kind == ParamType::Secret);
+        shown
+            .insert(name.clone(), if secret && !value.is_null() { Value::String("***".into()) } else { value.clone() });
+    }
+    Value::Object(shown)
+}
+
+/// The secret values of a run, to scrub from everything recorded or printed.
+pub fn secret_values(workflow: &Workflow, values: &Map<String, Value>) -> Vec<String> {
+    values
+        .iter()
+        .filter(|(name, _)| workflow.parameters.get(*name).is_some_and(|p| p.kind == ParamType::Secret))
+        .filter_map(|(_, v)| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+        .collect()
+}

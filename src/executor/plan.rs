@@ -1,0 +1,187 @@
+//! The static shape of a run: step numbers for progress lines, dag dependencies, and the
+//! `--dry-run` plan.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::template::{self, Escape};
+use crate::workflow::{ExecutionMode, Step, ToolStep, Workflow};
+
+/// 1-based numbers of the tool steps in definition order (fallbacks excluded), and their count.
+pub fn numbering(steps: &[Step]) -> (HashMap<String, usize>, usize) {
+    fn walk(steps: &[Step], numbers: &mut HashMap<String, usize>) {
+        for step in steps {
+            match step {
+                Step::Tool(tool) => {
+                    let next = numbers.len() + 1;
+                    numbers.insert(tool.id.clone(), next);
+                }
+                Step::Parallel(group) => walk(&group.parallel, numbers),
+                Step::Branch(branch) => {
+                    walk(&branch.then, numbers);
+                    walk(&branch.otherwise, numbers);
+                }
+            }
+        }
+    }
+    let mut numbers = HashMap::new();
+    walk(steps, &mut numbers);
+    let total = numbers.len();
+    (numbers, total)
+}
+
+fn ids(step: &Step, out: &mut Vec<String>) {
+    if let Some(id) = step.id() {
+        out.push(id.to_string());
+    }
+    match step {
+        Step::Tool(tool) => out.extend(tool.fallback.iter().map(|f| f.id.clone()).filter(|id| !id.is_empty())),
+        Step::Parallel(group) => group.parallel.iter().for_each(|s| ids(s, out)),
+        Step::Branch(branch) => branch.then.iter().chain(&branch.otherwise).for_each(|s| ids(s, out)),
+    }
+}
+
+fn texts(step: &Step, out: &mut Vec<(String, bool)>) {
+    fn values(value: &Value, out: &mut Vec<(String, bool)>) {
+        match value {
+            Value::String(s) => out.push((s.clone(), false)),
+            Value::Array(items) => items.iter().for_each(|v| values(v, out)),
+            Value::Object(map) => map.values().for_each(|v| values(v, out)),
+            _ => {}
+        }
+    }
+    fn tool(step: &ToolStep, out: &mut Vec<(String, bool)>) {
+        step.parameters.values().for_each(|v| values(v, out));
+        if let Some(c) = &step.condition {
+            out.push((c.clone(), true));
+        }
+        step.fallback.iter().for_each(|f| tool(f, out));
+    }
+    match step {
+        Step::Tool(t) => tool(t, out),
+        Step::Parallel(group) => group.parallel.iter().for_each(|s| texts(s, out)),
+        Step::Branch(branch) => {
+            out.push((branch.condition.clone(), true));
+            branch.then.iter().chain(&branch.otherwise).for_each(|s| texts(s, out));
+        }
+    }
+}
+
+/// For dag mode: the top-level entries each entry waits for (its `depends_on` and the steps its
+/// templates reference).
+pub fn dependencies(workflow: &Workflow) -> Vec<Vec<usize>> {
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for (index, step) in workflow.steps.iter().enumerate() {
+        let mut found = Vec::new();
+        ids(step, &mut found);
+        for id in found {
+            owner.insert(id, index);
+        }
+    }
+    let env = template::environment(Escape::None);
+    workflow
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let mut deps = BTreeSet::new();
+            for name in step.depends_on() {
+                if let Some(&other) = owner.get(name) {
+                    deps.insert(other);
+                }
+            }
+            let mut found = Vec::new();
+            texts(step, &mut found);
+            for (text, expression) in found {
+                if !expression && !template::is_template(&text) {
+                    continue;
+                }
+                for name in template::references(&env, &text, expression).unwrap_or_default() {
+                    if let Some(&other) = owner.get(template::root(&name)) {
+                        deps.insert(other);
+                    }
+                }
+            }
+            deps.remove(&index);
+            deps.into_iter().collect()
+        })
+        .collect()
+}
+
+/// The resolved plan, for `--dry-run`: parameters, order, parallel groups, conditions.
+pub fn dry_run(workflow: &Workflow, params: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Plan for workflow: {} (v{})", workflow.name, workflow.version);
+    if let Value::Object(map) = params
+        && !map.is_empty()
+    {
+        let _ = writeln!(out, "Parameters:");
+        for (k, v) in map {
+            let _ = writeln!(out, "  {k} = {}", v.as_str().map_or_else(|| v.to_string(), str::to_string));
+        }
+    }
+    let (numbers, total) = numbering(&workflow.steps);
+    let mode = match workflow.execution.mode {
+        ExecutionMode::Sequential => "sequential".to_string(),
+        ExecutionMode::Dag => "dag (each step starts when its dependencies are done)".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "Mode: {mode}{}",
+        workflow.execution.max_parallel.map(|n| format!(", at most {n} at once")).unwrap_or_default()
+    );
+    let _ = writeln!(out, "Steps:");
+    let deps = dependencies(workflow);
+    for (index, step) in workflow.steps.iter().enumerate() {
+        describe(step, &numbers, total, 1, &mut out);
+        if workflow.execution.mode == ExecutionMode::Dag && !deps[index].is_empty() {
+            let names: Vec<String> =
+                deps[index].iter().map(|d| workflow.steps[*d].id().unwrap_or("group").to_string()).collect();
+            let _ = writeln!(out, "    after: {}", names.join(", "));
+        }
+    }
+    let _ = writeln!(out, "Nothing was run (dry run).");
+    out
+}
+
+fn describe(step: &Step, numbers: &HashMap<String, usize>, total: usize, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    match step {
+        Step::Tool(tool) => {
+            let number = numbers.get(&tool.id).copied().unwrap_or(0);
+            let condition = tool
+                .condition
+                .as_deref()
+                .map(|c| format!(" if {}", template::condition_expression(c)))
+                .unwrap_or_default();
+            let strategy = if tool.on_error.as_str() == "abort" {
+                String::new()
+            } else {
+                format!(" on_error: {}", tool.on_error.as_str())
+            };
+            let command =
+                tool.parameters.get("command").and_then(Value::as_str).map(|c| format!(": {c}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{pad}{number}/{total} {} [{} {}]{command}{condition}{strategy}",
+                tool.name.as_deref().unwrap_or(&tool.id),
+                tool.tool,
+                tool.action
+            );
+        }
+        Step::Parallel(group) => {
+            let _ = writeln!(out, "{pad}in parallel:");
+            group.parallel.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+        }
+        Step::Branch(branch) => {
+            let _ = writeln!(out, "{pad}if {}:", template::condition_expression(&branch.condition));
+            branch.then.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+            if !branch.otherwise.is_empty() {
+                let _ = writeln!(out, "{pad}else:");
+                branch.otherwise.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+            }
+        }
+    }
+}

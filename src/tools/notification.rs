@@ -1,0 +1,82 @@
+//! `notification send`: always to the terminal; also to the desktop (notify-send), a webhook
+//! (JSON POST) or a file, as the parameters ask.
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value, json};
+
+use super::{Failure, Outcome, Request, Tool, text};
+use crate::executor::params::expand_home;
+
+/// The notification tool.
+#[derive(Default)]
+pub struct Notification {
+    client: OnceLock<reqwest::Client>,
+}
+
+impl Tool for Notification {
+    fn call(&self, request: Request) -> BoxFuture<'_, Outcome> {
+        let client = self.client.get_or_init(super::http::client).clone();
+        Box::pin(send(client, request))
+    }
+}
+
+async fn send(client: reqwest::Client, request: Request) -> Outcome {
+    let message = request.required("message")?.to_string();
+    let title = request.str("title").unwrap_or("alpha").to_string();
+    let channel = request.str("channel").unwrap_or(if request.str("url").is_some() {
+        "webhook"
+    } else if request.str("path").is_some() {
+        "file"
+    } else {
+        "terminal"
+    });
+    let mut delivered = vec!["terminal"];
+    eprintln!("🔔 {title}: {message}");
+    match channel {
+        "terminal" => {}
+        "desktop" => {
+            let sent = tokio::process::Command::new("notify-send")
+                .arg(&title)
+                .arg(&message)
+                .status()
+                .await
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if sent {
+                delivered.push("desktop");
+            }
+        }
+        "webhook" => {
+            let url = request.required("url")?;
+            let response = client
+                .post(url)
+                .json(&json!({"title": title, "message": message, "level": request.str("level").unwrap_or("info")}))
+                .send()
+                .await
+                .map_err(|e| Failure::kind(format!("webhook {url}: {e}"), crate::workflow::ErrorKind::Network))?;
+            if !response.status().is_success() {
+                return Err(Failure::new(format!("webhook {url} answered {}", response.status().as_u16())));
+            }
+            delivered.push("webhook");
+        }
+        "file" => {
+            let path = expand_home(request.required("path")?);
+            let line = format!("{} [{title}] {message}\n", chrono::Local::now().format("%Y-%m-%d %H:%M:%S"));
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|e| Failure::new(format!("can't open {path}: {e}")))?;
+            file.write_all(line.as_bytes()).map_err(|e| Failure::new(format!("can't write {path}: {e}")))?;
+            delivered.push("file");
+        }
+        other => return Err(Failure::new(format!("unknown channel `{other}` (terminal, desktop, webhook or file)"))),
+    }
+    let mut fields = Map::new();
+    fields.insert("output".into(), text(message));
+    fields.insert("channel".into(), Value::Array(delivered.into_iter().map(text).collect()));
+    Ok(fields)
+}
