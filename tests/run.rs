@@ -432,7 +432,7 @@ fn two_processes_record_runs_into_one_database_without_loss() {
         "name: Busy\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"true\" } }\n",
     );
     sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
-    let per_process = 40;
+    let per_process = 200;
     let script = format!(
         "for i in $(seq {per_process}); do \"$ALPHA\" workflow run Busy >/dev/null 2>>errors || echo fail >> errors; done"
     );
@@ -456,4 +456,45 @@ fn two_processes_record_runs_into_one_database_without_loss() {
         .query_row("SELECT COUNT(*) FROM workflow_executions WHERE status = 'completed'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 2 * per_process);
+}
+
+#[test]
+fn graph_draws_the_plan_in_mermaid_and_dot() {
+    let sandbox = Sandbox::new();
+    let path = crate::common::root().join("tests/fixtures/workflows/valid/design-deploy-pipeline.yaml");
+    let mermaid = stdout(&sandbox.run(&["workflow", "graph", path.to_str().unwrap()]));
+    assert!(mermaid.starts_with("flowchart TD"), "{mermaid}");
+    for edge in [
+        "Start --> pull",
+        "pull --> test",
+        "pull --> lint",
+        "test --> gate",
+        "lint --> gate",
+        "gate -->|yes| deploy",
+        "gate -->|no| alert",
+        "announce --> End",
+    ] {
+        assert!(mermaid.contains(edge), "missing `{edge}` in:\n{mermaid}");
+    }
+    let dag = crate::common::root().join("tests/fixtures/workflows/valid/dag-mode.yaml");
+    let dot = stdout(&sandbox.run(&["workflow", "graph", dag.to_str().unwrap(), "--format", "dot"]));
+    assert!(dot.starts_with("digraph \"Fan In\""), "{dot}");
+    for edge in ["Start -> a;", "a -> b;", "a -> report;", "b -> report;", "report -> End;"] {
+        assert!(dot.contains(edge), "missing `{edge}` in:\n{dot}");
+    }
+}
+
+#[test]
+fn verbose_streams_step_output() {
+    let sandbox = Sandbox::new();
+    let out = run_file(
+        &sandbox,
+        "name: Loud\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo line-one; echo line-two\" } }\n",
+        &["--verbose"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let one = text.find("│ line-one").expect(&text);
+    let done = text.find("✓ Step 1/1").expect(&text);
+    assert!(one < done, "{text}");
 }

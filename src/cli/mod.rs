@@ -88,6 +88,16 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
         WorkflowCommand::Diff { name, v1, v2 } => library::diff(&open()?, &name, &v1, v2.as_deref()),
         WorkflowCommand::Rollback { name, version } => library::rollback(&mut open()?, &name, &version),
         WorkflowCommand::Run(args) => run::run(db, args),
+        WorkflowCommand::Graph { name, format } => {
+            let store = open()?;
+            let (workflow, _) = run::resolve_target(&store, &name)?;
+            let diagram = match format {
+                args::GraphFormat::Mermaid => crate::executor::Diagram::Mermaid,
+                args::GraphFormat::Dot => crate::executor::Diagram::Dot,
+            };
+            print!("{}", crate::executor::graph(&workflow, diagram));
+            Ok(exit::OK)
+        }
         other => Err(not_yet(&format!("`alpha workflow {}`", subcommand_name(&other)))),
     }
 }

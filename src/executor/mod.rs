@@ -24,7 +24,7 @@ use crate::tools::external::External;
 use crate::tools::{Failure, Registry, Request, Tool};
 use crate::workflow::{Branch, ExecutionMode, OnError, Step, ToolStep, Workflow};
 use events::{Event, Sink};
-pub use plan::{dry_run, numbering};
+pub use plan::{Diagram, dry_run, graph, numbering};
 
 /// Sub-workflows may nest this deep.
 pub const MAX_DEPTH: usize = 8;
@@ -103,8 +103,12 @@ struct Run {
     cancel: watch::Receiver<bool>,
     slots: Option<Semaphore>,
     secrets: Vec<String>,
-    env: Value,
-    started: String,
+    /// Template context entries that don't change during the run: parameters and built-ins.
+    fixed: Vec<(String, minijinja::Value)>,
+    /// Step results as template values, converted once, so contexts are cheap to build.
+    jinja_results: Mutex<Vec<(String, minijinja::Value)>>,
+    plain: minijinja::Environment<'static>,
+    quoting: minijinja::Environment<'static>,
     stack: Vec<String>,
 }
 
@@ -158,11 +162,15 @@ impl Executor {
             verbose: request.verbose,
             cancel: cancel_rx,
             slots: max_parallel,
+            fixed: Vec::new(),
+            jinja_results: Mutex::new(Vec::new()),
+            plain: template::environment(Escape::None),
+            quoting: template::environment(Escape::Shell),
             secrets,
-            env: Value::Object(std::env::vars().map(|(k, v)| (k, Value::String(v))).collect()),
-            started: now(),
             stack: request.stack,
         };
+        let mut run = run;
+        run.fixed = run.fixed_context();
         let clock = Instant::now();
         let body = run.top_level();
         let flow = match run.workflow.execution.timeout {
@@ -332,6 +340,13 @@ impl Run {
 
     fn set_result(&self, id: &str, value: Value) {
         if !id.is_empty() {
+            let converted = minijinja::Value::from(minijinja::value::Serde(&value));
+            let mut jinja = self.jinja_results.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match jinja.iter_mut().find(|(key, _)| key == id) {
+                Some(entry) => entry.1 = converted,
+                None => jinja.push((id.to_string(), converted)),
+            }
+            drop(jinja);
             self.results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.to_string(), value);
         }
     }
@@ -361,21 +376,26 @@ impl Run {
         text
     }
 
+    fn fixed_context(&self) -> Vec<(String, minijinja::Value)> {
+        let to = |v: &Value| minijinja::Value::from(minijinja::value::Serde(v));
+        let mut fixed: Vec<(String, minijinja::Value)> = self.params.iter().map(|(k, v)| (k.clone(), to(v))).collect();
+        let env: Map<String, Value> = std::env::vars().map(|(k, v)| (k, Value::String(v))).collect();
+        fixed.push(("params".into(), to(&Value::Object(self.params.clone()))));
+        fixed.push(("env".into(), to(&Value::Object(env))));
+        fixed.push(("now".into(), minijinja::Value::from(now())));
+        fixed.push(("run".into(), to(&json!({"id": self.run_id}))));
+        fixed.push(("workflow".into(), to(&json!({"name": self.workflow.name, "version": self.workflow.version}))));
+        fixed
+    }
+
     fn context(&self) -> minijinja::Value {
-        let mut root = self.params.clone();
-        let results = self.results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        root.extend(results);
-        root.insert("params".into(), Value::Object(self.params.clone()));
-        root.insert("env".into(), self.env.clone());
-        root.insert("now".into(), Value::String(self.started.clone()));
-        root.insert("run".into(), json!({"id": self.run_id}));
-        root.insert("workflow".into(), json!({"name": self.workflow.name, "version": self.workflow.version}));
-        minijinja::Value::from(minijinja::value::Serde(&root))
+        let results = self.jinja_results.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        minijinja::Value::from_pairs(self.fixed.iter().cloned().chain(results.iter().cloned()))
     }
 
     fn condition(&self, text: &str) -> std::result::Result<bool, String> {
-        let env = template::environment(Escape::None);
-        let expression = env.compile_expression(template::condition_expression(text)).map_err(|e| describe(&e))?;
+        let expression =
+            self.plain.compile_expression(template::condition_expression(text)).map_err(|e| describe(&e))?;
         let value = expression.eval(self.context()).map_err(|e| describe(&e))?;
         Ok(value.is_true())
     }
@@ -385,7 +405,7 @@ impl Run {
     fn render(&self, value: &Value, escape: Escape, ctx: &minijinja::Value) -> std::result::Result<Value, String> {
         match value {
             Value::String(text) if template::is_template(text) => {
-                let env = template::environment(escape);
+                let env = if escape == Escape::Shell { &self.quoting } else { &self.plain };
                 let trimmed = text.trim();
                 if escape == Escape::None
                     && let Some(inner) = trimmed.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
@@ -413,6 +433,9 @@ impl Run {
     }
 
     fn render_params(&self, step: &ToolStep) -> std::result::Result<Map<String, Value>, String> {
+        if !step.parameters.values().any(has_template) {
+            return Ok(step.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        }
         let ctx = self.context();
         let shell = crate::tools::catalog::builtin(&step.tool).is_some_and(|t| t.name == "shell");
         step.parameters
@@ -794,6 +817,15 @@ impl Run {
             outputs.insert(name.clone(), value);
         }
         Value::Object(outputs)
+    }
+}
+
+fn has_template(value: &Value) -> bool {
+    match value {
+        Value::String(text) => template::is_template(text),
+        Value::Array(items) => items.iter().any(has_template),
+        Value::Object(map) => map.values().any(has_template),
+        _ => false,
     }
 }
 

@@ -185,3 +185,151 @@ fn describe(step: &Step, numbers: &HashMap<String, usize>, total: usize, depth: 
         }
     }
 }
+
+/// Diagram languages for [`graph`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Diagram {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz dot.
+    Dot,
+}
+
+struct Graph {
+    nodes: Vec<(String, String, bool)>,
+    edges: Vec<(String, String, Option<&'static str>)>,
+}
+
+impl Graph {
+    fn edge_all(&mut self, from: &[String], to: &str, label: Option<&'static str>) {
+        for source in from {
+            self.edges.push((source.clone(), to.to_string(), label));
+        }
+    }
+
+    /// Adds `step` after `frontier`; returns the new frontier (the nodes that finish it).
+    fn step(&mut self, step: &Step, frontier: &[String], label: Option<&'static str>) -> Vec<String> {
+        match step {
+            Step::Tool(tool) => {
+                let title = format!("{} [{} {}]", tool.name.as_deref().unwrap_or(&tool.id), tool.tool, tool.action);
+                self.nodes.push((tool.id.clone(), title, false));
+                self.edge_all(frontier, &tool.id, label);
+                vec![tool.id.clone()]
+            }
+            Step::Parallel(group) => {
+                let mut out = Vec::new();
+                for member in &group.parallel {
+                    out.extend(self.step(member, frontier, label));
+                }
+                out
+            }
+            Step::Branch(branch) => {
+                let title = template::condition_expression(&branch.condition).to_string();
+                self.nodes.push((branch.id.clone(), title, true));
+                self.edge_all(frontier, &branch.id, label);
+                let decision = vec![branch.id.clone()];
+                let mut out = self.sequence(&branch.then, &decision, Some("yes"));
+                if branch.otherwise.is_empty() {
+                    out.push(branch.id.clone());
+                } else {
+                    out.extend(self.sequence(&branch.otherwise, &decision, Some("no")));
+                }
+                out
+            }
+        }
+    }
+
+    fn sequence(&mut self, steps: &[Step], frontier: &[String], label: Option<&'static str>) -> Vec<String> {
+        let mut current = frontier.to_vec();
+        let mut first = label;
+        for step in steps {
+            current = self.step(step, &current, first.take());
+        }
+        current
+    }
+}
+
+/// The plan as a diagram: steps as boxes, conditions as diamonds, edges in run order.
+pub fn graph(workflow: &Workflow, diagram: Diagram) -> String {
+    // Step ids are lowercase, so these can't clash (and Mermaid reserves lowercase `end`).
+    let mut g = Graph { nodes: vec![("Start".into(), "start".into(), false)], edges: Vec::new() };
+    let start = vec!["Start".to_string()];
+    let end_frontier = match workflow.execution.mode {
+        ExecutionMode::Sequential => g.sequence(&workflow.steps, &start, None),
+        ExecutionMode::Dag => {
+            let deps = dependencies(workflow);
+            let mut exits: Vec<Vec<String>> = vec![Vec::new(); workflow.steps.len()];
+            let mut placed = vec![false; workflow.steps.len()];
+            let mut depended = vec![false; workflow.steps.len()];
+            while placed.iter().any(|p| !p) {
+                let Some(index) = (0..workflow.steps.len()).find(|&i| !placed[i] && deps[i].iter().all(|d| placed[*d]))
+                else {
+                    break;
+                };
+                let frontier: Vec<String> = if deps[index].is_empty() {
+                    start.clone()
+                } else {
+                    deps[index].iter().flat_map(|d| exits[*d].clone()).collect()
+                };
+                deps[index].iter().for_each(|d| depended[*d] = true);
+                exits[index] = g.step(&workflow.steps[index], &frontier, None);
+                placed[index] = true;
+            }
+            (0..workflow.steps.len()).filter(|i| !depended[*i]).flat_map(|i| exits[i].clone()).collect()
+        }
+    };
+    g.nodes.push(("End".into(), "end".into(), false));
+    g.edge_all(&end_frontier, "End", None);
+    let mut out = String::new();
+    match diagram {
+        Diagram::Mermaid => {
+            out.push_str("flowchart TD\n");
+            for (id, title, decision) in &g.nodes {
+                let title = title.replace('"', "'");
+                if *decision {
+                    let _ = writeln!(out, "    {id}{{\"{title}\"}}");
+                } else if id == "Start" || id == "End" {
+                    let _ = writeln!(out, "    {id}((\"{title}\"))");
+                } else {
+                    let _ = writeln!(out, "    {id}[\"{title}\"]");
+                }
+            }
+            for (from, to, label) in &g.edges {
+                match label {
+                    Some(label) => {
+                        let _ = writeln!(out, "    {from} -->|{label}| {to}");
+                    }
+                    None => {
+                        let _ = writeln!(out, "    {from} --> {to}");
+                    }
+                }
+            }
+        }
+        Diagram::Dot => {
+            let _ = writeln!(out, "digraph \"{}\" {{", workflow.name.replace('"', "'"));
+            out.push_str("    rankdir=TB;\n");
+            for (id, title, decision) in &g.nodes {
+                let shape = if *decision {
+                    "diamond"
+                } else if id == "Start" || id == "End" {
+                    "circle"
+                } else {
+                    "box"
+                };
+                let _ = writeln!(out, "    {id} [label=\"{}\", shape={shape}];", title.replace('"', "'"));
+            }
+            for (from, to, label) in &g.edges {
+                match label {
+                    Some(label) => {
+                        let _ = writeln!(out, "    {from} -> {to} [label=\"{label}\"];");
+                    }
+                    None => {
+                        let _ = writeln!(out, "    {from} -> {to};");
+                    }
+                }
+            }
+            out.push_str("}\n");
+        }
+    }
+    out
+}
