@@ -9,6 +9,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod error;
 pub mod executor;
+pub mod grammar;
+pub mod llm;
 pub mod paths;
 pub mod schedule;
 pub mod store;

@@ -2,6 +2,7 @@
 
 mod common;
 mod fixtures;
+mod grammar;
 mod library;
 mod roundtrip;
 mod run;

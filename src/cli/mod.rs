@@ -4,6 +4,7 @@ pub mod args;
 mod files;
 pub mod library;
 pub mod output;
+pub mod parse;
 pub mod run;
 
 use clap::Parser as _;
@@ -50,7 +51,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let db = crate::paths::database(cli.db);
     match command {
         Command::Workflow(command) => workflow(command, &db),
-        Command::Parse { .. } => Err(not_yet("`alpha parse`")),
+        Command::Parse { utterance, json } => parse::parse(&db, &utterance, json),
         Command::Suggest { .. } => Err(not_yet("`alpha suggest`")),
         Command::History(_) => Err(not_yet("`alpha history`")),
         Command::Scheduler(_) => Err(not_yet("`alpha scheduler`")),

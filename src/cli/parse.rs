@@ -1,0 +1,90 @@
+//! `alpha parse "UTTERANCE"`: the intent alpha understands, with no side effects.
+
+use std::path::Path;
+
+use crate::error::{Result, exit};
+use crate::grammar::{self, Intent, Library, Parsed, Source};
+use crate::store::Store;
+
+/// What the grammar knows of the library at `db` (empty when there is no database yet).
+pub fn library(db: &Path) -> Library {
+    if !db.exists() {
+        return Library::default();
+    }
+    let Ok(store) = Store::open(db) else { return Library::default() };
+    let Ok(listings) = store.list(&[], None) else { return Library::default() };
+    let mut library = Library::default();
+    for listing in listings {
+        let workflow = listing.saved.workflow;
+        library.params.insert(workflow.name.clone(), workflow.parameters.keys().cloned().collect());
+        library.names.push(workflow.name);
+    }
+    library
+}
+
+/// `alpha parse`
+pub fn parse(db: &Path, utterance: &str, json: bool) -> Result<i32> {
+    let library = library(db);
+    let intent = grammar::parse(utterance, &library);
+    let parsed = match intent {
+        Intent::Unknown { .. } => match crate::llm::intent::from_llm(utterance, &library)? {
+            Some(intent) => Parsed { intent, source: Source::Llm },
+            None => Parsed { intent, source: Source::Grammar },
+        },
+        intent => Parsed { intent, source: Source::Grammar },
+    };
+    let text = serde_json::to_string(&parsed).unwrap_or_default();
+    if json {
+        println!("{text}");
+    } else {
+        println!("{}", describe(&parsed.intent));
+        println!("{text}");
+    }
+    Ok(exit::OK)
+}
+
+/// A one-line reading of an intent, for humans.
+pub fn describe(intent: &Intent) -> String {
+    match intent {
+        Intent::Run { workflow, params } if params.is_empty() => format!("run '{workflow}'"),
+        Intent::Run { workflow, params } => {
+            format!(
+                "run '{workflow}' with {}",
+                params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+            )
+        }
+        Intent::List { tags, search } => {
+            let mut text = "list workflows".to_string();
+            if !tags.is_empty() {
+                text.push_str(&format!(" tagged {}", tags.join(", ")));
+            }
+            if let Some(search) = search {
+                text.push_str(&format!(" matching \"{search}\""));
+            }
+            text
+        }
+        Intent::Show { workflow } => format!("show '{workflow}'"),
+        Intent::Edit { workflow } => format!("edit '{workflow}'"),
+        Intent::Delete { workflow } => format!("delete '{workflow}'"),
+        Intent::History { workflow: Some(w) } => format!("history of '{w}'"),
+        Intent::History { workflow: None } => "run history".into(),
+        Intent::Export { workflow, file: Some(f) } => format!("export '{workflow}' to {f}"),
+        Intent::Export { workflow, file: None } => format!("export '{workflow}'"),
+        Intent::Unschedule { workflow } => format!("unschedule '{workflow}'"),
+        Intent::Schedule { workflow, cron, .. } => {
+            format!("schedule '{workflow}' {} ({cron})", crate::schedule::describe(cron).to_lowercase())
+        }
+        Intent::Create { description, name } => format!(
+            "create a workflow{}{}",
+            name.as_deref().map(|n| format!(" named '{n}'")).unwrap_or_default(),
+            description.as_deref().map(|d| format!(" that {d}")).unwrap_or_default()
+        ),
+        Intent::Import { file } => format!("import {file}"),
+        Intent::Validate { file } => format!("validate {file}"),
+        Intent::Suggest => "suggest workflows".into(),
+        Intent::Help => "help".into(),
+        Intent::Quit => "quit".into(),
+        Intent::Unknown { did_you_mean } if did_you_mean.is_empty() => "not understood".into(),
+        Intent::Unknown { did_you_mean } => format!("not understood; did you mean: {}?", did_you_mean.join(", ")),
+    }
+}

@@ -1,0 +1,90 @@
+//! Resolving the words a user typed to a saved workflow's name: case, punctuation, filler words
+//! ("the", "workflow") and small typos don't matter.
+
+/// Words that carry no identity in a workflow name as spoken.
+const FILLER: &[&str] = &["the", "a", "an", "my", "our", "workflow", "workflows", "job", "task", "please"];
+
+/// Lowercase words without punctuation or filler.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect()
+}
+
+/// How well `typed` names `name`: higher is better, `None` when it doesn't.
+pub fn score(typed: &str, name: &str) -> Option<u32> {
+    let typed_words = words(typed);
+    let name_words = words(name);
+    if typed_words.is_empty() || name_words.is_empty() {
+        return None;
+    }
+    let typed_joined = typed_words.join(" ");
+    let name_joined = name_words.join(" ");
+    if typed_joined == name_joined {
+        return Some(100);
+    }
+    if typed_words.concat() == name_words.concat() {
+        return Some(95);
+    }
+    let close = strsim::normalized_damerau_levenshtein(&typed_joined, &name_joined);
+    if close >= 0.85 {
+        return Some(80 + (close * 10.0) as u32);
+    }
+    // Every typed word is (nearly) a word of the name, in order: "git sync" → "Git Sync and Test".
+    let mut position = 0;
+    let mut matched = 0;
+    for word in &typed_words {
+        let found = name_words[position..]
+            .iter()
+            .position(|n| n == word || (word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1));
+        match found {
+            Some(offset) => {
+                position += offset + 1;
+                matched += 1;
+            }
+            None => return None,
+        }
+    }
+    (matched > 0).then(|| 40 + (30 * matched / name_words.len()) as u32)
+}
+
+/// The saved name `typed` refers to, when exactly one is the best match.
+pub fn resolve<'a>(typed: &str, names: &'a [String]) -> Option<&'a str> {
+    let mut scored: Vec<(u32, &String)> = names.iter().filter_map(|n| score(typed, n).map(|s| (s, n))).collect();
+    scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    match scored.as_slice() {
+        [] => None,
+        [(best, name), rest @ ..] if rest.first().is_none_or(|(second, _)| second < best) => Some(name.as_str()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_loosely_but_not_wrongly() {
+        let names: Vec<String> =
+            ["Git Sync and Test", "Deploy Pipeline", "Daily Standup Report", "Backup Files", "Daily Report"]
+                .map(String::from)
+                .to_vec();
+        let cases = [
+            ("git sync and test", Some("Git Sync and Test")),
+            ("git sync", Some("Git Sync and Test")),
+            ("the deploy pipeline workflow", Some("Deploy Pipeline")),
+            ("deploy-pipeline", Some("Deploy Pipeline")),
+            ("deplyo pipeline", Some("Deploy Pipeline")),
+            ("backup", Some("Backup Files")),
+            ("the backup", Some("Backup Files")),
+            ("daily report", Some("Daily Report")),
+            ("standup", Some("Daily Standup Report")),
+            ("weather", None),
+        ];
+        for (typed, expected) in cases {
+            assert_eq!(resolve(typed, &names), expected, "{typed}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The LLM fallback for lines the grammar can't parse: ask for an intent constrained by a JSON
+//! schema, then check it (schema, known workflow, known parameters) before anyone acts on it.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::error::Result;
+use crate::grammar::{Intent, Library, names};
+
+const PROMPT: &str = include_str!("../../prompts/intent.txt");
+
+const INTENTS: &[&str] = &[
+    "run",
+    "list",
+    "show",
+    "edit",
+    "delete",
+    "history",
+    "export",
+    "unschedule",
+    "schedule",
+    "create",
+    "import",
+    "validate",
+    "suggest",
+    "help",
+    "quit",
+    "unknown",
+];
+
+/// The JSON schema the model's answer must follow: one flat object, every field nullable.
+pub fn schema() -> Value {
+    let text = json!({"type": ["string", "null"]});
+    json!({
+        "type": "object",
+        "properties": {
+            "intent": {"type": "string", "enum": INTENTS},
+            "workflow": text, "cron": text, "file": text, "description": text, "name": text, "search": text,
+            "params": {"type": "object", "additionalProperties": {"type": "string"}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["intent"],
+        "additionalProperties": false,
+    })
+}
+
+/// Asks the configured LLM; `Ok(None)` when no LLM is configured.
+pub fn from_llm(utterance: &str, library: &Library) -> Result<Option<Intent>> {
+    let Some(endpoint) = super::endpoint()? else { return Ok(None) };
+    let workflows = if library.names.is_empty() {
+        "(none yet)".to_string()
+    } else {
+        library
+            .names
+            .iter()
+            .map(|n| {
+                let params = library
+                    .params
+                    .get(n)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| format!(" (parameters: {})", p.join(", ")))
+                    .unwrap_or_default();
+                format!("- {n}{params}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let system = PROMPT.replace("{{WORKFLOWS}}", &workflows);
+    let answer = super::complete_json(&endpoint, &system, utterance, &schema())?;
+    Ok(Some(check(&answer, library)))
+}
+
+/// Turns the model's flat answer into an intent, refusing unknown workflows and parameters.
+pub fn check(answer: &Value, library: &Library) -> Intent {
+    let refuse = |why: String| Intent::Unknown { did_you_mean: vec![why] };
+    let Some(object) = answer.as_object() else { return refuse("the LLM's answer was not an object".into()) };
+    let Some(kind) = object.get("intent").and_then(Value::as_str).filter(|k| INTENTS.contains(k)) else {
+        return refuse("the LLM named no known intent".into());
+    };
+    let mut fields = Map::new();
+    fields.insert("intent".into(), Value::String(kind.into()));
+    let needs_workflow = matches!(kind, "run" | "show" | "edit" | "delete" | "export" | "unschedule" | "schedule");
+    if needs_workflow || kind == "history" {
+        match object.get("workflow").and_then(Value::as_str).filter(|w| !w.trim().is_empty()) {
+            Some(typed) => match names::resolve(typed, &library.names) {
+                Some(name) => {
+                    fields.insert("workflow".into(), Value::String(name.into()));
+                }
+                None => return refuse(format!("no saved workflow is named '{typed}'")),
+            },
+            None if needs_workflow => return refuse("the LLM named no workflow".into()),
+            None => {
+                fields.insert("workflow".into(), Value::Null);
+            }
+        }
+    }
+    if kind == "run" {
+        let workflow = fields.get("workflow").and_then(Value::as_str).unwrap_or_default().to_string();
+        let known = library.params.get(&workflow).cloned().unwrap_or_default();
+        let mut params = IndexMap::new();
+        if let Some(Value::Object(given)) = object.get("params") {
+            for (key, value) in given {
+                if !known.iter().any(|k| k == key) {
+                    return refuse(format!("'{workflow}' has no parameter `{key}`"));
+                }
+                params.insert(key.clone(), value.as_str().map_or_else(|| value.to_string(), str::to_string));
+            }
+        }
+        fields.insert("params".into(), json!(params));
+    }
+    if kind == "schedule" {
+        match object.get("cron").and_then(Value::as_str).map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")) {
+            Some(cron) if crate::schedule::parse_cron(&cron).is_ok() => {
+                fields.insert("cron".into(), Value::String(cron));
+            }
+            _ => return refuse("the LLM gave no valid 5-field cron".into()),
+        }
+    }
+    for key in ["file", "description", "name", "search", "tags"] {
+        if let Some(value) = object.get(key) {
+            fields.insert(key.into(), value.clone());
+        }
+    }
+    if matches!(kind, "import" | "validate") && !fields.get("file").is_some_and(Value::is_string) {
+        return refuse("the LLM named no file".into());
+    }
+    if kind == "list" && !fields.get("tags").is_some_and(Value::is_array) {
+        fields.insert("tags".into(), json!([]));
+    }
+    serde_json::from_value(Value::Object(fields))
+        .unwrap_or_else(|e| refuse(format!("the LLM's answer doesn't fit the intent: {e}")))
+}
