@@ -12,6 +12,7 @@ pub mod executor;
 pub mod grammar;
 pub mod llm;
 pub mod paths;
+pub mod repl;
 pub mod schedule;
 pub mod store;
 pub mod template;

@@ -4,6 +4,8 @@ mod common;
 mod fixtures;
 mod grammar;
 mod library;
+mod llm;
+mod repl;
 mod roundtrip;
 mod run;
 mod validate_cli;

@@ -1,11 +1,12 @@
 //! The command-line face: parses arguments, calls the library, prints results, picks the exit code.
 
 pub mod args;
-mod files;
+pub(crate) mod files;
 pub mod library;
 pub mod output;
 pub mod parse;
 pub mod run;
+pub mod schedule;
 
 use clap::Parser as _;
 
@@ -45,10 +46,10 @@ pub fn report(error: &Error) -> i32 {
 }
 
 fn dispatch(cli: Cli) -> Result<i32, Error> {
-    let Some(command) = cli.command else {
-        return Err(not_yet("the chat shell"));
-    };
     let db = crate::paths::database(cli.db);
+    let Some(command) = cli.command else {
+        return crate::repl::run(&db);
+    };
     match command {
         Command::Workflow(command) => workflow(command, &db),
         Command::Parse { utterance, json } => parse::parse(&db, &utterance, json),
@@ -89,6 +90,10 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
         WorkflowCommand::Diff { name, v1, v2 } => library::diff(&open()?, &name, &v1, v2.as_deref()),
         WorkflowCommand::Rollback { name, version } => library::rollback(&mut open()?, &name, &version),
         WorkflowCommand::Run(args) => run::run(db, args),
+        WorkflowCommand::Schedule { name, when, timezone } => {
+            schedule::schedule(&open()?, &name, &when.join(" "), timezone.as_deref())
+        }
+        WorkflowCommand::Unschedule { name } => schedule::unschedule(&open()?, &name),
         WorkflowCommand::Graph { name, format } => {
             let store = open()?;
             let (workflow, _) = run::resolve_target(&store, &name)?;

@@ -378,6 +378,29 @@ fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     if whole.contains(&lower) {
         return Some(Intent::List { tags: Vec::new(), search: None });
     }
+    // "display every workflow I have", "show me all of my saved workflows"
+    let asks_for_all =
+        ["show", "display", "list", "give me", "tell me", "what are"].iter().any(|v| lower.starts_with(v))
+            && lower.split_whitespace().any(|w| w == "workflows" || w == "every" || w == "all")
+            && lower.split_whitespace().any(|w| w.starts_with("workflow"))
+            && ![
+                "tagged",
+                "tag",
+                "tags",
+                "with",
+                "about",
+                "matching",
+                "containing",
+                "labeled",
+                "labelled",
+                "related",
+                "mention",
+            ]
+            .iter()
+            .any(|w| lower.split_whitespace().any(|x| x == *w));
+    if asks_for_all {
+        return Some(Intent::List { tags: Vec::new(), search: None });
+    }
     let (rest, _) = (
         alt((
             token("list"),
@@ -831,6 +854,10 @@ fn manage(text: &str, lower: &str, library: &Library) -> Option<Intent> {
 }
 
 fn is_list_words(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.split_whitespace().any(|w| w == "workflows") {
+        return true;
+    }
     let words = names::words(name);
     words.is_empty() || words.iter().all(|w| matches!(w.as_str(), "all" | "everything" | "list" | "saved" | "me"))
 }
@@ -878,16 +905,11 @@ fn split_name_and_params(body: &str, library: &Library) -> Option<(String, Index
         std::iter::once(body.len()).chain(body.match_indices(' ').map(|(i, _)| i).rev()).collect();
     for &cut in &boundaries {
         let name = body[..cut].trim();
-        if name.is_empty() || !library.knows(name) {
+        // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
+        if name.is_empty() || parse_params(body[cut..].trim(), &[]).is_none() || !library.knows(name) {
             continue;
         }
-        let known = library
-            .names
-            .iter()
-            .find(|n| n.as_str() == library.canonical(name))
-            .and_then(|n| library.params.get(n))
-            .cloned()
-            .unwrap_or_default();
+        let known = library.params.get(&library.canonical(name)).cloned().unwrap_or_default();
         if let Some(params) = parse_params(body[cut..].trim(), &known) {
             return Some((name.to_string(), params));
         }

@@ -28,9 +28,13 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
     if typed_words.concat() == name_words.concat() {
         return Some(95);
     }
-    let close = strsim::normalized_damerau_levenshtein(&typed_joined, &name_joined);
-    if close >= 0.85 {
-        return Some(80 + (close * 10.0) as u32);
+    // A typo changes few characters: skip the costly distance when the lengths differ too much.
+    let (a, b) = (typed_joined.chars().count(), name_joined.chars().count());
+    if a.abs_diff(b) * 100 <= a.max(b) * 15 {
+        let close = strsim::normalized_damerau_levenshtein(&typed_joined, &name_joined);
+        if close >= 0.85 {
+            return Some(80 + (close * 10.0) as u32);
+        }
     }
     // Every typed word is (nearly) a word of the name, in order: "git sync" → "Git Sync and Test".
     let mut position = 0;

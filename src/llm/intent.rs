@@ -30,14 +30,16 @@ const INTENTS: &[&str] = &[
 
 /// The JSON schema the model's answer must follow: one flat object, every field nullable.
 pub fn schema() -> Value {
-    let text = json!({"type": ["string", "null"]});
+    // Bounded lengths and counts keep a small model from looping inside a free-form field.
+    let text = |max: u32| json!({"type": ["string", "null"], "maxLength": max});
     json!({
         "type": "object",
         "properties": {
             "intent": {"type": "string", "enum": INTENTS},
-            "workflow": text, "cron": text, "file": text, "description": text, "name": text, "search": text,
-            "params": {"type": "object", "additionalProperties": {"type": "string"}},
-            "tags": {"type": "array", "items": {"type": "string"}},
+            "workflow": text(100),
+            "params": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 60}, "maxProperties": 6},
+            "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "search": text(60),
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 5},
         },
         "required": ["intent"],
         "additionalProperties": false,

@@ -438,3 +438,19 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
     };
     Error::Other(format!("can't open the database {}: {detail} ({hint})", path.display()))
 }
+
+impl Store {
+    /// Adds a schedule from `alpha workflow schedule` (a repeat of the same cron is a no-op).
+    pub fn add_schedule(&self, workflow_id: &str, cron: &str, timezone: Option<&str>) -> Result<bool> {
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at) VALUES (?1, ?2, ?3, 'cli', ?4)",
+            params![workflow_id, cron, timezone, now()],
+        )?;
+        Ok(added > 0)
+    }
+
+    /// Removes the schedules added with `alpha workflow schedule`; returns how many.
+    pub fn remove_schedules(&self, workflow_id: &str) -> Result<usize> {
+        Ok(self.conn.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", [workflow_id])?)
+    }
+}

@@ -1,0 +1,114 @@
+//! The chat shell: `alpha` with no arguments (design.md §7). Every line goes one way:
+//! slash command or plain language → grammar → intent (→ LLM fallback) → the same commands the
+//! CLI uses. On a terminal it is a rustyline editor; with piped stdin each line is one utterance
+//! and answers are plain text.
+
+mod helper;
+mod session;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::{CompletionType, Config, Editor};
+
+use crate::error::{Result, exit};
+pub use helper::COMMANDS;
+use helper::ShellHelper;
+pub use session::Session;
+
+/// The greeting: what alpha can do and how to get help.
+pub const GREETING: &str = "alpha: your workflow assistant. Tell me what to run, list, schedule or create,\n\
+in plain words (\"run deploy pipeline with branch dev\") or with /commands. /help lists them; Ctrl-D quits.";
+
+/// Runs the shell until quit or end of input; returns the exit code.
+pub fn run(db: &Path) -> Result<i32> {
+    let library = Arc::new(Mutex::new(crate::cli::parse::library(db)));
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let mut session = Session::new(db, library.clone(), interactive)?;
+    if interactive { terminal(&mut session, library) } else { piped(&mut session) }
+}
+
+fn piped(session: &mut Session) -> Result<i32> {
+    let stdin = std::io::stdin();
+    let mut code = exit::OK;
+    let mut pending = String::new();
+    loop {
+        // Read one line at a time without holding the lock: a confirmation question reads the
+        // next line itself.
+        let mut line = String::new();
+        match stdin.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = line.trim_end_matches(['\n', '\r']).to_string();
+        if let Some(head) = line.strip_suffix('\\') {
+            pending.push_str(head);
+            pending.push(' ');
+            continue;
+        }
+        pending.push_str(&line);
+        let utterance = std::mem::take(&mut pending);
+        if utterance.trim().is_empty() {
+            continue;
+        }
+        match session.handle(&utterance, &mut |prompt| session::read_piped_answer(prompt)) {
+            session::Outcome::Quit => break,
+            session::Outcome::Done(result) => {
+                if result != exit::OK && code == exit::OK {
+                    code = result;
+                }
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>) -> Result<i32> {
+    let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
+    let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)
+        .map_err(|e| crate::error::Error::Other(format!("can't start the line editor: {e}")))?;
+    editor.set_helper(Some(ShellHelper { library }));
+    let history = crate::paths::data_dir().join("repl_history");
+    let _ = editor.load_history(&history);
+    println!("{GREETING}");
+    let prompt = if std::env::var_os("NO_COLOR").is_some() {
+        "alpha> ".to_string()
+    } else {
+        "\x1b[1;36malpha>\x1b[0m ".to_string()
+    };
+    loop {
+        match editor.readline(&prompt) {
+            Ok(line) => {
+                let line = line.replace("\\\n", " ");
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let mut ask = |question: &str| -> Option<String> { editor_answer(question) };
+                if let session::Outcome::Quit = session.handle(&line, &mut ask) {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(error) => {
+                eprintln!("error: {error}");
+                break;
+            }
+        }
+    }
+    if let Some(parent) = history.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = editor.save_history(&history);
+    println!("Bye.");
+    Ok(exit::OK)
+}
+
+/// Asks a yes/no or free question on the terminal with a fresh one-line editor.
+fn editor_answer(question: &str) -> Option<String> {
+    let mut editor = rustyline::DefaultEditor::new().ok()?;
+    editor.readline(question).ok().map(|a| a.trim().to_string())
+}

@@ -1,0 +1,266 @@
+//! One chat session: turns each utterance into an intent and acts on it through the same
+//! commands as the CLI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::cli::args::TextFormat;
+use crate::cli::output::Output;
+use crate::cli::run::{Style, renderer};
+use crate::cli::{library, report, schedule};
+use crate::error::{Error, Result, exit};
+use crate::executor::{Executor, RunRequest};
+use crate::grammar::{self, Intent, Library};
+
+/// What handling a line led to.
+pub enum Outcome {
+    /// Keep going; the exit code of what was done.
+    Done(i32),
+    /// The user wants to leave.
+    Quit,
+}
+
+/// A question asked back to the user ("Delete 'X'? [y/N]"); `None` at end of input.
+pub type Ask<'a> = dyn FnMut(&str) -> Option<String> + 'a;
+
+/// The state of one chat session.
+pub struct Session {
+    db: PathBuf,
+    executor: Executor,
+    library: Arc<Mutex<Library>>,
+    interactive: bool,
+    /// The workflow the conversation is about ("run it every morning at 10").
+    last_workflow: Option<String>,
+}
+
+/// Reads an answer from piped stdin (the next line).
+pub fn read_piped_answer(prompt: &str) -> Option<String> {
+    print!("{prompt}");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => {
+            println!("{}", line.trim());
+            Some(line.trim().to_string())
+        }
+    }
+}
+
+fn yes(answer: Option<String>) -> bool {
+    matches!(
+        answer.as_deref().map(str::to_lowercase).as_deref(),
+        Some("y" | "yes" | "yeah" | "sure" | "ok" | "okay" | "do it" | "go")
+    )
+}
+
+impl Session {
+    /// Opens the library at `db`.
+    pub fn new(db: &Path, library: Arc<Mutex<Library>>, interactive: bool) -> Result<Session> {
+        let store = crate::store::Store::open(db)?;
+        Ok(Session { db: db.to_path_buf(), executor: Executor::new(store), library, interactive, last_workflow: None })
+    }
+
+    fn refresh_library(&self) {
+        if let Ok(mut library) = self.library.lock() {
+            *library = crate::cli::parse::library(&self.db);
+        }
+    }
+
+    fn library(&self) -> Library {
+        self.library.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Handles one utterance.
+    pub fn handle(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
+        let library = self.library();
+        let intent = grammar::parse(line, &library);
+        let result = match intent {
+            Intent::Quit => return Outcome::Quit,
+            Intent::Unknown { did_you_mean } => self.fallback(line, &did_you_mean, ask),
+            intent => self.act(intent, ask),
+        };
+        let code = match result {
+            Ok(code) => code,
+            Err(error) => report(&error),
+        };
+        self.refresh_library();
+        Outcome::Done(code)
+    }
+
+    /// The workflow an intent names; "it" means the one the conversation is about.
+    fn target(&self, typed: &str) -> Result<String> {
+        if matches!(typed.to_lowercase().as_str(), "it" | "that" | "this") {
+            return self.last_workflow.clone().ok_or_else(|| {
+                Error::usage("which workflow do you mean? Name it, e.g. \"schedule Backup Files every night at 2am\"")
+            });
+        }
+        Ok(self.executor.store().get(typed)?.workflow.name)
+    }
+
+    fn act(&mut self, intent: Intent, ask: &mut Ask<'_>) -> Result<i32> {
+        match intent {
+            Intent::Run { workflow, params } => self.run(&workflow, params),
+            Intent::List { tags, search } => library::list(&self.executor.store(), &tags, search.as_deref(), false),
+            Intent::Show { workflow } => {
+                let name = self.target(&workflow)?;
+                self.last_workflow = Some(name.clone());
+                library::show(&self.executor.store(), &name, None, TextFormat::Yaml, false)
+            }
+            Intent::Edit { workflow } => {
+                let name = self.target(&workflow)?;
+                self.last_workflow = Some(name.clone());
+                library::edit(&mut self.executor.store(), &name)
+            }
+            Intent::Delete { workflow } => {
+                let name = self.target(&workflow)?;
+                self.last_workflow = Some(name.clone());
+                if !yes(ask(&format!("Delete workflow '{name}'? Its run history stays readable. [y/N] "))) {
+                    println!("Kept '{name}'.");
+                    return Ok(exit::OK);
+                }
+                library::delete(&mut self.executor.store(), &name, true)
+            }
+            Intent::History { workflow } => {
+                let name = workflow.map(|w| self.target(&w).unwrap_or(w));
+                library::history(&self.executor.store(), name.as_deref(), 10, None, None, false)
+            }
+            Intent::Export { workflow, file } => {
+                let name = self.target(&workflow)?;
+                library::export(&self.executor.store(), &name, file.as_deref().map(Path::new), None)
+            }
+            Intent::Import { file } => {
+                library::import(&mut self.executor.store(), &[PathBuf::from(file)], false, false)
+            }
+            Intent::Validate { file } => crate::cli::files::validate(&[PathBuf::from(file)], false),
+            Intent::Schedule { workflow, cron, timezone } => {
+                let name = self.target(&workflow)?;
+                self.last_workflow = Some(name.clone());
+                schedule::schedule(&self.executor.store(), &name, &cron, timezone.as_deref())
+            }
+            Intent::Unschedule { workflow } => {
+                let name = self.target(&workflow)?;
+                schedule::unschedule(&self.executor.store(), &name)
+            }
+            Intent::Create { .. } => {
+                println!("Creating workflows by conversation isn't in this version of alpha yet.");
+                println!("Write the steps in a YAML file (see docs/reference/workflow-format.md), then: /import FILE");
+                Ok(exit::OK)
+            }
+            Intent::Suggest => {
+                println!("Suggestions from your shell history aren't in this version of alpha yet.");
+                Ok(exit::OK)
+            }
+            Intent::Help => {
+                help();
+                Ok(exit::OK)
+            }
+            Intent::Quit | Intent::Unknown { .. } => Ok(exit::OK),
+        }
+    }
+
+    fn run(&mut self, workflow: &str, params: IndexMap<String, String>) -> Result<i32> {
+        let name = self.target(workflow)?;
+        let saved = self.executor.store().get(&name)?;
+        self.last_workflow = Some(saved.workflow.name.clone());
+        let out = Output::detect();
+        let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("can't start the runtime", e))?;
+        let summary = runtime.block_on(self.executor.run(RunRequest {
+            workflow: saved.workflow,
+            workflow_id: saved.id,
+            params: params.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+            trigger: "manual".into(),
+            verbose: false,
+            sink: renderer(style, out),
+            handle_signals: true,
+            stack: Vec::new(),
+        }))?;
+        Ok(summary.exit_code())
+    }
+
+    /// A line the grammar didn't understand: the LLM when configured, else "did you mean".
+    fn fallback(&mut self, line: &str, did_you_mean: &[String], ask: &mut Ask<'_>) -> Result<i32> {
+        let library = self.library();
+        let endpoint = crate::llm::endpoint()?;
+        if endpoint.is_none() {
+            if did_you_mean.is_empty() {
+                println!("I didn't understand that. Type /help to see what I can do.");
+            } else {
+                println!(
+                    "I didn't understand that. Did you mean: {}?",
+                    did_you_mean.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(" or ")
+                );
+            }
+            return Ok(exit::USAGE);
+        }
+        let intent = match crate::llm::intent::from_llm(line, &library) {
+            Ok(Some(intent)) => intent,
+            Ok(None) => Intent::Unknown { did_you_mean: Vec::new() },
+            Err(error) => {
+                println!("I didn't understand that, and the LLM could not help: {error}");
+                return Ok(exit::USAGE);
+            }
+        };
+        match intent {
+            Intent::Unknown { did_you_mean } => {
+                if let Some(reason) = did_you_mean.first().filter(|r| r.contains("workflow") || r.contains("parameter"))
+                {
+                    println!("I couldn't match that to your workflows ({reason}).");
+                }
+                self.answer(line)
+            }
+            Intent::Quit => Ok(exit::OK),
+            intent => {
+                let reading = crate::cli::parse::describe(&intent);
+                let changes = !matches!(
+                    intent,
+                    Intent::List { .. }
+                        | Intent::Show { .. }
+                        | Intent::History { .. }
+                        | Intent::Help
+                        | Intent::Validate { .. }
+                );
+                if changes && !yes(ask(&format!("I understood: {reading}. Go ahead? [y/N] "))) {
+                    println!("OK, nothing done.");
+                    return Ok(exit::OK);
+                }
+                if !changes {
+                    println!("({reading})");
+                }
+                self.act(intent, ask)
+            }
+        }
+    }
+
+    /// A conversational answer, streamed as it arrives.
+    fn answer(&self, question: &str) -> Result<i32> {
+        let Some(endpoint) = crate::llm::endpoint()? else { return Ok(exit::USAGE) };
+        let system = include_str!("../../prompts/chat.txt");
+        let mut stdout = std::io::stdout();
+        crate::llm::stream_chat(&endpoint, system, question, |piece| {
+            let _ = stdout.write_all(piece.as_bytes());
+            let _ = stdout.flush();
+        })?;
+        println!();
+        Ok(exit::OK)
+    }
+}
+
+fn help() {
+    println!("Talk to me in plain words, or use a command:");
+    for (command, example) in super::COMMANDS {
+        println!("  {command:<12} e.g. {example}");
+    }
+    println!("Plain words work too: \"what workflows do I have?\", \"run git sync with branch dev\",");
+    println!(
+        "\"schedule the backup every weekday at 9am\", \"what ran yesterday?\". Ctrl-C stops a run; Ctrl-D quits."
+    );
+}
