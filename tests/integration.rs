@@ -8,4 +8,5 @@ mod llm;
 mod repl;
 mod roundtrip;
 mod run;
+mod scheduler;
 mod validate_cli;

@@ -133,6 +133,15 @@ pub enum WorkflowCommand {
         /// IANA time zone (default: local).
         #[arg(long)]
         timezone: Option<String>,
+        /// A fire while the previous run is still going: skip it, or queue it.
+        #[arg(long, value_parser = ["skip", "queue"], default_value = "skip")]
+        overlap: String,
+        /// Fires missed while no scheduler ran: run the latest once, all, or none.
+        #[arg(long, value_parser = ["latest", "all", "none"], default_value = "latest")]
+        catchup: String,
+        /// How far back missed fires are caught up.
+        #[arg(long, value_name = "DURATION", default_value = "24h")]
+        catchup_window: String,
     },
     /// Remove a workflow's schedule.
     Unschedule {
@@ -268,7 +277,11 @@ pub enum HistoryCommand {
 #[derive(Debug, Subcommand)]
 pub enum SchedulerCommand {
     /// Run due workflows until stopped (SIGTERM or Ctrl-C).
-    Run,
+    Run {
+        /// On stop, let running workflows finish instead of interrupting them.
+        #[arg(long)]
+        drain: bool,
+    },
     /// List schedules with their next and last fire times.
     Status {
         /// Print JSON.

@@ -7,6 +7,7 @@ pub mod output;
 pub mod parse;
 pub mod run;
 pub mod schedule;
+pub mod scheduler;
 
 use clap::Parser as _;
 
@@ -55,7 +56,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Parse { utterance, json } => parse::parse(&db, &utterance, json),
         Command::Suggest { .. } => Err(not_yet("`alpha suggest`")),
         Command::History(_) => Err(not_yet("`alpha history`")),
-        Command::Scheduler(_) => Err(not_yet("`alpha scheduler`")),
+        Command::Scheduler(command) => scheduler::command(&db, command),
         Command::Template(_) => Err(not_yet("`alpha template`")),
     }
 }
@@ -90,8 +91,13 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
         WorkflowCommand::Diff { name, v1, v2 } => library::diff(&open()?, &name, &v1, v2.as_deref()),
         WorkflowCommand::Rollback { name, version } => library::rollback(&mut open()?, &name, &version),
         WorkflowCommand::Run(args) => run::run(db, args),
-        WorkflowCommand::Schedule { name, when, timezone } => {
-            schedule::schedule(&open()?, &name, &when.join(" "), timezone.as_deref())
+        WorkflowCommand::Schedule { name, when, timezone, overlap, catchup, catchup_window } => {
+            let policy = crate::store::SchedulePolicy {
+                overlap,
+                catchup,
+                catchup_window_s: schedule::window_seconds(&catchup_window)?,
+            };
+            schedule::schedule(&open()?, &name, &when.join(" "), timezone.as_deref(), &policy)
         }
         WorkflowCommand::Unschedule { name } => schedule::unschedule(&open()?, &name),
         WorkflowCommand::Graph { name, format } => {

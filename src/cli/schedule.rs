@@ -3,7 +3,7 @@
 use chrono::{Local, TimeZone};
 
 use crate::error::{Error, Result, exit};
-use crate::store::Store;
+use crate::store::{SchedulePolicy, Store};
 
 /// A cron expression or phrase, normalized to 5-field cron.
 pub fn normalize(when: &str) -> Result<String> {
@@ -25,21 +25,25 @@ pub fn next_fires(cron: &str, timezone: Option<&str>, count: usize) -> Result<Ve
     Ok(match timezone {
         Some(zone) => {
             let tz: chrono_tz::Tz = zone.parse().map_err(|_| Error::usage(format!("unknown time zone `{zone}`")))?;
-            let now = tz.from_utc_datetime(&chrono::Utc::now().naive_utc());
+            let now = tz.from_utc_datetime(&crate::schedule::daemon::Clock::from_env()?.now().naive_utc());
             crate::schedule::next_fires(&parsed, &now, count)
                 .iter()
                 .map(|t| t.format("%a %Y-%m-%d %H:%M %Z").to_string())
                 .collect()
         }
-        None => crate::schedule::next_fires(&parsed, &Local::now(), count)
-            .iter()
-            .map(|t| t.format("%a %Y-%m-%d %H:%M").to_string())
-            .collect(),
+        None => crate::schedule::next_fires(
+            &parsed,
+            &crate::schedule::daemon::Clock::from_env()?.now().with_timezone(&Local),
+            count,
+        )
+        .iter()
+        .map(|t| t.format("%a %Y-%m-%d %H:%M").to_string())
+        .collect(),
     })
 }
 
 /// `alpha workflow schedule NAME WHEN [--timezone TZ]`
-pub fn schedule(store: &Store, name: &str, when: &str, timezone: Option<&str>) -> Result<i32> {
+pub fn schedule(store: &Store, name: &str, when: &str, timezone: Option<&str>, policy: &SchedulePolicy) -> Result<i32> {
     let saved = store.get(name)?;
     let cron = normalize(when)?;
     if let Some(zone) = timezone
@@ -48,11 +52,15 @@ pub fn schedule(store: &Store, name: &str, when: &str, timezone: Option<&str>) -
         return Err(Error::usage_with(format!("unknown time zone `{zone}`"), "use an IANA name such as Europe/Berlin"));
     }
     let fires = next_fires(&cron, timezone, 3)?;
-    let added = store.add_schedule(&saved.id, &cron, timezone)?;
+    // The scheduler's clock (shifted by ALPHA_NOW in tests) decides which fires are already past.
+    let created =
+        crate::schedule::daemon::Clock::from_env()?.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let added = store.add_schedule(&saved.id, &cron, timezone, policy, &created)?;
     let words = crate::schedule::describe(&cron);
     let zone = timezone.map(|z| format!(" ({z})")).unwrap_or_default();
     if added {
         println!("Scheduled '{}': {words}{zone} (cron: {cron}).", saved.workflow.name);
+        println!("Scheduled for {}.", spoken(&cron));
     } else {
         println!("'{}' was already scheduled {words}{zone} (cron: {cron}).", saved.workflow.name);
     }
@@ -74,4 +82,27 @@ pub fn unschedule(store: &Store, name: &str) -> Result<i32> {
         ),
     }
     Ok(exit::OK)
+}
+
+/// A schedule as said in conversation: "10:00 AM daily", "9:00 AM on weekdays".
+pub fn spoken(cron: &str) -> String {
+    let words = crate::schedule::describe(cron);
+    if let Some(time) = words.strip_prefix("Daily at ") {
+        return format!("{time} daily");
+    }
+    if let Some(time) = words.strip_prefix("Weekdays at ") {
+        return format!("{time} on weekdays");
+    }
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
+        None => words,
+    }
+}
+
+/// `--catchup-window` as seconds.
+pub fn window_seconds(text: &str) -> Result<i64> {
+    crate::workflow::HumanDuration::parse(text)
+        .map(|d| d.get().as_secs() as i64)
+        .map_err(|e| Error::usage(format!("--catchup-window: {e}")))
 }

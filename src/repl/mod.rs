@@ -8,13 +8,16 @@ mod session;
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
 use crate::error::{Result, exit};
+use crate::schedule::daemon;
 pub use helper::COMMANDS;
 use helper::ShellHelper;
 pub use session::Session;
@@ -28,10 +31,41 @@ pub fn run(db: &Path) -> Result<i32> {
     let library = Arc::new(Mutex::new(crate::cli::parse::library(db)));
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let mut session = Session::new(db, library.clone(), interactive)?;
-    if interactive { terminal(&mut session, library) } else { piped(&mut session) }
+    if interactive { terminal(&mut session, library, db) } else { piped(&mut session, db) }
 }
 
-fn piped(session: &mut Session) -> Result<i32> {
+/// Runs due schedules in the background while the session is open; the database claims make
+/// sure a daemon and other sessions never fire the same occurrence.
+struct Background {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    fn start(db: &Path, notice: daemon::Notice) -> Background {
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = daemon::Clock::from_env().ok().map(|clock| {
+            let options = daemon::Options { drain: true, notice, stop: stop.clone(), tick: Duration::from_millis(500) };
+            let mut scheduler = daemon::Scheduler::new(db, clock, options);
+            std::thread::spawn(move || {
+                let _ = scheduler.run();
+            })
+        });
+        Background { stop, handle }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn piped(session: &mut Session, db: &Path) -> Result<i32> {
+    let _background = Background::start(db, Arc::new(|line: &str| println!("{line}")));
     let stdin = std::io::stdin();
     let mut code = exit::OK;
     let mut pending = String::new();
@@ -66,7 +100,7 @@ fn piped(session: &mut Session) -> Result<i32> {
     Ok(code)
 }
 
-fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>) -> Result<i32> {
+fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>, db: &Path) -> Result<i32> {
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)
         .map_err(|e| crate::error::Error::Other(format!("can't start the line editor: {e}")))?;
@@ -74,6 +108,19 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>)
     let history = crate::paths::data_dir().join("repl_history");
     let _ = editor.load_history(&history);
     println!("{GREETING}");
+    // Notices from scheduled runs are printed above the prompt without breaking the line.
+    let notice: daemon::Notice = match editor.create_external_printer() {
+        Ok(printer) => {
+            let printer = Mutex::new(printer);
+            Arc::new(move |line: &str| {
+                if let Ok(mut printer) = printer.lock() {
+                    let _ = rustyline::ExternalPrinter::print(&mut *printer, format!("{line}\n"));
+                }
+            })
+        }
+        Err(_) => Arc::new(|line: &str| println!("{line}")),
+    };
+    let _background = Background::start(db, notice);
     let prompt = if std::env::var_os("NO_COLOR").is_some() {
         "alpha> ".to_string()
     } else {

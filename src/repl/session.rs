@@ -140,7 +140,7 @@ impl Session {
             Intent::Schedule { workflow, cron, timezone } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
-                schedule::schedule(&self.executor.store(), &name, &cron, timezone.as_deref())
+                schedule::schedule(&self.executor.store(), &name, &cron, timezone.as_deref(), &Default::default())
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;

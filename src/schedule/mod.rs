@@ -1,5 +1,8 @@
 //! Cron expressions: parsing (5-field POSIX, 1 = Monday), descriptions in words, and fire times.
 
+pub mod daemon;
+pub mod fires;
+
 use chrono::{DateTime, TimeZone};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds};

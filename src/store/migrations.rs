@@ -94,6 +94,19 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (workflow_id, cron, source)
     );
     "#,
+    // 2: scheduler claims: one row per occurrence, so several schedulers fire each exactly once.
+    r#"
+    CREATE TABLE schedule_fires (
+        schedule_id INTEGER NOT NULL,
+        fire_at TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        claimed_by INTEGER NOT NULL,
+        status TEXT NOT NULL,  -- running, completed, failed, interrupted, skipped
+        run_id TEXT,
+        note TEXT,
+        PRIMARY KEY (schedule_id, fire_at)
+    );
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

@@ -77,6 +77,23 @@ pub struct Schedule {
     pub last_status: Option<String>,
 }
 
+/// Per-schedule policies (design.md §4b).
+#[derive(Debug, Clone)]
+pub struct SchedulePolicy {
+    /// `skip` or `queue`.
+    pub overlap: String,
+    /// `latest`, `all` or `none`.
+    pub catchup: String,
+    /// Catch-up window in seconds.
+    pub catchup_window_s: i64,
+}
+
+impl Default for SchedulePolicy {
+    fn default() -> Self {
+        SchedulePolicy { overlap: "skip".into(), catchup: "latest".into(), catchup_window_s: 86_400 }
+    }
+}
+
 /// What `list` shows for each workflow.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listing {
@@ -252,7 +269,7 @@ impl Store {
     pub fn list(&self, tags: &[String], search: Option<&str>) -> Result<Vec<Listing>> {
         let sql = format!(
             "SELECT {SAVED_COLUMNS}, (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id
-               ORDER BY started_at DESC LIMIT 1) FROM workflows w ORDER BY name COLLATE NOCASE"
+               ORDER BY started_at DESC, rowid DESC LIMIT 1) FROM workflows w ORDER BY name COLLATE NOCASE"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], |row| Ok((saved_from_row(row)?, row.get::<_, Option<String>>(6)?)))?;
@@ -441,11 +458,26 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 
 impl Store {
     /// Adds a schedule from `alpha workflow schedule` (a repeat of the same cron is a no-op).
-    pub fn add_schedule(&self, workflow_id: &str, cron: &str, timezone: Option<&str>) -> Result<bool> {
+    pub fn add_schedule(
+        &self,
+        workflow_id: &str,
+        cron: &str,
+        timezone: Option<&str>,
+        policy: &SchedulePolicy,
+        created_at: &str,
+    ) -> Result<bool> {
         let added = self.conn.execute(
-            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at) VALUES (?1, ?2, ?3, 'cli', ?4)",
-            params![workflow_id, cron, timezone, now()],
+            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s)
+             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7)",
+            params![workflow_id, cron, timezone, created_at, policy.overlap, policy.catchup, policy.catchup_window_s],
         )?;
+        if added == 0 {
+            self.conn.execute(
+                "UPDATE schedules SET overlap = ?4, catchup = ?5, catchup_window_s = ?6
+                 WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli' AND timezone IS ?3",
+                params![workflow_id, cron, timezone, policy.overlap, policy.catchup, policy.catchup_window_s],
+            )?;
+        }
         Ok(added > 0)
     }
 

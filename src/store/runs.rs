@@ -301,7 +301,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT status FROM workflow_executions WHERE workflow_id = ?1 ORDER BY started_at DESC LIMIT 1",
+                "SELECT status FROM workflow_executions WHERE workflow_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1",
                 [workflow_id],
                 |r| r.get(0),
             )

@@ -1,0 +1,370 @@
+//! The scheduler loop (design.md §4b): finds due occurrences, claims each in the database so any
+//! number of loops (the daemon, open chat sessions) fire it exactly once, and runs it through the
+//! executor with trigger `schedule`.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::{DateTime, Local, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::fires::{self, Catchup, Overlap};
+use crate::error::{Error, Result};
+use crate::executor::{Executor, RunRequest, events};
+use crate::store::{RunStatus, Store};
+
+/// The scheduler's clock. `ALPHA_NOW` (RFC 3339) shifts it, for tests that can't wait for real
+/// minutes; time still passes at the real rate from there.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    offset: chrono::Duration,
+}
+
+impl Clock {
+    /// The real clock, shifted by `ALPHA_NOW` when set.
+    pub fn from_env() -> Result<Clock> {
+        let offset = match std::env::var("ALPHA_NOW") {
+            Ok(text) if !text.is_empty() => {
+                let start = DateTime::parse_from_rfc3339(&text)
+                    .map_err(|e| Error::usage(format!("ALPHA_NOW must be an RFC 3339 time: {e}")))?;
+                start.with_timezone(&Utc) - Utc::now()
+            }
+            _ => chrono::Duration::zero(),
+        };
+        Ok(Clock { offset })
+    }
+
+    /// A clock that reads `start` now and runs at the real rate from there.
+    pub fn starting_at(start: DateTime<Utc>) -> Clock {
+        Clock { offset: start - Utc::now() }
+    }
+
+    /// The current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
+/// A schedule with everything the loop needs.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Row id.
+    pub id: i64,
+    /// Workflow id.
+    pub workflow_id: String,
+    /// Workflow name.
+    pub workflow_name: String,
+    /// 5-field cron.
+    pub cron: String,
+    /// IANA zone, local when absent.
+    pub timezone: Option<String>,
+    /// Overlap policy.
+    pub overlap: Overlap,
+    /// Catch-up policy.
+    pub catchup: Catchup,
+    /// Catch-up window.
+    pub window: Duration,
+    /// When the schedule was made.
+    pub created_at: DateTime<Utc>,
+    /// The latest occurrence handled.
+    pub last_fire_at: Option<DateTime<Utc>>,
+    /// Its outcome.
+    pub last_status: Option<String>,
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn stamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Every schedule of a saved workflow.
+pub fn entries(store: &Store) -> Result<Vec<Entry>> {
+    let mut stmt = store.connection().prepare(
+        "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s, s.created_at,
+                s.last_fire_at, s.last_status
+         FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Entry {
+                id: r.get(0)?,
+                workflow_id: r.get(1)?,
+                workflow_name: r.get(2)?,
+                cron: r.get(3)?,
+                timezone: r.get(4)?,
+                overlap: Overlap::parse(&r.get::<_, String>(5)?).unwrap_or(Overlap::Skip),
+                catchup: Catchup::parse(&r.get::<_, String>(6)?).unwrap_or(Catchup::Latest),
+                window: Duration::from_secs(r.get::<_, i64>(7)?.max(0) as u64),
+                created_at: parse_time(&r.get::<_, String>(8)?).unwrap_or_else(Utc::now),
+                last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
+                last_status: r.get(10)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+impl Entry {
+    /// Occurrences due at `now`.
+    pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let cron = super::parse_cron(&self.cron).map_err(Error::Other)?;
+        let since = self.last_fire_at.unwrap_or(self.created_at).max(self.created_at - chrono::Duration::seconds(1));
+        Ok(match self.timezone.as_deref().map(str::parse::<chrono_tz::Tz>) {
+            Some(Ok(zone)) => fires::due(&cron, &zone, since, now, self.catchup, self.window),
+            Some(Err(_)) => return Err(Error::Other(format!("unknown time zone in schedule {}", self.id))),
+            None => fires::due(&cron, &Local, since, now, self.catchup, self.window),
+        })
+    }
+
+    /// The next occurrence after `now`.
+    pub fn next(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let cron = super::parse_cron(&self.cron).ok()?;
+        let horizon = now + chrono::Duration::days(800);
+        match self.timezone.as_deref().map(str::parse::<chrono_tz::Tz>) {
+            Some(Ok(zone)) => fires::occurrences(&cron, &zone, now, horizon, 1).first().copied(),
+            Some(Err(_)) => None,
+            None => fires::occurrences(&cron, &Local, now, horizon, 1).first().copied(),
+        }
+    }
+}
+
+/// Claims an occurrence: true for exactly one caller across all processes.
+pub fn claim(store: &Store, schedule: i64, fire: DateTime<Utc>) -> Result<bool> {
+    let tx = store.connection().unchecked_transaction()?;
+    let claimed = tx.execute(
+        "INSERT OR IGNORE INTO schedule_fires (schedule_id, fire_at, claimed_at, claimed_by, status) VALUES (?1, ?2, ?3, ?4, 'running')",
+        params![schedule, stamp(fire), crate::store::now(), std::process::id()],
+    )? == 1;
+    tx.execute(
+        "UPDATE schedules SET last_fire_at = ?2 WHERE id = ?1 AND (last_fire_at IS NULL OR last_fire_at < ?2)",
+        params![schedule, stamp(fire)],
+    )?;
+    tx.commit()?;
+    Ok(claimed)
+}
+
+fn finish_fire(
+    store: &Store,
+    schedule: i64,
+    fire: DateTime<Utc>,
+    status: &str,
+    run_id: Option<&str>,
+    note: Option<&str>,
+) -> Result<()> {
+    store.connection().execute(
+        "UPDATE schedule_fires SET status = ?3, run_id = ?4, note = ?5 WHERE schedule_id = ?1 AND fire_at = ?2",
+        params![schedule, stamp(fire), status, run_id, note],
+    )?;
+    store.connection().execute("UPDATE schedules SET last_status = ?2 WHERE id = ?1", params![schedule, status])?;
+    Ok(())
+}
+
+/// Whether a run of this schedule is going on in any live process.
+fn running_elsewhere(store: &Store, schedule: i64) -> Result<bool> {
+    let claims: Vec<i64> = store
+        .connection()
+        .prepare("SELECT claimed_by FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running'")?
+        .query_map([schedule], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(claims.into_iter().any(|pid| pid != i64::from(std::process::id()) && pid_alive(pid)))
+}
+
+fn pid_alive(pid: i64) -> bool {
+    libc::pid_t::try_from(pid).is_ok_and(|pid| {
+        // SAFETY: signal 0 only checks that the process exists.
+        pid > 0
+            && (unsafe { libc::kill(pid, 0) } == 0
+                || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+    })
+}
+
+/// Prints one line about a scheduled run (the daemon's log, or the chat session's notice).
+pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Options of a scheduler loop.
+pub struct Options {
+    /// On stop, let running workflows finish instead of interrupting them.
+    pub drain: bool,
+    /// Where notices go.
+    pub notice: Notice,
+    /// Set to stop the loop.
+    pub stop: Arc<AtomicBool>,
+    /// Time between checks.
+    pub tick: Duration,
+}
+
+/// One scheduler loop over a library.
+pub struct Scheduler {
+    db: PathBuf,
+    clock: Clock,
+    options: Options,
+    running: HashMap<i64, JoinHandle<()>>,
+    queued: HashMap<i64, VecDeque<DateTime<Utc>>>,
+}
+
+impl Scheduler {
+    /// A loop over the library at `db`.
+    pub fn new(db: &Path, clock: Clock, options: Options) -> Scheduler {
+        Scheduler { db: db.to_path_buf(), clock, options, running: HashMap::new(), queued: HashMap::new() }
+    }
+
+    /// Replaces the clock (tests move time forward this way).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// Waits for the runs this loop started, queued ones included.
+    pub fn wait(&mut self, store: &Store) -> Result<()> {
+        loop {
+            for (_, handle) in self.running.drain() {
+                let _ = handle.join();
+            }
+            if self.queued.is_empty() {
+                return Ok(());
+            }
+            self.tick(store)?;
+        }
+    }
+
+    /// Runs until the stop flag is set; then finishes or interrupts running workflows.
+    pub fn run(&mut self) -> Result<()> {
+        let store = Store::open(&self.db)?;
+        while !self.options.stop.load(Ordering::SeqCst) {
+            if let Err(error) = self.tick(&store) {
+                (self.options.notice)(&format!("scheduler: {error}"));
+            }
+            std::thread::sleep(self.options.tick);
+        }
+        for (_, handle) in self.running.drain() {
+            let _ = handle.join();
+        }
+        Ok(())
+    }
+
+    /// One pass: claims and starts every due occurrence.
+    pub fn tick(&mut self, store: &Store) -> Result<()> {
+        store.mark_abandoned_runs()?;
+        self.running.retain(|_, handle| !handle.is_finished());
+        let now = self.clock.now();
+        for entry in entries(store)? {
+            let due = match entry.due(now) {
+                Ok(due) => due,
+                Err(error) => {
+                    (self.options.notice)(&format!("scheduler: skipping '{}': {error}", entry.workflow_name));
+                    continue;
+                }
+            };
+            for (index, fire) in due.into_iter().enumerate() {
+                if !claim(store, entry.id, fire)? {
+                    continue;
+                }
+                let busy = self.running.contains_key(&entry.id) || running_elsewhere(store, entry.id)?;
+                // Missed fires caught up together run one after another, whatever the overlap policy.
+                let overlap = if index > 0 { Overlap::Queue } else { entry.overlap };
+                match (busy, overlap) {
+                    (false, _) => self.start(&entry, fire),
+                    (true, Overlap::Queue) => {
+                        finish_fire(store, entry.id, fire, "queued", None, Some("waiting for the previous run"))?;
+                        self.queued.entry(entry.id).or_default().push_back(fire);
+                    }
+                    (true, Overlap::Skip) => {
+                        finish_fire(store, entry.id, fire, "skipped", None, Some("the previous run was still going"))?;
+                        (self.options.notice)(&format!(
+                            "⏭ Skipped '{}' at {}: the previous run is still going",
+                            entry.workflow_name,
+                            local(fire)
+                        ));
+                    }
+                }
+            }
+        }
+        let ready: Vec<i64> = self.queued.keys().copied().filter(|id| !self.running.contains_key(id)).collect();
+        for id in ready {
+            let fire = self.queued.get_mut(&id).and_then(VecDeque::pop_front);
+            self.queued.retain(|_, fires| !fires.is_empty());
+            if let (Some(fire), Some(entry)) = (fire, entries(store)?.into_iter().find(|e| e.id == id)) {
+                store.connection().execute(
+                    "UPDATE schedule_fires SET status = 'running' WHERE schedule_id = ?1 AND fire_at = ?2",
+                    params![id, stamp(fire)],
+                )?;
+                self.start(&entry, fire);
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, entry: &Entry, fire: DateTime<Utc>) {
+        let db = self.db.clone();
+        let entry = entry.clone();
+        let notice = self.options.notice.clone();
+        let interrupt = !self.options.drain;
+        notice(&format!("⏰ Running '{}' (scheduled for {})", entry.workflow_name, local(fire)));
+        let id = entry.id;
+        let handle = std::thread::spawn(move || {
+            let outcome = run_scheduled(&db, &entry, interrupt);
+            let (status, run_id, note) = match &outcome {
+                Ok((status, run_id)) => (status.as_str().to_string(), Some(run_id.clone()), None),
+                Err(error) => ("failed".to_string(), None, Some(error.to_string())),
+            };
+            if let Ok(store) = Store::open(&db) {
+                let _ = finish_fire(&store, entry.id, fire, &status, run_id.as_deref(), note.as_deref());
+            }
+            let word = match status.as_str() {
+                "completed" => "completed successfully".to_string(),
+                other => format!("{other}{}", note.map(|n| format!(": {n}")).unwrap_or_default()),
+            };
+            notice(&format!(
+                "{} Scheduled run of '{}' {word}",
+                if status == "completed" { "✓" } else { "✗" },
+                entry.workflow_name
+            ));
+        });
+        self.running.insert(id, handle);
+    }
+}
+
+fn local(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus, String)> {
+    let store = Store::open(db)?;
+    let saved = store
+        .find(&entry.workflow_id)?
+        .ok_or_else(|| Error::Other(format!("workflow '{}' no longer exists", entry.workflow_name)))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("can't start the runtime", e))?;
+    let executor = Executor::new(store);
+    let summary = runtime.block_on(executor.run(RunRequest {
+        workflow: saved.workflow,
+        workflow_id: saved.id,
+        params: Default::default(),
+        trigger: "schedule".into(),
+        verbose: false,
+        sink: events::silent(),
+        handle_signals: interrupt,
+        stack: Vec::new(),
+    }))?;
+    Ok((summary.status, summary.run_id))
+}
+
+/// The last fire of a schedule: when, and with what outcome.
+pub fn last_fire(store: &Store, schedule: i64) -> Result<Option<(String, String)>> {
+    Ok(store
+        .connection()
+        .query_row(
+            "SELECT fire_at, status FROM schedule_fires WHERE schedule_id = ?1 ORDER BY fire_at DESC LIMIT 1",
+            [schedule],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
