@@ -4,6 +4,7 @@
 //! CLI and the scheduler all go through the same layers: [`workflow`] (format, loading,
 //! validation), [`store`] (the SQLite library), [`executor`] (runs), and [`tools`].
 
+pub mod builder;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

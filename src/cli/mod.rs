@@ -1,6 +1,7 @@
 //! The command-line face: parses arguments, calls the library, prints results, picks the exit code.
 
 pub mod args;
+pub mod create;
 pub(crate) mod files;
 pub mod library;
 pub mod output;
@@ -73,10 +74,14 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
         WorkflowCommand::Show { name, version, format, json } => {
             library::show(&open()?, &name, version.as_deref(), format, json)
         }
-        WorkflowCommand::Create { file: Some(file), replace, json, interactive: false, description: None } => {
+        WorkflowCommand::Create { file: Some(file), replace, json, .. } => {
             library::create(&mut open()?, &file, replace, json)
         }
-        WorkflowCommand::Create { file: None, interactive: false, description: None, .. } => Err(Error::usage_with(
+        WorkflowCommand::Create { file: None, interactive: true, .. } => create::interactive(&mut open()?),
+        WorkflowCommand::Create { file: None, description: Some(description), .. } => {
+            create::conversation(&mut open()?, &description)
+        }
+        WorkflowCommand::Create { file: None, .. } => Err(Error::usage_with(
             "nothing to create from",
             "pass --file FILE (or - for stdin), --interactive, or a description in quotes",
         )),

@@ -154,6 +154,11 @@ impl Library {
         names::resolve(typed, &self.names).map_or_else(|| clean_name(typed), str::to_string)
     }
 
+    /// The saved name `typed` refers to, else the words as typed (tidied).
+    pub fn canonical_name(&self, typed: &str) -> String {
+        self.canonical(typed)
+    }
+
     fn knows(&self, typed: &str) -> bool {
         names::resolve(unquote(typed.trim()), &self.names).is_some()
     }

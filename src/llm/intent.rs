@@ -68,7 +68,7 @@ pub fn from_llm(utterance: &str, library: &Library) -> Result<Option<Intent>> {
             .join("\n")
     };
     let system = PROMPT.replace("{{WORKFLOWS}}", &workflows);
-    let answer = super::complete_json(&endpoint, &system, utterance, &schema())?;
+    let answer = super::complete_json(&endpoint, &system, utterance, &schema(), 512)?;
     Ok(Some(check(&answer, library)))
 }
 

@@ -48,12 +48,12 @@ fn failure(endpoint: &Llm, error: &reqwest::Error) -> Error {
 
 /// One completion whose content must be a JSON object matching `schema`. Requires
 /// `finish_reason == "stop"`, so a cut-off answer is never taken for truncated JSON.
-pub fn complete_json(endpoint: &Llm, system: &str, user: &str, schema: &Value) -> Result<Value> {
+pub fn complete_json(endpoint: &Llm, system: &str, user: &str, schema: &Value, max_tokens: u32) -> Result<Value> {
     let body = json!({
         "model": endpoint.model,
         "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
         "temperature": 0,
-        "max_tokens": 512,
+        "max_tokens": max_tokens,
         "response_format": {"type": "json_schema", "json_schema": {"name": "answer", "strict": true, "schema": schema}},
     });
     runtime()?.block_on(async {

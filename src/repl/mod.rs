@@ -85,7 +85,7 @@ fn piped(session: &mut Session, db: &Path) -> Result<i32> {
         }
         pending.push_str(&line);
         let utterance = std::mem::take(&mut pending);
-        if utterance.trim().is_empty() {
+        if utterance.trim().is_empty() && !session.in_dialog() {
             continue;
         }
         match session.handle(&utterance, &mut |prompt| session::read_piped_answer(prompt)) {
@@ -130,7 +130,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         match editor.readline(&prompt) {
             Ok(line) => {
                 let line = line.replace("\\\n", " ");
-                if line.trim().is_empty() {
+                if line.trim().is_empty() && !session.in_dialog() {
                     continue;
                 }
                 let mut ask = |question: &str| -> Option<String> { editor_answer(question) };

@@ -35,6 +35,12 @@ pub struct Session {
     interactive: bool,
     /// The workflow the conversation is about ("run it every morning at 10").
     last_workflow: Option<String>,
+    /// A builder conversation in progress: lines go to it until it saves or is cancelled.
+    dialog: Option<crate::builder::Dialog>,
+    /// This session's id in `history_commands`.
+    session_id: String,
+    /// `!` commands run since the last "save that as a workflow".
+    unsaved: Vec<String>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -62,7 +68,16 @@ impl Session {
     /// Opens the library at `db`.
     pub fn new(db: &Path, library: Arc<Mutex<Library>>, interactive: bool) -> Result<Session> {
         let store = crate::store::Store::open(db)?;
-        Ok(Session { db: db.to_path_buf(), executor: Executor::new(store), library, interactive, last_workflow: None })
+        Ok(Session {
+            db: db.to_path_buf(),
+            executor: Executor::new(store),
+            library,
+            interactive,
+            last_workflow: None,
+            dialog: None,
+            session_id: uuid::Uuid::new_v4().to_string(),
+            unsaved: Vec::new(),
+        })
     }
 
     fn refresh_library(&self) {
@@ -77,6 +92,27 @@ impl Session {
 
     /// Handles one utterance.
     pub fn handle(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
+        if self.dialog.is_some() {
+            let code = self.continue_dialog(line);
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
+        if let Some(command) = line.trim().strip_prefix('!') {
+            let code = self.shell(command.trim());
+            return Outcome::Done(code);
+        }
+        if let Some((count, name)) = crate::builder::recent::request(line) {
+            let code = self.save_recent(count, name);
+            return Outcome::Done(code);
+        }
+        if let Some(change) = crate::builder::edit::request(line) {
+            let code = match self.edit_by_conversation(&change, ask) {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            };
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
         let library = self.library();
         let intent = grammar::parse(line, &library);
         let result = match intent {
@@ -146,9 +182,13 @@ impl Session {
                 let name = self.target(&workflow)?;
                 schedule::unschedule(&self.executor.store(), &name)
             }
-            Intent::Create { .. } => {
-                println!("Creating workflows by conversation isn't in this version of alpha yet.");
-                println!("Write the steps in a YAML file (see docs/reference/workflow-format.md), then: /import FILE");
+            Intent::Create { description, name } => {
+                let dir = std::env::current_dir().unwrap_or_default();
+                let (dialog, lines) = crate::builder::start(description.as_deref(), name.as_deref(), &dir)?;
+                self.dialog = Some(dialog);
+                for line in lines {
+                    println!("{line}");
+                }
                 Ok(exit::OK)
             }
             Intent::Suggest => {
@@ -160,6 +200,123 @@ impl Session {
                 Ok(exit::OK)
             }
             Intent::Quit | Intent::Unknown { .. } => Ok(exit::OK),
+        }
+    }
+
+    /// `!command`: runs it in place and remembers it for "save that as a workflow".
+    fn shell(&mut self, command: &str) -> i32 {
+        if command.is_empty() {
+            println!("Type a shell command after !, e.g. !git status");
+            return exit::USAGE;
+        }
+        let _ = std::io::stdout().flush();
+        let status = std::process::Command::new("sh").arg("-c").arg(command).status();
+        let code = match &status {
+            Ok(status) => status.code().unwrap_or(1),
+            Err(error) => {
+                eprintln!("error: can't run `{command}`: {error}");
+                127
+            }
+        };
+        let cwd = std::env::current_dir().ok().map(|d| d.display().to_string());
+        if let Err(error) =
+            self.executor.store().record_command("repl", command, cwd.as_deref(), Some(code), &self.session_id)
+        {
+            eprintln!("warning: could not record the command: {error}");
+        }
+        self.unsaved.push(command.to_string());
+        if code == 0 { exit::OK } else { exit::FAILED }
+    }
+
+    /// "save the last 3 commands as a workflow [called X]".
+    fn save_recent(&mut self, count: usize, name: Option<String>) -> i32 {
+        let commands = if count == 0 {
+            self.unsaved.clone()
+        } else {
+            self.executor.store().recent_commands(&self.session_id, count).unwrap_or_default()
+        };
+        if commands.is_empty() {
+            println!("There is nothing to save yet: run commands with ! first (e.g. !git pull), then ask again.");
+            return exit::USAGE;
+        }
+        if count > commands.len() {
+            println!("Only {} command(s) were run in this session; using those.", commands.len());
+        }
+        let workflow = crate::builder::recent::workflow(&commands, name.as_deref().unwrap_or(""));
+        let dir = std::env::current_dir().unwrap_or_default();
+        let (dialog, lines) = crate::builder::Dialog::from_draft(workflow, name.as_deref(), &dir);
+        self.dialog = Some(dialog);
+        self.unsaved.clear();
+        for line in lines {
+            println!("{line}");
+        }
+        exit::OK
+    }
+
+    /// "add a notification step to Backup Files": a new version, shown as a diff, saved on yes.
+    fn edit_by_conversation(&mut self, change: &crate::builder::edit::Change, ask: &mut Ask<'_>) -> Result<i32> {
+        let name = self.target(&self.library().canonical_name(change.workflow()))?;
+        let saved = self.executor.store().get(&name)?;
+        let (mut changed, what) = change.apply(&saved.workflow).map_err(Error::usage)?;
+        changed.version = crate::store::bump_patch(&saved.workflow.version);
+        let document = crate::workflow::Document::from_text(
+            format!("'{name}'"),
+            crate::workflow::to_text(&changed, crate::workflow::Format::Yaml),
+            crate::workflow::Format::Yaml,
+        );
+        let changed = document.load()?;
+        print!("{}", library::unified_diff(&saved.workflow, &changed, &saved.workflow.version, &changed.version));
+        if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", changed.version))) {
+            println!("OK, '{name}' is unchanged.");
+            return Ok(exit::OK);
+        }
+        let updated = self.executor.store().update(&saved.id, &changed, "edited by conversation")?;
+        self.last_workflow = Some(updated.workflow.name.clone());
+        println!("Saved '{}' as v{}.", updated.workflow.name, updated.workflow.version);
+        Ok(exit::OK)
+    }
+
+    /// Whether a builder conversation is waiting for an answer (an empty line means "the default").
+    pub fn in_dialog(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    /// Feeds a line to the builder conversation.
+    fn continue_dialog(&mut self, line: &str) -> i32 {
+        let Some(dialog) = self.dialog.as_mut() else { return exit::OK };
+        match dialog.answer(line) {
+            crate::builder::Reply::Ask(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                exit::OK
+            }
+            crate::builder::Reply::Cancelled(message) => {
+                println!("{message}");
+                self.dialog = None;
+                exit::OK
+            }
+            crate::builder::Reply::Save(workflow) => {
+                let exists = self.executor.store().find(&workflow.name).ok().flatten().is_some();
+                if exists {
+                    for line in dialog.ask_name_again(&workflow.name) {
+                        println!("{line}");
+                    }
+                    return exit::OK;
+                }
+                let saved = self.executor.store().create(&workflow, false);
+                match saved {
+                    Ok(saved) => {
+                        for line in crate::builder::Dialog::saved_message(&saved.workflow) {
+                            println!("{line}");
+                        }
+                        self.last_workflow = Some(saved.workflow.name);
+                        self.dialog = None;
+                        exit::OK
+                    }
+                    Err(error) => report(&error),
+                }
+            }
         }
     }
 

@@ -107,6 +107,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (schedule_id, fire_at)
     );
     "#,
+    // 3: shell history: commands run in the chat shell with `!`, and imported histories.
+    r#"
+    CREATE TABLE history_commands (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,        -- repl, bash, zsh, fish, atuin, pipe, workflow
+        command TEXT NOT NULL,
+        executed_at TEXT,            -- RFC 3339 UTC, when known
+        cwd TEXT,
+        exit_code INTEGER,
+        session TEXT
+    );
+    CREATE INDEX idx_history_commands_time ON history_commands(executed_at);
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

@@ -486,3 +486,31 @@ impl Store {
         Ok(self.conn.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", [workflow_id])?)
     }
 }
+
+impl Store {
+    /// Records a command the user ran (in the chat shell with `!`, or imported from a history).
+    pub fn record_command(
+        &self,
+        source: &str,
+        command: &str,
+        cwd: Option<&str>,
+        exit_code: Option<i32>,
+        session: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO history_commands (source, command, executed_at, cwd, exit_code, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![source, command, now(), cwd, exit_code, session],
+        )?;
+        Ok(())
+    }
+
+    /// The last `count` commands of a session, oldest first.
+    pub fn recent_commands(&self, session: &str, count: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT command FROM (SELECT id, command FROM history_commands WHERE session = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
+        )?;
+        let commands =
+            stmt.query_map(params![session, count as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(commands)
+    }
+}

@@ -1,0 +1,65 @@
+//! `alpha workflow create --interactive` and `alpha workflow create "what it should do"`.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::builder::{Dialog, Reply, interactive};
+use crate::error::{Error, Result, exit};
+use crate::store::Store;
+
+/// The prompts of the original specification.
+pub fn interactive(store: &mut Store) -> Result<i32> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut output = std::io::stdout();
+    let echo = !std::io::stdin().is_terminal();
+    let workflow =
+        interactive::build(&mut input, &mut output, echo).map_err(|e| Error::io("can't read the answers", e))?;
+    let Some(workflow) = workflow else {
+        println!("\nNothing was saved.");
+        return Ok(exit::USAGE);
+    };
+    let saved = store.create(&workflow, false)?;
+    println!("\nWorkflow '{}' created successfully!", saved.workflow.name);
+    Ok(exit::OK)
+}
+
+/// The conversational builder, with answers read line by line from stdin.
+pub fn conversation(store: &mut Store, description: &str) -> Result<i32> {
+    let dir = std::env::current_dir().unwrap_or_default();
+    let (mut dialog, lines) = crate::builder::start(Some(description), None, &dir)?;
+    let say = |lines: &[String]| {
+        for line in lines {
+            println!("{line}");
+        }
+    };
+    say(&lines);
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    loop {
+        if tty {
+            print!("> ");
+            let _ = std::io::stdout().flush();
+        }
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).map_err(|e| Error::io("can't read the answer", e))? == 0 {
+            println!("Nothing was saved.");
+            return Ok(exit::USAGE);
+        }
+        match dialog.answer(line.trim_end_matches(['\n', '\r'])) {
+            Reply::Ask(lines) => say(&lines),
+            Reply::Cancelled(message) => {
+                println!("{message}");
+                return Ok(exit::OK);
+            }
+            Reply::Save(workflow) => {
+                if store.find(&workflow.name)?.is_some() {
+                    say(&dialog.ask_name_again(&workflow.name));
+                    continue;
+                }
+                let saved = store.create(&workflow, false)?;
+                say(&Dialog::saved_message(&saved.workflow));
+                return Ok(exit::OK);
+            }
+        }
+    }
+}
