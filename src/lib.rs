@@ -13,6 +13,7 @@ pub mod executor;
 pub mod grammar;
 pub mod llm;
 pub mod paths;
+pub mod proactive;
 pub mod repl;
 pub mod schedule;
 pub mod store;

@@ -72,3 +72,22 @@ pub fn stderr(output: &Output) -> String {
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The real local model serves one request at a time: its tests take turns.
+pub static REAL_MODEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The real local model's URL when `.ci/run` started it (in CI it must be there), holding the
+/// turn for as long as the returned guard lives.
+pub fn real_model() -> Option<(String, std::sync::MutexGuard<'static, ()>)> {
+    match std::env::var("ALPHA_TEST_LLM_URL") {
+        Ok(url) if !url.is_empty() => Some((url, REAL_MODEL.lock().unwrap_or_else(std::sync::PoisonError::into_inner))),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must start the local model (scripts/local-llm) and set ALPHA_TEST_LLM_URL"
+            );
+            eprintln!("note: ALPHA_TEST_LLM_URL is not set; start scripts/local-llm to run the real-model tests");
+            None
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod fixtures;
 mod grammar;
 mod library;
 mod llm;
+mod proactive;
 mod repl;
 mod roundtrip;
 mod run;

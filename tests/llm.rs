@@ -178,35 +178,16 @@ fn without_an_llm_unparsed_lines_get_did_you_mean() {
     assert_eq!(parsed, json!({"intent": "unknown", "did_you_mean": ["run Nightly Backup"], "source": "grammar"}));
 }
 
-/// The real model serves one request at a time; its tests take turns.
-static REAL_MODEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// The real local model's URL, when `.ci/run` started it. In CI it must be there.
-fn real_model() -> Option<String> {
-    match std::env::var("ALPHA_TEST_LLM_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must start the local model (scripts/local-llm) and set ALPHA_TEST_LLM_URL"
-            );
-            eprintln!("note: ALPHA_TEST_LLM_URL is not set; start scripts/local-llm to run the real-model tests");
-            None
-        }
-    }
-}
-
 #[test]
 fn real_model_fallback_gives_a_schema_conformant_intent() {
-    let Some(url) = real_model() else { return };
-    let _turn = REAL_MODEL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some((url, _turn)) = crate::common::real_model() else { return };
     let sandbox = Sandbox::new();
     with_library(&sandbox);
     let out = sandbox
         .alpha()
         .args(["parse", "could you make sure my files get saved somewhere tonight", "--json"])
         .env("ALPHA_LLM_BASE_URL", &url)
-        .env("ALPHA_LLM_TIMEOUT", "60")
+        .env("ALPHA_LLM_TIMEOUT", "240")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -238,8 +219,7 @@ fn real_model_fallback_gives_a_schema_conformant_intent() {
 
 #[test]
 fn real_model_streams_an_answer_in_pieces() {
-    let Some(url) = real_model() else { return };
-    let _turn = REAL_MODEL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some((url, _turn)) = crate::common::real_model() else { return };
     let endpoint =
         alpha::config::Llm { base_url: url.trim_end_matches('/').to_string(), model: "local".into(), api_key: None };
     let mut pieces = 0;
@@ -251,13 +231,12 @@ fn real_model_streams_an_answer_in_pieces() {
 
 #[test]
 fn shell_answers_questions_by_streaming_from_the_real_model() {
-    let Some(url) = real_model() else { return };
-    let _turn = REAL_MODEL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some((url, _turn)) = crate::common::real_model() else { return };
     let sandbox = Sandbox::new();
     let out = sandbox
         .alpha()
         .env("ALPHA_LLM_BASE_URL", &url)
-        .env("ALPHA_LLM_TIMEOUT", "60")
+        .env("ALPHA_LLM_TIMEOUT", "240")
         .write_stdin("what is a cron expression?\n")
         .output()
         .unwrap();

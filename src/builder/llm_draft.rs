@@ -103,7 +103,7 @@ pub fn draft(endpoint: &Llm, description: &str) -> Drafted {
     let mut conversation = description.to_string();
     let mut last_problem = String::new();
     for attempt in 0..=MAX_REPAIRS {
-        let answer = match crate::llm::complete_json(endpoint, PROMPT, &conversation, &schema(), 1500) {
+        let answer = match crate::llm::complete_json(endpoint, PROMPT, &conversation, &schema(), 900) {
             Ok(answer) => answer,
             Err(error) => return Drafted::Failed(error.to_string()),
         };

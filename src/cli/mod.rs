@@ -6,6 +6,7 @@ pub(crate) mod files;
 pub mod library;
 pub mod output;
 pub mod parse;
+pub mod proactive;
 pub mod run;
 pub mod schedule;
 pub mod scheduler;
@@ -55,8 +56,10 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     match command {
         Command::Workflow(command) => workflow(command, &db),
         Command::Parse { utterance, json } => parse::parse(&db, &utterance, json),
-        Command::Suggest { .. } => Err(not_yet("`alpha suggest`")),
-        Command::History(_) => Err(not_yet("`alpha history`")),
+        Command::Suggest { from, format, json } => proactive::suggest(&db, from.as_deref(), format.as_deref(), json),
+        Command::History(args::HistoryCommand::Import { from, format }) => {
+            proactive::import(&db, from, format.as_deref())
+        }
         Command::Scheduler(command) => scheduler::command(&db, command),
         Command::Template(_) => Err(not_yet("`alpha template`")),
     }

@@ -66,6 +66,7 @@ impl Drop for Background {
 
 fn piped(session: &mut Session, db: &Path) -> Result<i32> {
     let _background = Background::start(db, Arc::new(|line: &str| println!("{line}")));
+    session.offer_suggestion();
     let stdin = std::io::stdin();
     let mut code = exit::OK;
     let mut pending = String::new();
@@ -121,6 +122,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         Err(_) => Arc::new(|line: &str| println!("{line}")),
     };
     let _background = Background::start(db, notice);
+    session.offer_suggestion();
     let prompt = if std::env::var_os("NO_COLOR").is_some() {
         "alpha> ".to_string()
     } else {

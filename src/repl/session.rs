@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
+use regex::Regex;
 use serde_json::Value;
 
 use crate::cli::args::TextFormat;
@@ -41,6 +42,10 @@ pub struct Session {
     session_id: String,
     /// `!` commands run since the last "save that as a workflow".
     unsaved: Vec<String>,
+    /// A suggestion offered and waiting for yes / no / never.
+    offered: Option<crate::proactive::miner::Suggestion>,
+    /// Suggestions answered "no" in this session.
+    postponed: Vec<String>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -77,6 +82,8 @@ impl Session {
             dialog: None,
             session_id: uuid::Uuid::new_v4().to_string(),
             unsaved: Vec::new(),
+            offered: None,
+            postponed: Vec::new(),
         })
     }
 
@@ -92,6 +99,12 @@ impl Session {
 
     /// Handles one utterance.
     pub fn handle(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
+        if let Some(suggestion) = self.offered.take()
+            && let Some(code) = self.answer_offer(&suggestion, line)
+        {
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
         if self.dialog.is_some() {
             let code = self.continue_dialog(line);
             self.refresh_library();
@@ -200,6 +213,75 @@ impl Session {
                 Ok(exit::OK)
             }
             Intent::Quit | Intent::Unknown { .. } => Ok(exit::OK),
+        }
+    }
+
+    /// Offers the best suggestion from the recorded history, if there is one not yet answered.
+    pub fn offer_suggestion(&mut self) {
+        if self.offered.is_some() || self.dialog.is_some() {
+            return;
+        }
+        let store = self.executor.store();
+        let Ok(entries) = store.history_entries() else { return };
+        if entries.is_empty() {
+            return;
+        }
+        let found =
+            crate::proactive::suggest::for_library(Some(&store), &entries, &Default::default()).unwrap_or_default();
+        drop(store);
+        if let Some(suggestion) = found.into_iter().find(|s| !self.postponed.contains(&s.signature())) {
+            println!("{}", crate::proactive::suggest::offer(&suggestion));
+            self.offered = Some(suggestion);
+        }
+    }
+
+    /// The answer to an offered suggestion; `None` when the line is about something else.
+    fn answer_offer(&mut self, suggestion: &crate::proactive::miner::Suggestion, line: &str) -> Option<i32> {
+        let lower = line.trim().to_lowercase();
+        let lower = lower.trim_end_matches(['.', '!']);
+        let signature = suggestion.signature();
+        if matches!(lower, "no" | "n" | "not now" | "later" | "nope") {
+            self.postponed.push(signature);
+            println!("OK, not now.");
+            return Some(exit::OK);
+        }
+        if matches!(lower, "never" | "no, never" | "never ask again" | "don't ask again") {
+            let _ = self.executor.store().set_suggestion_state(&signature, "dismissed", suggestion.occurrences, None);
+            println!("OK, I won't suggest that again.");
+            return Some(exit::OK);
+        }
+        let yes = Regex::new(r"(?i)^(?:yes|yeah|yep|sure|ok|okay|please do|do it)\b[\s,.!-]*(?:(?:please\s+)?(?:call it|name it|named|called)\s+(.+))?$").ok()?;
+        let caps = yes.captures(line.trim())?;
+        let name =
+            caps.get(1).map(|m| m.as_str().trim().trim_matches(['"', '\'']).trim_end_matches(['.', '!']).to_string());
+        let mut workflow = suggestion.workflow.clone();
+        if let Some(name) = &name {
+            workflow.name = name.clone();
+        }
+        let dir = std::env::current_dir().unwrap_or_default();
+        if name.is_none() {
+            let (dialog, lines) = crate::builder::Dialog::from_draft(workflow, None, &dir);
+            self.dialog = Some(dialog);
+            for line in lines {
+                println!("{line}");
+            }
+            let _ = self.executor.store().set_suggestion_state(&signature, "accepted", suggestion.occurrences, None);
+            return Some(exit::OK);
+        }
+        let result = self.executor.store().create(&workflow, false);
+        match result {
+            Ok(saved) => {
+                let _ = self.executor.store().set_suggestion_state(
+                    &signature,
+                    "accepted",
+                    suggestion.occurrences,
+                    Some(&saved.workflow.name),
+                );
+                println!("Workflow '{}' created. Schedule it or run on demand?", saved.workflow.name);
+                self.last_workflow = Some(saved.workflow.name);
+                Some(exit::OK)
+            }
+            Err(error) => Some(report(&error)),
         }
     }
 

@@ -120,6 +120,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX idx_history_commands_time ON history_commands(executed_at);
     "#,
+    // 4: incremental history imports, and what the user said about suggestions.
+    r#"
+    ALTER TABLE history_commands ADD COLUMN fingerprint TEXT;
+    CREATE UNIQUE INDEX idx_history_commands_fingerprint ON history_commands(source, fingerprint) WHERE fingerprint IS NOT NULL;
+    CREATE TABLE suggestions (
+        signature TEXT PRIMARY KEY,   -- the pattern's commands joined with " && "
+        state TEXT NOT NULL,          -- new, accepted, dismissed
+        occurrences INTEGER NOT NULL DEFAULT 0,
+        workflow_name TEXT,
+        updated_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

@@ -514,3 +514,71 @@ impl Store {
         Ok(commands)
     }
 }
+
+impl Store {
+    /// Imports history entries, skipping those already imported; returns how many were new.
+    pub fn import_history(&mut self, source: &str, entries: &[crate::proactive::history::Entry]) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO history_commands (source, command, executed_at, fingerprint) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (line, entry) in entries.iter().enumerate() {
+                let time = entry.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                // Timed entries are identified by time and text; untimed ones by position, so
+                // re-reading a file that only grew adds just the new lines.
+                let fingerprint = match &time {
+                    Some(t) => format!("t:{t}:{}", entry.command),
+                    None => format!("n:{line}:{}", entry.command),
+                };
+                added += stmt.execute(params![source, entry.command, time, fingerprint])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Every recorded command, oldest first.
+    pub fn history_entries(&self) -> Result<Vec<crate::proactive::history::Entry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT command, executed_at FROM history_commands ORDER BY COALESCE(executed_at, ''), id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let time: Option<String> = r.get(1)?;
+                Ok(crate::proactive::history::Entry {
+                    command: r.get(0)?,
+                    time: time
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                        .map(|t| t.with_timezone(&chrono::Utc)),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Remembers the user's answer to a suggestion.
+    pub fn set_suggestion_state(
+        &self,
+        signature: &str,
+        state: &str,
+        occurrences: usize,
+        workflow: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO suggestions (signature, state, occurrences, workflow_name, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(signature) DO UPDATE SET state = ?2, occurrences = ?3, workflow_name = COALESCE(?4, workflow_name), updated_at = ?5",
+            params![signature, state, occurrences as i64, workflow, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Signatures the user declined for good ("never") or already accepted.
+    pub fn settled_suggestions(&self) -> Result<Vec<String>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT signature FROM suggestions WHERE state IN ('dismissed', 'accepted')")?;
+        let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+}

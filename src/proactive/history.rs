@@ -1,0 +1,272 @@
+//! Shell history parsers: bash (plain and with `HISTTIMEFORMAT` `#epoch` lines), zsh (plain and
+//! extended `: epoch:duration;cmd`, multi-line, metafied bytes), fish, atuin's SQLite database,
+//! and plain piped text (`history | alpha suggest`, numbers stripped). Formats are detected.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+
+/// One command from a history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The command line.
+    pub command: String,
+    /// When it ran, when the history says.
+    pub time: Option<DateTime<Utc>>,
+}
+
+/// History formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryFormat {
+    /// `~/.bash_history`, with or without `#epoch` lines.
+    Bash,
+    /// `~/.zsh_history`, plain or extended.
+    Zsh,
+    /// `~/.local/share/fish/fish_history`.
+    Fish,
+    /// atuin's `history.db`.
+    Atuin,
+    /// One command per line (the output of `history` is accepted too).
+    Plain,
+}
+
+impl HistoryFormat {
+    /// Parses a `--format` value.
+    pub fn parse(name: &str) -> Option<HistoryFormat> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "bash" => HistoryFormat::Bash,
+            "zsh" => HistoryFormat::Zsh,
+            "fish" => HistoryFormat::Fish,
+            "atuin" => HistoryFormat::Atuin,
+            "plain" | "text" => HistoryFormat::Plain,
+            _ => return None,
+        })
+    }
+
+    /// The name used in the database's `source` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryFormat::Bash => "bash",
+            HistoryFormat::Zsh => "zsh",
+            HistoryFormat::Fish => "fish",
+            HistoryFormat::Atuin => "atuin",
+            HistoryFormat::Plain => "plain",
+        }
+    }
+
+    /// Guesses the format from the first bytes.
+    pub fn detect(bytes: &[u8]) -> HistoryFormat {
+        if bytes.starts_with(b"SQLite format 3\0") {
+            return HistoryFormat::Atuin;
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+        let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if first.starts_with("- cmd: ") {
+            HistoryFormat::Fish
+        } else if first.starts_with(": ")
+            && first.contains(';')
+            && first[2..].split(':').next().is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        {
+            HistoryFormat::Zsh
+        } else if first.starts_with('#') && first[1..].trim().chars().all(|c| c.is_ascii_digit()) && first.len() > 5 {
+            HistoryFormat::Bash
+        } else {
+            HistoryFormat::Plain
+        }
+    }
+}
+
+fn epoch(seconds: i64) -> Option<DateTime<Utc>> {
+    Utc.timestamp_opt(seconds, 0).single()
+}
+
+/// Undoes zsh's metafication: 0x83 followed by a byte means that byte XOR 0x20.
+pub fn unmetafy(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut iter = bytes.iter();
+    while let Some(&b) = iter.next() {
+        if b == 0x83 {
+            if let Some(&next) = iter.next() {
+                out.push(next ^ 0x20);
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Parses history bytes in `format`.
+pub fn parse(bytes: &[u8], format: HistoryFormat) -> Vec<Entry> {
+    match format {
+        HistoryFormat::Zsh => zsh(&String::from_utf8_lossy(&unmetafy(bytes))),
+        HistoryFormat::Bash => bash(&String::from_utf8_lossy(bytes)),
+        HistoryFormat::Fish => fish(&String::from_utf8_lossy(bytes)),
+        HistoryFormat::Plain => plain(&String::from_utf8_lossy(bytes)),
+        HistoryFormat::Atuin => Vec::new(),
+    }
+}
+
+fn bash(text: &str) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let mut time = None;
+    for line in text.lines() {
+        if let Some(stamp) = line.strip_prefix('#').filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())) {
+            time = stamp.parse().ok().and_then(epoch);
+            continue;
+        }
+        if !line.trim().is_empty() {
+            entries.push(Entry { command: line.trim().to_string(), time: time.take() });
+        }
+    }
+    entries
+}
+
+fn zsh(text: &str) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut continuing = false;
+    for line in text.lines() {
+        if continuing && let Some(last) = entries.last_mut() {
+            last.command.push('\n');
+            last.command.push_str(line.strip_suffix('\\').unwrap_or(line));
+            continuing = line.ends_with('\\');
+            continue;
+        }
+        let (time, command) = match line.strip_prefix(": ").and_then(|rest| rest.split_once(';')) {
+            Some((meta, command)) => {
+                (meta.split(':').next().and_then(|s| s.trim().parse().ok()).and_then(epoch), command)
+            }
+            None => (None, line),
+        };
+        continuing = command.ends_with('\\');
+        let command = command.strip_suffix('\\').unwrap_or(command);
+        if !command.trim().is_empty() || continuing {
+            entries.push(Entry { command: command.trim_end().to_string(), time });
+        }
+    }
+    entries.retain(|e| !e.command.trim().is_empty());
+    entries
+}
+
+fn fish(text: &str) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for line in text.lines() {
+        if let Some(command) = line.strip_prefix("- cmd: ") {
+            // fish escapes backslashes and newlines in the command.
+            let command = command.replace("\\n", "\n").replace("\\\\", "\\");
+            entries.push(Entry { command, time: None });
+        } else if let Some(when) = line.trim_start().strip_prefix("when: ")
+            && let Some(last) = entries.last_mut()
+        {
+            last.time = when.trim().parse().ok().and_then(epoch);
+        }
+    }
+    entries
+}
+
+fn plain(text: &str) -> Vec<Entry> {
+    let numbered = text.lines().filter(|l| !l.trim().is_empty()).take(20).all(|l| {
+        let t = l.trim_start();
+        t.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && t.split_whitespace().next().is_some_and(|n| n.chars().all(|c| c.is_ascii_digit() || c == '*'))
+    });
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let line = line.trim();
+            let command =
+                if numbered { line.split_once(char::is_whitespace).map_or("", |(_, rest)| rest).trim() } else { line };
+            Entry { command: command.to_string(), time: None }
+        })
+        .filter(|e| !e.command.is_empty())
+        .collect()
+}
+
+/// Reads atuin's database (table `history`, timestamps in nanoseconds).
+pub fn atuin(path: &Path) -> Result<Vec<Entry>, String> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| e.to_string())?;
+    let mut stmt = conn
+        .prepare("SELECT command, timestamp FROM history WHERE deleted_at IS NULL ORDER BY timestamp")
+        .or_else(|_| conn.prepare("SELECT command, timestamp FROM history ORDER BY timestamp"))
+        .map_err(|e| format!("not an atuin database: {e}"))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(Entry { command: r.get(0)?, time: r.get::<_, i64>(1).ok().and_then(|ns| epoch(ns / 1_000_000_000)) })
+        })
+        .map_err(|e| e.to_string())?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| e.to_string())?;
+    Ok(rows)
+}
+
+/// Reads a history file (or stdin for `-`), detecting the format unless given.
+pub fn read(path: &Path, format: Option<HistoryFormat>) -> Result<(Vec<Entry>, HistoryFormat), String> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|e| format!("can't read stdin: {e}"))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| format!("can't read {}: {e}", path.display()))?
+    };
+    let format = format.unwrap_or_else(|| HistoryFormat::detect(&bytes));
+    if format == HistoryFormat::Atuin {
+        if path.as_os_str() == "-" {
+            return Err("an atuin database can't be piped; pass --from PATH".into());
+        }
+        return atuin(path).map(|e| (e, format));
+    }
+    Ok((parse(&bytes, format), format))
+}
+
+/// The usual history files that exist for this user.
+pub fn default_sources() -> Vec<(PathBuf, HistoryFormat)> {
+    let Some(home) = std::env::var_os("HOME").map(PathBuf::from) else { return Vec::new() };
+    let mut sources = vec![
+        (home.join(".bash_history"), HistoryFormat::Bash),
+        (
+            std::env::var_os("HISTFILE").map(PathBuf::from).unwrap_or_else(|| home.join(".zsh_history")),
+            HistoryFormat::Zsh,
+        ),
+        (home.join(".local/share/fish/fish_history"), HistoryFormat::Fish),
+        (home.join(".local/share/atuin/history.db"), HistoryFormat::Atuin),
+    ];
+    sources.retain(|(path, _)| path.is_file());
+    sources
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_format() {
+        let bash_text = "#1700000000\ngit status\n#1700000060\ngit pull\nls\n";
+        let entries = parse(bash_text.as_bytes(), HistoryFormat::detect(bash_text.as_bytes()));
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[1].time.map(|t| t.timestamp()), Some(1_700_000_060));
+        assert_eq!(entries[2].time, None);
+
+        let zsh_text = ": 1700000000:0;git status\n: 1700000005:2;echo one \\\ntwo\n: 1700000009:0;pytest\n";
+        let entries = parse(zsh_text.as_bytes(), HistoryFormat::detect(zsh_text.as_bytes()));
+        assert_eq!(
+            entries.iter().map(|e| e.command.as_str()).collect::<Vec<_>>(),
+            ["git status", "echo one\ntwo", "pytest"]
+        );
+
+        // "ă" is C4 83; zsh stores the 0x83 byte as Meta (0x83) followed by 0x83 ^ 0x20.
+        let meta = [b": 1700000000:0;echo \xc4".as_slice(), &[0x83, 0x83 ^ 0x20], b"\n"].concat();
+        let entries = parse(&meta, HistoryFormat::Zsh);
+        assert_eq!(entries[0].command, "echo ă");
+
+        let fish_text =
+            "- cmd: git status\n  when: 1700000000\n- cmd: make test\n  when: 1700000100\n  paths:\n    - src\n";
+        let entries = parse(fish_text.as_bytes(), HistoryFormat::detect(fish_text.as_bytes()));
+        assert_eq!(entries[1].command, "make test");
+        assert_eq!(entries[1].time.map(|t| t.timestamp()), Some(1_700_000_100));
+
+        let piped = "  501  git status\n  502  git pull origin main\n";
+        let entries = parse(piped.as_bytes(), HistoryFormat::detect(piped.as_bytes()));
+        assert_eq!(entries[1].command, "git pull origin main");
+    }
+}

@@ -1,0 +1,6 @@
+//! Proactive intelligence: reading shell histories and finding what the user repeats, so alpha
+//! can offer to automate it.
+
+pub mod history;
+pub mod miner;
+pub mod suggest;

@@ -1,0 +1,255 @@
+//! Suggestions from shell history: planted patterns in every supported format, near misses and
+//! noise, precision and recall over generated histories, import, and Story 2 in the chat shell.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
+
+use alpha::proactive::history::Entry;
+use alpha::proactive::miner::{Options, mine};
+
+use crate::common::{Sandbox, stderr, stdout};
+
+/// A tiny deterministic generator (no external randomness, so failures reproduce).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[(self.next() as usize) % items.len()]
+    }
+}
+
+/// A planted pattern: its commands (with `{}` where the value varies) and the values used.
+struct Plant {
+    commands: Vec<&'static str>,
+    values: Vec<&'static str>,
+    times: usize,
+    spread_days: i64,
+}
+
+fn history(plants: &[Plant], seed: u64) -> Vec<Entry> {
+    let mut rng = Lcg(seed);
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
+    let mut entries = Vec::new();
+    let mut noise = 0;
+    // Each occurrence is its own session, with unique noise around it.
+    let mut slots: Vec<(DateTime<Utc>, usize, usize)> = Vec::new();
+    for (p, plant) in plants.iter().enumerate() {
+        for i in 0..plant.times {
+            let day = if plant.times > 1 { plant.spread_days * i as i64 / (plant.times as i64 - 1) } else { 0 };
+            let at = start
+                + chrono::Duration::days(day)
+                + chrono::Duration::hours((p * 3 + i) as i64 % 10)
+                + chrono::Duration::minutes(rng.next() as i64 % 50);
+            slots.push((at, p, i));
+        }
+    }
+    slots.sort();
+    for (at, p, i) in slots {
+        let plant = &plants[p];
+        let value = plant.values[i % plant.values.len()];
+        let mut t = at;
+        for _ in 0..(rng.next() % 3) {
+            noise += 1;
+            entries.push(Entry { command: format!("echo noise-{noise}-{}", rng.next()), time: Some(t) });
+            t += chrono::Duration::seconds(20);
+        }
+        for command in &plant.commands {
+            entries.push(Entry { command: command.replace("{}", value), time: Some(t) });
+            t += chrono::Duration::seconds(30);
+        }
+        entries.push(Entry { command: rng.pick(&["ls", "clear", "cd ..", "pwd"]).to_string(), time: Some(t) });
+    }
+    entries
+}
+
+fn planted() -> Vec<Plant> {
+    vec![
+        Plant {
+            commands: vec!["git status", "git pull origin {}", "pytest -q"],
+            values: vec!["main", "main", "dev"],
+            times: 4,
+            spread_days: 5,
+        },
+        Plant {
+            commands: vec!["make build", "scp build/app.tar deploy@{}:/srv"],
+            values: vec!["web1.example.com", "web2.example.com"],
+            times: 3,
+            spread_days: 2,
+        },
+        // Near misses: twice only, and three times spread over 8 days.
+        Plant { commands: vec!["terraform plan", "terraform apply"], values: vec![""], times: 2, spread_days: 1 },
+        Plant { commands: vec!["npm run lint", "npm run build"], values: vec![""], times: 3, spread_days: 8 },
+    ]
+}
+
+fn write_formats(sandbox: &Sandbox, entries: &[Entry]) -> Vec<(&'static str, std::path::PathBuf)> {
+    let bash: String = entries.iter().map(|e| format!("#{}\n{}\n", e.time.unwrap().timestamp(), e.command)).collect();
+    let zsh: String = entries.iter().map(|e| format!(": {}:0;{}\n", e.time.unwrap().timestamp(), e.command)).collect();
+    let fish: String =
+        entries.iter().map(|e| format!("- cmd: {}\n  when: {}\n", e.command, e.time.unwrap().timestamp())).collect();
+    let mut files = vec![
+        ("bash", sandbox.write("bash_history", &bash)),
+        ("zsh", sandbox.write("zsh_history", &zsh)),
+        ("fish", sandbox.write("fish_history", &fish)),
+    ];
+    let atuin = sandbox.path().join("history.db");
+    let conn = rusqlite::Connection::open(&atuin).unwrap();
+    conn.execute_batch("CREATE TABLE history (id TEXT PRIMARY KEY, timestamp INTEGER NOT NULL, duration INTEGER, exit INTEGER, command TEXT, cwd TEXT, session TEXT, hostname TEXT, deleted_at INTEGER)").unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO history (id, timestamp, duration, exit, command, cwd, session, hostname) VALUES (?1, ?2, 0, 0, ?3, '/', 's', 'h')",
+            rusqlite::params![i.to_string(), e.time.unwrap().timestamp() * 1_000_000_000, e.command],
+        )
+        .unwrap();
+    }
+    files.push(("atuin", atuin));
+    files
+}
+
+#[test]
+fn exactly_the_planted_qualifying_patterns_are_found_in_every_format() {
+    let sandbox = Sandbox::new();
+    let entries = history(&planted(), 7);
+    for (format, path) in write_formats(&sandbox, &entries) {
+        let out = sandbox.run(&["suggest", "--from", path.to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let commands: Vec<Vec<String>> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect())
+            .collect();
+        assert_eq!(commands.len(), 2, "{format}: {commands:?}");
+        assert!(
+            commands.contains(&vec!["git status".into(), "git pull origin {{ branch }}".into(), "pytest -q".into()]),
+            "{format}: {commands:?}"
+        );
+        assert!(
+            commands.contains(&vec!["make build".into(), "scp build/app.tar {{ host }}".into()]),
+            "{format}: {commands:?}"
+        );
+        let git = found.as_array().unwrap().iter().find(|s| s["commands"][0] == "git status").unwrap();
+        assert_eq!(git["parameters"]["branch"]["default"], "main", "{format}");
+        assert_eq!(git["occurrences"], 4, "{format}");
+        assert!(git["first_seen"].as_str().unwrap().ends_with('Z'), "{format}");
+    }
+    // Piped plain text, without timestamps.
+    let plain: String = entries.iter().map(|e| format!("{}\n", e.command)).collect();
+    let out = sandbox.alpha().args(["suggest", "--json"]).write_stdin(plain).output().unwrap();
+    let found: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let firsts: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["commands"][0].as_str().unwrap()).collect();
+    assert!(firsts.contains(&"git status") && firsts.contains(&"make build"), "{firsts:?}");
+    assert!(found.as_array().unwrap().iter().all(|s| s["first_seen"].is_null()), "no timestamps in plain input");
+}
+
+#[test]
+fn precision_and_recall_over_generated_histories() {
+    let vocabulary =
+        ["deploy", "build", "sync", "lint", "check", "pack", "ship", "clean", "index", "report", "fetch", "push"];
+    let tools = ["make", "cargo", "npm run", "just", "task", "ansible-playbook"];
+    let (mut true_positive, mut false_positive, mut false_negative) = (0, 0, 0);
+    for seed in 0..60u64 {
+        let mut rng = Lcg(seed * 31 + 5);
+        let mut plants = Vec::new();
+        let mut expected = Vec::new();
+        for p in 0..3 {
+            let length = 2 + (rng.next() % 3) as usize;
+            let tool = rng.pick(&tools);
+            let commands: Vec<&'static str> = (0..length)
+                .map(|i| -> &'static str {
+                    Box::leak(format!("{tool} {}-{p}-{i}-{seed}", rng.pick(&vocabulary)).into_boxed_str())
+                })
+                .collect();
+            let qualifies = !rng.next().is_multiple_of(3);
+            let (times, spread) = if qualifies {
+                (3 + (rng.next() % 3) as usize, (rng.next() % 6) as i64)
+            } else if rng.next().is_multiple_of(2) {
+                (2, 3)
+            } else {
+                (3, 9)
+            };
+            if qualifies {
+                expected.push(commands.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+            }
+            plants.push(Plant { commands, values: vec![""], times, spread_days: spread });
+        }
+        let found = mine(&history(&plants, seed), &Options::default(), &[]);
+        for suggestion in &found {
+            if expected.contains(&suggestion.commands) { true_positive += 1 } else { false_positive += 1 }
+        }
+        for pattern in &expected {
+            if !found.iter().any(|s| &s.commands == pattern) {
+                false_negative += 1;
+            }
+        }
+    }
+    let precision = true_positive as f64 / (true_positive + false_positive).max(1) as f64;
+    let recall = true_positive as f64 / (true_positive + false_negative).max(1) as f64;
+    println!(
+        "suggestions over 60 generated histories: precision {precision:.3}, recall {recall:.3} ({true_positive} found)"
+    );
+    assert!(precision >= 0.95 && recall >= 0.95, "precision {precision:.3}, recall {recall:.3}");
+}
+
+#[test]
+fn history_import_is_incremental() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write("h", "#1795000000\ngit status\n#1795000060\ngit pull\n");
+    let first = stdout(&sandbox.run(&["history", "import", "--from", path.to_str().unwrap()]));
+    assert!(first.contains("2 commands read (bash), 2 new"), "{first}");
+    let again = stdout(&sandbox.run(&["history", "import", "--from", path.to_str().unwrap()]));
+    assert!(again.contains("0 new"), "{again}");
+    std::fs::write(&path, "#1795000000\ngit status\n#1795000060\ngit pull\n#1795000120\npytest\n").unwrap();
+    let grown = stdout(&sandbox.run(&["history", "import", "--from", path.to_str().unwrap()]));
+    assert!(grown.contains("1 new"), "{grown}");
+    let bad = sandbox.run(&["history", "import", "--from", path.to_str().unwrap(), "--format", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+fn story_history(sandbox: &Sandbox) {
+    let mut text = String::new();
+    for day in 0..5 {
+        let t = 1_795_000_000 + day * 86_400;
+        text.push_str(&format!("#{t}\ngit status\n#{}\ngit pull\n#{}\npytest\n", t + 10, t + 20));
+    }
+    let path = sandbox.write("bash_history", &text);
+    assert_eq!(sandbox.run(&["history", "import", "--from", path.to_str().unwrap()]).status.code(), Some(0));
+}
+
+#[test]
+fn scenario_2_story_2_pattern_suggested_accepted_created_and_scheduled() {
+    let sandbox = Sandbox::new();
+    story_history(&sandbox);
+    let out =
+        sandbox.alpha().write_stdin("Yes, call it Git Sync and Test\nRun it every morning at 10am\n").output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("I noticed you've run 'git status && git pull && pytest' 5 times. Would you like me to create a workflow for this?"), "{text}");
+    assert!(text.contains("Workflow 'Git Sync and Test' created. Schedule it or run on demand?"), "{text}");
+    assert!(text.contains("Scheduled for 10:00 AM daily."), "{text}");
+    let list = stdout(&sandbox.run(&["workflow", "list"]));
+    assert!(list.contains("Git Sync and Test") && list.contains("Scheduled: Daily at 10:00 AM"), "{list}");
+    // Accepted and covered by a saved workflow: not offered again.
+    let again = stdout(&sandbox.alpha().write_stdin("list\n").output().unwrap());
+    assert!(!again.contains("I noticed"), "{again}");
+}
+
+#[test]
+fn never_is_remembered_and_no_only_postpones() {
+    let sandbox = Sandbox::new();
+    story_history(&sandbox);
+    let first = stdout(&sandbox.alpha().write_stdin("no\n").output().unwrap());
+    assert!(first.contains("OK, not now."), "{first}");
+    let second = stdout(&sandbox.alpha().write_stdin("never\n").output().unwrap());
+    assert!(second.contains("I noticed"), "no only postpones: {second}");
+    assert!(second.contains("I won't suggest that again."), "{second}");
+    let third = stdout(&sandbox.alpha().write_stdin("list\n").output().unwrap());
+    assert!(!third.contains("I noticed"), "{third}");
+    let json: Value = serde_json::from_slice(&sandbox.run(&["suggest", "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 0, "dismissed patterns are not suggested: {json}");
+}
