@@ -253,3 +253,40 @@ fn never_is_remembered_and_no_only_postpones() {
     let json: Value = serde_json::from_slice(&sandbox.run(&["suggest", "--json"]).stdout).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 0, "dismissed patterns are not suggested: {json}");
 }
+
+#[test]
+fn optimizer_recommends_from_recorded_runs_and_applies_a_new_version() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Slow Build\nsteps:\n  - { id: deps, tool: shell, action: run, parameters: { command: \"sleep 0.15\" } }\n  - { id: docs, tool: shell, action: run, parameters: { command: \"sleep 0.15\" } }\n  - { id: flaky, tool: shell, action: run, parameters: { command: \"n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; [ $((n % 2)) -eq 1 ]\" } }\n  - { id: report, tool: shell, action: run, parameters: { command: \"echo {{ deps.output }}\" } }\n";
+    let path = sandbox.write("w.yaml", yaml);
+    sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
+    for _ in 0..6 {
+        sandbox.run(&["workflow", "run", "Slow Build"]);
+    }
+    let out = sandbox.run(&["workflow", "optimize", "slow build", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> =
+        report["recommendations"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"parallelize"), "{report}");
+    assert!(kinds.contains(&"retry"), "{report}");
+    let parallel = report["recommendations"].as_array().unwrap().iter().find(|r| r["kind"] == "parallelize").unwrap();
+    assert!(parallel["advice"].as_str().unwrap().contains("deps, docs"), "{parallel}");
+    let text = stdout(&sandbox.alpha().write_stdin("how can I make slow build faster?\n").output().unwrap());
+    assert!(text.contains("Recommendations for 'Slow Build'") && text.contains("parallel group"), "{text}");
+    let applied = sandbox.run(&["workflow", "optimize", "Slow Build", "--apply", "--yes"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    assert!(stdout(&applied).contains("Saved 'Slow Build' as v1.0.1."), "{}", stdout(&applied));
+    let shown: Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "show", "Slow Build", "--json"]).stdout).unwrap();
+    let steps = &shown["definition"]["steps"];
+    let group = steps[0]["parallel"].as_array().expect("a parallel group first");
+    assert_eq!(
+        group.iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["deps", "docs", "flaky"],
+        "{steps}"
+    );
+    assert_eq!(steps[1]["id"], "report", "the step that reads deps stays after the group");
+    let flaky = group.iter().find(|s| s["id"] == "flaky").unwrap();
+    assert_eq!(flaky["on_error"], "retry", "{steps}");
+}

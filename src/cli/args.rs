@@ -235,6 +235,15 @@ pub enum WorkflowCommand {
     Optimize {
         /// Workflow name.
         name: String,
+        /// Save the changes that alter the definition as a new version.
+        #[arg(long)]
+        apply: bool,
+        /// Don't ask before saving.
+        #[arg(long, short)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -4,6 +4,7 @@ pub mod args;
 pub mod create;
 pub(crate) mod files;
 pub mod library;
+pub mod optimize;
 pub mod output;
 pub mod parse;
 pub mod proactive;
@@ -108,6 +109,7 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
             schedule::schedule(&open()?, &name, &when.join(" "), timezone.as_deref(), &policy)
         }
         WorkflowCommand::Unschedule { name } => schedule::unschedule(&open()?, &name),
+        WorkflowCommand::Optimize { name, apply, yes, json } => optimize::optimize(db, &name, apply, yes, json),
         WorkflowCommand::Graph { name, format } => {
             let store = open()?;
             let (workflow, _) = run::resolve_target(&store, &name)?;
@@ -118,13 +120,7 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
             print!("{}", crate::executor::graph(&workflow, diagram));
             Ok(exit::OK)
         }
-        other => Err(not_yet(&format!("`alpha workflow {}`", subcommand_name(&other)))),
     }
-}
-
-fn subcommand_name(command: &WorkflowCommand) -> String {
-    let debug = format!("{command:?}");
-    debug.split([' ', '{', '(']).next().unwrap_or("").to_lowercase()
 }
 
 fn not_yet(what: &str) -> Error {

@@ -3,4 +3,5 @@
 
 pub mod history;
 pub mod miner;
+pub mod optimizer;
 pub mod suggest;

@@ -118,6 +118,17 @@ impl Session {
             let code = self.save_recent(count, name);
             return Outcome::Done(code);
         }
+        if let Some(name) = Regex::new(r"(?i)^how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??$")
+            .ok()
+            .and_then(|re| re.captures(line.trim()).map(|c| c[1].to_string()))
+        {
+            let name = self.library().canonical_name(&name);
+            let code = match crate::cli::optimize::optimize(&self.db, &name, false, false, false) {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            };
+            return Outcome::Done(code);
+        }
         if let Some(change) = crate::builder::edit::request(line) {
             let code = match self.edit_by_conversation(&change, ask) {
                 Ok(code) => code,
