@@ -290,3 +290,19 @@ fn optimizer_recommends_from_recorded_runs_and_applies_a_new_version() {
     let flaky = group.iter().find(|s| s["id"] == "flaky").unwrap();
     assert_eq!(flaky["on_error"], "retry", "{steps}");
 }
+
+#[test]
+fn running_the_first_commands_of_a_workflow_offers_the_rest() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Three Steps\nsteps:\n  - { id: one, tool: shell, action: run, parameters: { command: \"echo one\" } }\n  - { id: two, tool: shell, action: run, parameters: { command: \"echo two\" } }\n  - { id: three, tool: shell, action: run, parameters: { command: \"touch third-ran\" } }\n";
+    let path = sandbox.write("w.yaml", yaml);
+    sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
+    let out = sandbox.alpha().write_stdin("!echo one\n!echo two\nrun the rest\n").output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("That's how 'Three Steps' starts. Say \"run the rest\" to run its remaining 1 step"),
+        "{text}"
+    );
+    assert!(text.contains("✓ Step 1/1: three"), "only the remaining step runs: {text}");
+    assert!(sandbox.path().join("third-ran").exists());
+}

@@ -46,6 +46,8 @@ pub struct Session {
     offered: Option<crate::proactive::miner::Suggestion>,
     /// Suggestions answered "no" in this session.
     postponed: Vec<String>,
+    /// A saved workflow whose first steps the user just ran by hand, and how many.
+    in_progress: Option<(String, usize)>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -84,6 +86,7 @@ impl Session {
             unsaved: Vec::new(),
             offered: None,
             postponed: Vec::new(),
+            in_progress: None,
         })
     }
 
@@ -112,6 +115,16 @@ impl Session {
         }
         if let Some(command) = line.trim().strip_prefix('!') {
             let code = self.shell(command.trim());
+            return Outcome::Done(code);
+        }
+        if matches!(
+            line.trim().to_lowercase().trim_end_matches(['.', '!']),
+            "run the rest" | "yes, run the rest" | "run the rest of it" | "finish it"
+        ) {
+            let code = match self.run_rest() {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            };
             return Outcome::Done(code);
         }
         if let Some((count, name)) = crate::builder::recent::request(line) {
@@ -318,7 +331,80 @@ impl Session {
             eprintln!("warning: could not record the command: {error}");
         }
         self.unsaved.push(command.to_string());
+        if code == 0 {
+            self.recognize_workflow_in_progress();
+        }
         if code == 0 { exit::OK } else { exit::FAILED }
+    }
+
+    /// When the last `!` commands are how a saved workflow starts, offers to run the rest of it.
+    fn recognize_workflow_in_progress(&mut self) {
+        let Ok(listings) = self.executor.store().list(&[], None) else { return };
+        for listing in listings {
+            let workflow = &listing.saved.workflow;
+            let commands: Vec<String> = workflow
+                .steps
+                .iter()
+                .map(|s| match s {
+                    crate::workflow::Step::Tool(t) if t.tool == "shell" => {
+                        t.parameters.get("command").and_then(|c| c.as_str()).unwrap_or("").to_string()
+                    }
+                    _ => String::new(),
+                })
+                .collect();
+            let done = (2..commands.len()).rev().find(|&k| {
+                self.unsaved.len() >= k && same_commands(&self.unsaved[self.unsaved.len() - k..], &commands[..k])
+            });
+            let Some(done) = done else { continue };
+            let rest = workflow.steps.len() - done;
+            println!(
+                "That's how '{}' starts. Say \"run the rest\" to run its remaining {rest} step{} as that workflow.",
+                workflow.name,
+                if rest == 1 { "" } else { "s" }
+            );
+            self.in_progress = Some((workflow.name.clone(), done));
+            return;
+        }
+    }
+
+    /// Runs the steps of a recognised workflow after those the user already ran by hand.
+    fn run_rest(&mut self) -> Result<i32> {
+        let Some((name, done)) = self.in_progress.take() else {
+            println!("There is no workflow in progress.");
+            return Ok(exit::USAGE);
+        };
+        let saved = self.executor.store().get(&name)?;
+        let mut rest = saved.workflow.clone();
+        rest.steps = rest.steps.split_off(done.min(rest.steps.len()));
+        rest.outputs.clear();
+        let text = crate::workflow::to_text(&rest, crate::workflow::Format::Yaml);
+        let workflow = match crate::workflow::Document::from_text("rest", text, crate::workflow::Format::Yaml).load() {
+            Ok(valid) => valid,
+            Err(_) => {
+                println!(
+                    "The remaining steps use results of the ones you ran by hand, so I'll run the whole workflow."
+                );
+                saved.workflow.clone()
+            }
+        };
+        let out = Output::detect();
+        let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("can't start the runtime", e))?;
+        let summary = runtime.block_on(self.executor.run(RunRequest {
+            workflow,
+            workflow_id: saved.id,
+            params: Default::default(),
+            trigger: "manual".into(),
+            verbose: false,
+            sink: renderer(style, out),
+            handle_signals: true,
+            stack: Vec::new(),
+        }))?;
+        self.last_workflow = Some(name);
+        Ok(summary.exit_code())
     }
 
     /// "save the last 3 commands as a workflow [called X]".
@@ -502,6 +588,11 @@ impl Session {
         println!();
         Ok(exit::OK)
     }
+}
+
+/// Commands typed by hand and a workflow's commands are the same when their words are.
+fn same_commands(typed: &[String], saved: &[String]) -> bool {
+    typed.iter().zip(saved).all(|(a, b)| a.split_whitespace().eq(b.split_whitespace()))
 }
 
 fn help() {
