@@ -152,6 +152,15 @@ fn trivial(command: &str) -> bool {
 
 /// Splits `a && b; c` into its commands (not inside quotes).
 fn split_chain(line: &str) -> Vec<String> {
+    if !line.contains([';', '&']) {
+        // Most commands are not chains: just normalize the spacing.
+        let single = if line.contains("  ") || line.contains('\t') || line.starts_with(' ') || line.ends_with(' ') {
+            line.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            line.to_string()
+        };
+        return if single.is_empty() { Vec::new() } else { vec![single] };
+    }
     let mut parts = Vec::new();
     let mut current = String::new();
     let (mut single, mut double) = (false, false);
