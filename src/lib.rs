@@ -18,5 +18,6 @@ pub mod repl;
 pub mod schedule;
 pub mod store;
 pub mod template;
+pub mod templates;
 pub mod tools;
 pub mod workflow;

@@ -11,4 +11,5 @@ mod repl;
 mod roundtrip;
 mod run;
 mod scheduler;
+mod templates;
 mod validate_cli;

@@ -11,6 +11,7 @@ pub mod proactive;
 pub mod run;
 pub mod schedule;
 pub mod scheduler;
+pub mod templates;
 
 use clap::Parser as _;
 
@@ -62,7 +63,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             proactive::import(&db, from, format.as_deref())
         }
         Command::Scheduler(command) => scheduler::command(&db, command),
-        Command::Template(_) => Err(not_yet("`alpha template`")),
+        Command::Template(command) => templates::command(&db, command),
     }
 }
 
@@ -121,11 +122,4 @@ fn workflow(command: WorkflowCommand, db: &std::path::Path) -> Result<i32, Error
             Ok(exit::OK)
         }
     }
-}
-
-fn not_yet(what: &str) -> Error {
-    Error::usage_with(
-        format!("{what} is not available in this version of alpha yet"),
-        "see `alpha --help` for what works today",
-    )
 }

@@ -142,6 +142,21 @@ impl Session {
             };
             return Outcome::Done(code);
         }
+        if let Some(name) =
+            Regex::new(r"(?i)^(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?$")
+                .ok()
+                .and_then(|re| {
+                    re.captures(line.trim().trim_end_matches(['.', '!']))
+                        .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
+                })
+        {
+            let code = match self.use_template(&name.0, name.1.as_deref()) {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            };
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
         if let Some(change) = crate::builder::edit::request(line) {
             let code = match self.edit_by_conversation(&change, ask) {
                 Ok(code) => code,
@@ -307,6 +322,28 @@ impl Session {
             }
             Err(error) => Some(report(&error)),
         }
+    }
+
+    /// "use the backup template": saves a copy of a built-in template.
+    fn use_template(&mut self, template: &str, name: Option<&str>) -> Result<i32> {
+        let template = crate::templates::find(template)?;
+        let workflow = crate::templates::instantiate(&template, name, &IndexMap::new())?;
+        let saved = self.executor.store().create(&workflow, false)?;
+        self.last_workflow = Some(saved.workflow.name.clone());
+        println!("Saved '{}' from the '{}' template. Its parameters:", saved.workflow.name, template.name);
+        for (key, parameter) in &saved.workflow.parameters {
+            let default = parameter
+                .default
+                .as_ref()
+                .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_string))
+                .unwrap_or_default();
+            println!(
+                "  - {key} (default: {default}){}",
+                parameter.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            );
+        }
+        println!("Run it with: run {} key=value …", saved.workflow.name);
+        Ok(exit::OK)
     }
 
     /// `!command`: runs it in place and remembers it for "save that as a workflow".
