@@ -2,6 +2,7 @@
 
 mod builder;
 mod common;
+mod examples;
 mod fixtures;
 mod grammar;
 mod library;
