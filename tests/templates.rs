@@ -200,3 +200,35 @@ fn the_shell_uses_a_template() {
     assert!(text.contains("Saved 'Backup Files' from the 'Backup Files' template."), "{text}");
     assert!(text.contains("1. Backup Files (v1.0.0)"), "{text}");
 }
+
+fn maildir(sandbox: &Sandbox) -> std::path::PathBuf {
+    let dir = sandbox.path().join("Mail/INBOX");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("new/1700000001.a.host"), "From: Ann <ann@example.com>\nSubject: Lunch on Friday?\nDate: Mon, 23 Nov 2026 09:00:00 +0000\n\nAre you free?\n").unwrap();
+    std::fs::write(
+        dir.join("cur/1700000002.b.host:2,S"),
+        "From: Old <old@example.com>\nSubject: Already read\n\nold\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("cur/1700000003.c.host:2,"),
+        "From: Bob <bob@example.com>\nSubject: Server is\n down\n\nPlease look.\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn email_digest_lists_unread_mail_from_a_maildir_without_an_llm() {
+    let sandbox = Sandbox::new();
+    let dir = maildir(&sandbox);
+    use_template(&sandbox, "email digest", "Digest", &[&format!("maildir={}", dir.display())]);
+    let (code, finished, text) = run(&sandbox, "Digest", &[]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(finished["outputs"]["count"], 2, "only unread messages: {text}");
+    assert!(text.contains("Lunch on Friday? (from Ann <ann@example.com>)"), "{text}");
+    assert!(text.contains("Server is down (from Bob <bob@example.com>)"), "folded headers are unfolded: {text}");
+    assert!(!text.contains("Already read"), "{text}");
+}

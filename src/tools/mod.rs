@@ -1,8 +1,9 @@
 //! Tools that steps call, behind one trait and a registry (design.md §4). Built in: shell, http,
-//! file, notification, llm; any other name is an external `alpha-tool-NAME` executable. The
+//! file, notification, llm, email (Maildir); any other name is an external `alpha-tool-NAME` executable. The
 //! `workflow` tool lives in the executor, which it calls back into.
 
 pub mod catalog;
+pub mod email;
 pub mod external;
 pub mod file;
 pub mod http;
@@ -99,6 +100,7 @@ impl Default for Registry {
         tools.insert("file", Box::new(file::File));
         tools.insert("notification", Box::new(notification::Notification::default()));
         tools.insert("llm", Box::new(llm::Llm::default()));
+        tools.insert("email", Box::new(email::Email));
         Registry { tools }
     }
 }
