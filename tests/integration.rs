@@ -2,6 +2,7 @@
 
 mod builder;
 mod common;
+mod docs;
 mod examples;
 mod fixtures;
 mod grammar;
