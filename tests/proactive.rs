@@ -306,3 +306,24 @@ fn running_the_first_commands_of_a_workflow_offers_the_rest() {
     assert!(text.contains("✓ Step 1/1: three"), "only the remaining step runs: {text}");
     assert!(sandbox.path().join("third-ran").exists());
 }
+
+#[test]
+fn repeated_workflow_runs_are_suggested_as_one_and_empty_outputs_are_reported() {
+    let sandbox = Sandbox::new();
+    for name in ["Fetch", "Report"] {
+        let path = sandbox.write(&format!("{name}.yaml"), &format!("name: {name}\nsteps:\n  - {{ id: a, tool: shell, action: run, parameters: {{ command: \"true\" }} }}\noutputs:\n  note: \"{{{{ a.output }}}}\"\n"));
+        sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
+    }
+    for _ in 0..3 {
+        sandbox.run(&["workflow", "run", "Fetch"]);
+        sandbox.run(&["workflow", "run", "Report"]);
+    }
+    let found: Value = serde_json::from_slice(&sandbox.run(&["suggest", "--json"]).stdout).unwrap();
+    let commands: Vec<&str> = found[0]["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(commands, ["alpha workflow run Fetch", "alpha workflow run Report"], "{found}");
+    let report: Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "optimize", "Fetch", "--json"]).stdout).unwrap();
+    let kinds: Vec<&str> =
+        report["recommendations"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"unused_output"), "{report}");
+}

@@ -23,12 +23,18 @@ pub fn suggest(db: &Path, from: Option<&Path>, format_name: Option<&str>, json: 
     let format = format(format_name)?;
     let piped = from.is_none() && !std::io::stdin().is_terminal();
     let store = if db.exists() { Some(Store::open(db)?) } else { None };
-    let entries = match (from, piped) {
+    let piped_entries = if piped { history::read(Path::new("-"), format).map_err(Error::usage)?.0 } else { Vec::new() };
+    let entries = match (from, !piped_entries.is_empty()) {
         (Some(path), _) => history::read(path, format).map_err(Error::usage)?.0,
-        (None, true) => history::read(Path::new("-"), format).map_err(Error::usage)?.0,
+        (None, true) => piped_entries,
         (None, false) => {
             let mut entries = match &store {
-                Some(store) => store.history_entries()?,
+                Some(store) => {
+                    let mut entries = store.history_entries()?;
+                    entries.extend(store.workflow_run_entries()?);
+                    entries.sort_by_key(|e| e.time);
+                    entries
+                }
                 None => Vec::new(),
             };
             if entries.is_empty() {

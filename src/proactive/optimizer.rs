@@ -218,6 +218,26 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
             }
         }
     }
+    // Outputs that were empty in every completed run.
+    let outputs = store.run_outputs(workflow_id)?;
+    if outputs.len() >= 3 {
+        for name in workflow.outputs.keys() {
+            let empty = outputs.iter().all(|o| {
+                matches!(o.get(name), None | Some(serde_json::Value::Null))
+                    || o.get(name).and_then(|v| v.as_str()) == Some("")
+            });
+            if empty {
+                out.push(Recommendation {
+                    kind: "unused_output".into(),
+                    advice: format!("Output `{name}` has been empty in every run: fix its template or remove it."),
+                    evidence: format!("empty in all {} completed runs", outputs.len()),
+                    gain: None,
+                    applicable: false,
+                    change: None,
+                });
+            }
+        }
+    }
     Ok((out, runs))
 }
 

@@ -582,3 +582,41 @@ impl Store {
         Ok(rows)
     }
 }
+
+impl Store {
+    /// alpha's own runs as history entries (`alpha workflow run 'NAME'`), so repeated sequences
+    /// of workflows can be suggested as one.
+    pub fn workflow_run_entries(&self) -> Result<Vec<crate::proactive::history::Entry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.workflow_name, e.started_at FROM workflow_executions e JOIN execution_context c ON c.execution_id = e.id
+             WHERE c.trigger = 'manual' ORDER BY e.started_at",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let name: String = r.get(0)?;
+                let time: Option<String> = r.get(1)?;
+                Ok(crate::proactive::history::Entry {
+                    command: format!("alpha workflow run {}", crate::template::shell_quote(&name)),
+                    time: time
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                        .map(|t| t.with_timezone(&chrono::Utc)),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The outputs of a workflow's completed runs, oldest first.
+    pub fn run_outputs(&self, workflow_id: &str) -> Result<Vec<serde_json::Value>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT result FROM workflow_executions WHERE workflow_id = ?1 AND status = 'completed' ORDER BY started_at",
+        )?;
+        let rows = stmt
+            .query_map([workflow_id], |r| r.get::<_, Option<String>>(0))?
+            .filter_map(|r| r.ok().flatten())
+            .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .map(|v| v["outputs"].clone())
+            .collect();
+        Ok(rows)
+    }
+}
