@@ -55,12 +55,7 @@ pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
         Style::Plain
     };
     let sink = renderer(style, out);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("can't start the runtime", e))?;
-    let executor = Executor::new(store);
-    let summary = runtime.block_on(executor.run(RunRequest {
+    let summary = Executor::new(store).run_blocking(RunRequest {
         workflow,
         workflow_id,
         params: given,
@@ -69,7 +64,7 @@ pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
         sink,
         handle_signals: true,
         stack: Vec::new(),
-    }))?;
+    })?;
     Ok(summary.exit_code())
 }
 

@@ -25,26 +25,9 @@ pub fn command(db: &Path, command: SchedulerCommand) -> Result<i32> {
 
 /// Sets `stop` on SIGINT or SIGTERM.
 pub fn stop_on_signals(stop: Arc<AtomicBool>) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("can't start the runtime", e))?;
+    let runtime = crate::executor::runtime()?;
     std::thread::spawn(move || {
-        runtime.block_on(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            let terminated = async {
-                match term.as_mut() {
-                    Some(signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                () = terminated => {}
-            }
-        });
+        runtime.block_on(crate::executor::stop_signal());
         stop.store(true, Ordering::SeqCst);
     });
     Ok(())

@@ -129,6 +129,11 @@ impl Executor {
         Box::pin(self.run_inner(request))
     }
 
+    /// Runs to the end on a runtime of its own, for callers outside async code.
+    pub fn run_blocking(&self, request: RunRequest) -> Result<RunSummary> {
+        runtime()?.block_on(self.run(request))
+    }
+
     async fn run_inner(&self, request: RunRequest) -> Result<RunSummary> {
         let workflow = request.workflow;
         let params = params::resolve(&workflow, &request.params)?;
@@ -207,6 +212,12 @@ impl Executor {
 }
 
 async fn watch_signals(cancel: watch::Sender<bool>) {
+    stop_signal().await;
+    let _ = cancel.send(true);
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+pub async fn stop_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let terminated = async {
         match term.as_mut() {
@@ -220,7 +231,14 @@ async fn watch_signals(cancel: watch::Sender<bool>) {
         _ = tokio::signal::ctrl_c() => {}
         () = terminated => {}
     }
-    let _ = cancel.send(true);
+}
+
+/// A single-threaded runtime, as the synchronous faces (CLI, chat shell, scheduler threads) use.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("can't start the runtime", e))
 }
 
 /// A step result with every common field present.

@@ -23,10 +23,7 @@ pub fn endpoint() -> Result<Option<Llm>> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("can't start the runtime", e))
+    crate::executor::runtime()
 }
 
 fn request(endpoint: &Llm, body: &Value) -> reqwest::RequestBuilder {

@@ -426,11 +426,7 @@ impl Session {
         };
         let out = Output::detect();
         let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("can't start the runtime", e))?;
-        let summary = runtime.block_on(self.executor.run(RunRequest {
+        let summary = self.executor.run_blocking(RunRequest {
             workflow,
             workflow_id: saved.id,
             params: Default::default(),
@@ -439,7 +435,7 @@ impl Session {
             sink: renderer(style, out),
             handle_signals: true,
             stack: Vec::new(),
-        }))?;
+        })?;
         self.last_workflow = Some(name);
         Ok(summary.exit_code())
     }
@@ -542,11 +538,7 @@ impl Session {
         self.last_workflow = Some(saved.workflow.name.clone());
         let out = Output::detect();
         let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("can't start the runtime", e))?;
-        let summary = runtime.block_on(self.executor.run(RunRequest {
+        let summary = self.executor.run_blocking(RunRequest {
             workflow: saved.workflow,
             workflow_id: saved.id,
             params: params.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
@@ -555,7 +547,7 @@ impl Session {
             sink: renderer(style, out),
             handle_signals: true,
             stack: Vec::new(),
-        }))?;
+        })?;
         Ok(summary.exit_code())
     }
 

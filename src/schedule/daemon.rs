@@ -339,12 +339,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
     let saved = store
         .find(&entry.workflow_id)?
         .ok_or_else(|| Error::Other(format!("workflow '{}' no longer exists", entry.workflow_name)))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("can't start the runtime", e))?;
-    let executor = Executor::new(store);
-    let summary = runtime.block_on(executor.run(RunRequest {
+    let summary = Executor::new(store).run_blocking(RunRequest {
         workflow: saved.workflow,
         workflow_id: saved.id,
         params: Default::default(),
@@ -353,7 +348,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
         sink: events::silent(),
         handle_signals: interrupt,
         stack: Vec::new(),
-    }))?;
+    })?;
     Ok((summary.status, summary.run_id))
 }
 
