@@ -240,6 +240,19 @@ fn scenario_2_story_2_pattern_suggested_accepted_created_and_scheduled() {
 }
 
 #[test]
+fn a_plain_yes_asks_for_the_name_then_about_a_schedule() {
+    let sandbox = Sandbox::new();
+    story_history(&sandbox);
+    let text = stdout(
+        &sandbox.alpha().write_stdin("yes\nMorning Sync\nyes\nschedule it every weekday at 9am\n").output().unwrap(),
+    );
+    assert!(text.contains("What should I name it? (Enter for 'Git Status Pull Pytest')"), "{text}");
+    assert!(text.contains("Workflow 'Morning Sync' created."), "{text}");
+    assert!(text.contains("Schedule it or run on demand?"), "{text}");
+    assert!(text.contains("Scheduled 'Morning Sync': Weekdays at 9:00 AM"), "{text}");
+}
+
+#[test]
 fn never_is_remembered_and_no_only_postpones() {
     let sandbox = Sandbox::new();
     story_history(&sandbox);

@@ -48,6 +48,8 @@ pub struct Session {
     postponed: Vec<String>,
     /// A saved workflow whose first steps the user just ran by hand, and how many.
     in_progress: Option<(String, usize)>,
+    /// The dialog in progress came from an accepted suggestion (Story 2 asks about a schedule).
+    from_suggestion: bool,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -87,6 +89,7 @@ impl Session {
             offered: None,
             postponed: Vec::new(),
             in_progress: None,
+            from_suggestion: false,
         })
     }
 
@@ -301,6 +304,7 @@ impl Session {
         if name.is_none() {
             let (dialog, lines) = crate::builder::Dialog::from_draft(workflow, None, &dir);
             self.dialog = Some(dialog);
+            self.from_suggestion = true;
             for line in lines {
                 println!("{line}");
             }
@@ -506,6 +510,7 @@ impl Session {
             crate::builder::Reply::Cancelled(message) => {
                 println!("{message}");
                 self.dialog = None;
+                self.from_suggestion = false;
                 exit::OK
             }
             crate::builder::Reply::Save(workflow) => {
@@ -521,6 +526,9 @@ impl Session {
                     Ok(saved) => {
                         for line in crate::builder::Dialog::saved_message(&saved.workflow) {
                             println!("{line}");
+                        }
+                        if std::mem::take(&mut self.from_suggestion) {
+                            println!("Schedule it or run on demand?");
                         }
                         self.last_workflow = Some(saved.workflow.name);
                         self.dialog = None;
