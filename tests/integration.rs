@@ -14,4 +14,5 @@ mod roundtrip;
 mod run;
 mod scheduler;
 mod templates;
+mod trust;
 mod validate_cli;
