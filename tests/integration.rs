@@ -3,6 +3,7 @@
 mod builder;
 mod common;
 mod docs;
+mod email;
 mod examples;
 mod fixtures;
 mod grammar;

@@ -46,3 +46,44 @@ fn sigkill_at_random_points_never_corrupts_the_library() {
     assert!(interrupted["error"].as_str().unwrap().contains("stopped unexpectedly"));
     assert!(stdout(&sandbox.run(&["workflow", "list"])).contains("Busy"));
 }
+
+#[test]
+fn a_closed_stdout_ends_alpha_like_sigpipe_without_a_panic_message() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = Sandbox::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"))
+        .args(["workflow", "schema"])
+        .env("ALPHA_HOME", sandbox.path().join("home"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{:?}", output.status);
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_peer_that_closes_its_socket_fails_the_step_instead_of_killing_the_run() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut &stream, &mut buf);
+            drop(stream); // closes with unread data: the client's next writes get EPIPE
+        }
+    });
+    let sandbox = Sandbox::new();
+    let yaml = format!(
+        "name: Upload\nsteps:\n  - {{ id: make, tool: shell, action: run, parameters: {{ command: \"head -c 8000000 /dev/zero | tr '\\\\0' x > big.txt\" }} }}\n  - {{ id: read, tool: file, action: read, parameters: {{ path: big.txt }} }}\n  - {{ id: post, tool: http, action: post, parameters: {{ url: \"http://127.0.0.1:{port}/upload\", body: \"{{{{ read.output }}}}\" }} }}\n"
+    );
+    let path = sandbox.write("upload.yaml", &yaml);
+    let output = sandbox.run(&["workflow", "run", path.to_str().unwrap()]);
+    let text = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "the run fails and reports it: {text}");
+    assert!(text.contains("step `post` failed"), "{text}");
+    let history = stdout(&sandbox.run(&["workflow", "history", "Upload"]));
+    assert!(history.contains("failed"), "{history}");
+}

@@ -138,7 +138,8 @@ impl Executor {
         let workflow = request.workflow;
         let params = params::resolve(&workflow, &request.params)?;
         let shown = params::redacted(&workflow, &params);
-        let secrets = params::secret_values(&workflow, &params);
+        let mut secrets = params::secret_values(&workflow, &params);
+        secrets.extend(params::secret_env_values());
         let run_id = self.store().start_run(
             &request.workflow_id,
             &workflow.name,

@@ -152,6 +152,23 @@ pub fn redacted(workflow: &Workflow, values: &Map<String, Value>) -> Value {
     Value::Object(shown)
 }
 
+/// Values of environment variables whose names say they hold a secret (`*PASSWORD*`, `*TOKEN*`,
+/// `*SECRET*`, `*API_KEY*`, …), such as `ALPHA_EMAIL_PASSWORD` or `ALPHA_SECRET_<NAME>`. A step
+/// can reach them through `{{ env.X }}` or a tool's own fallback, so they are scrubbed like
+/// `secret` parameters.
+pub fn secret_env_values() -> Vec<String> {
+    const MARKERS: &[&str] =
+        &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
+    std::env::vars()
+        .filter(|(name, _)| {
+            let name = name.to_ascii_uppercase();
+            MARKERS.iter().any(|marker| name.contains(marker))
+        })
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+        .collect()
+}
+
 /// The secret values of a run, to scrub from everything recorded or printed.
 pub fn secret_values(workflow: &Workflow, values: &Map<String, Value>) -> Vec<String> {
     values

@@ -102,11 +102,5 @@ fn network_failure(url: &str, error: &reqwest::Error) -> Failure {
     if error.is_timeout() {
         return Failure::kind(format!("{url}: timed out"), ErrorKind::Timeout);
     }
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        detail = format!("{detail}: {cause}");
-        source = cause.source();
-    }
-    Failure::kind(format!("{url}: {detail}"), ErrorKind::Network)
+    Failure::kind(format!("{url}: {}", super::error_chain(error)), ErrorKind::Network)
 }

@@ -114,6 +114,21 @@ impl Registry {
 }
 
 /// Wraps text as a JSON string value.
+/// An error and its causes on one line, skipping a cause its parent already quotes.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut detail = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !detail.contains(&text) {
+            detail = format!("{detail}: {text}");
+        }
+        source = cause.source();
+    }
+    detail
+}
+
+/// A JSON string.
 pub fn text(value: impl Into<String>) -> Value {
     Value::String(value.into())
 }
