@@ -11,6 +11,7 @@ mod library;
 mod llm;
 mod proactive;
 mod repl;
+mod resume;
 mod roundtrip;
 mod run;
 mod scheduler;

@@ -263,8 +263,9 @@ pub struct RunArgs {
     /// Stream step output.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Continue a failed or interrupted run from its first unfinished step.
-    #[arg(long, value_name = "RUN_ID", conflicts_with = "target")]
+    /// Continue a failed or interrupted run from its first unfinished step (key=value overrides
+    /// parameters; secrets must be given again).
+    #[arg(long, value_name = "RUN_ID")]
     pub resume: Option<String>,
 }
 

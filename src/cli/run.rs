@@ -13,8 +13,8 @@ use super::args::RunArgs;
 use super::library::format_ms;
 use super::output::Output;
 use crate::error::{Error, Result, exit};
-use crate::executor::events::{Event, Sink};
-use crate::executor::{Executor, RunRequest, dry_run, params};
+use crate::executor::events::{self, Event, Sink};
+use crate::executor::{Carried, Executor, RunRequest, dry_run, params};
 use crate::store::Store;
 use crate::workflow::{Workflow, load_file};
 
@@ -31,8 +31,8 @@ pub enum Style {
 
 /// `alpha workflow run`
 pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
-    if args.resume.is_some() {
-        return Err(Error::usage("`--resume` is not available in this version of alpha yet"));
+    if let Some(run_id) = args.resume.clone() {
+        return resume(db, &run_id, args);
     }
     let Some(target) = args.target.clone() else {
         return Err(Error::usage_with("which workflow?", "alpha workflow run NAME [key=value...]"));
@@ -46,6 +46,25 @@ pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
         print!("{}", dry_run(&workflow, &params::redacted(&workflow, &values)));
         return Ok(exit::OK);
     }
+    execute(
+        store,
+        &args,
+        RunRequest {
+            workflow,
+            workflow_id,
+            params: given,
+            trigger: "manual".into(),
+            verbose: args.verbose,
+            sink: events::silent(),
+            handle_signals: true,
+            stack: Vec::new(),
+            carried: None,
+        },
+    )
+}
+
+/// Runs `request` with progress drawn as `args` ask.
+fn execute(store: Store, args: &RunArgs, mut request: RunRequest) -> Result<i32> {
     let out = Output::detect();
     let style = if args.json {
         Style::Json
@@ -54,18 +73,122 @@ pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
     } else {
         Style::Plain
     };
-    let sink = renderer(style, out);
-    let summary = Executor::new(store).run_blocking(RunRequest {
-        workflow,
-        workflow_id,
-        params: given,
-        trigger: "manual".into(),
-        verbose: args.verbose,
-        sink,
-        handle_signals: true,
-        stack: Vec::new(),
-    })?;
+    request.sink = renderer(style, out);
+    let summary = Executor::new(store).run_blocking(request)?;
     Ok(summary.exit_code())
+}
+
+/// `alpha workflow run --resume RUN_ID [key=value...]`: runs the version that ran before with
+/// the same parameters, keeping the results of the steps that finished and running the rest.
+/// Secret parameters were never recorded, so they are given again (or via `ALPHA_SECRET_<NAME>`).
+fn resume(db: &Path, run_id: &str, args: RunArgs) -> Result<i32> {
+    let store = Store::open(db)?;
+    let earlier = store.run(run_id)?;
+    match earlier.status.as_str() {
+        "failed" | "interrupted" => {}
+        "completed" => {
+            return Err(Error::usage(format!("run {} completed; there is nothing to resume", short(&earlier.id))));
+        }
+        "running" | "pending" => return Err(Error::usage(format!("run {} is still running", short(&earlier.id)))),
+        other => {
+            return Err(Error::usage(format!(
+                "run {} is {other}; only failed or interrupted runs resume",
+                short(&earlier.id)
+            )));
+        }
+    }
+    if let Some((later, status)) = store.resumed_by(&earlier.id)?
+        && status == "completed"
+    {
+        return Err(Error::usage(format!(
+            "run {} was already resumed by run {}, which completed",
+            short(&earlier.id),
+            short(&later)
+        )));
+    }
+    let workflow = workflow_that_ran(&store, &earlier)?;
+    let mut given: IndexMap<String, Value> = IndexMap::new();
+    let mut secrets_given_before = Vec::new();
+    if let Value::Object(recorded) = &earlier.parameters {
+        for (name, value) in recorded {
+            let secret = workflow.parameters.get(name).is_some_and(|p| p.kind == crate::workflow::ParamType::Secret);
+            if !secret {
+                given.insert(name.clone(), value.clone());
+            } else if !value.is_null() {
+                secrets_given_before.push(name.clone());
+            }
+        }
+    }
+    let assignments: Vec<String> = args.target.iter().chain(&args.params).cloned().collect();
+    for (name, value) in params::parse_assignments(&assignments)? {
+        given.insert(name, Value::String(value));
+    }
+    for name in secrets_given_before {
+        let from_env =
+            std::env::var(format!("ALPHA_SECRET_{}", name.to_ascii_uppercase())).is_ok_and(|v| !v.is_empty());
+        if !given.contains_key(&name) && !from_env {
+            return Err(Error::usage_with(
+                format!("run {} was given the secret `{name}`, which alpha never stores", short(&earlier.id)),
+                format!(
+                    "give it again: alpha workflow run --resume {} {name}=… (or set ALPHA_SECRET_{})",
+                    short(&earlier.id),
+                    name.to_ascii_uppercase()
+                ),
+            ));
+        }
+    }
+    let mut results = serde_json::Map::new();
+    for step in store.steps(&earlier.id)? {
+        let finished = matches!(step.status.as_str(), "success" | "recovered" | "skipped" | "carried");
+        if finished && !step.result.is_null() {
+            results.insert(step.step_id, step.result);
+        } else {
+            results.remove(&step.step_id);
+        }
+    }
+    if !args.json {
+        println!(
+            "Resuming run {} of {} (v{}): {} step{} already done",
+            short(&earlier.id),
+            workflow.name,
+            workflow.version,
+            results.len(),
+            if results.len() == 1 { "" } else { "s" }
+        );
+    }
+    execute(
+        store,
+        &args,
+        RunRequest {
+            workflow,
+            workflow_id: earlier.workflow_id.clone(),
+            params: given,
+            trigger: "resume".into(),
+            verbose: args.verbose,
+            sink: events::silent(),
+            handle_signals: true,
+            stack: Vec::new(),
+            carried: Some(Carried { from_run: earlier.id.clone(), results }),
+        },
+    )
+}
+
+/// The definition a run used: the saved version it recorded, or its file.
+fn workflow_that_ran(store: &Store, run: &crate::store::RunRecord) -> Result<Workflow> {
+    if let Some(path) = run.workflow_id.strip_prefix("file:") {
+        return Ok(load_file(Path::new(path))?);
+    }
+    match store.version(&run.workflow_id, &run.workflow_version) {
+        Ok(version) => Ok(version.workflow),
+        Err(_) => Ok(store
+            .find(&run.workflow_id)?
+            .ok_or_else(|| Error::usage(format!("the workflow of run {} no longer exists", short(&run.id))))?
+            .workflow),
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 /// A saved workflow by name, or a file when the target is a path to one.
@@ -159,6 +282,11 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                     "  {} Step {index}/{total}: {label} ({took}): {}",
                     out.paint("33", "✓"),
                     reason.as_deref().unwrap_or("recovered")
+                ),
+                "carried" => format!(
+                    "  {} Step {index}/{total}: {label} ({})",
+                    out.dim("↷"),
+                    reason.as_deref().unwrap_or("done before")
                 ),
                 "skipped" => format!(
                     "  {} Step {index}/{total}: {label} (skipped: {})",

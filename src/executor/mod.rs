@@ -47,6 +47,17 @@ pub struct RunRequest {
     pub handle_signals: bool,
     /// Names of the workflows that called this one (cycle detection).
     pub stack: Vec<String>,
+    /// Step results kept from an earlier run that this one resumes.
+    pub carried: Option<Carried>,
+}
+
+/// The finished steps of a failed or interrupted run, which `--resume` doesn't run again.
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// The earlier run's id.
+    pub from_run: String,
+    /// Result objects by step id.
+    pub results: Map<String, Value>,
 }
 
 /// How a run ended.
@@ -110,6 +121,7 @@ struct Run {
     plain: minijinja::Environment<'static>,
     quoting: minijinja::Environment<'static>,
     stack: Vec<String>,
+    carried: Carried,
 }
 
 impl Executor {
@@ -147,6 +159,9 @@ impl Executor {
             &shown,
             &request.trigger,
         )?;
+        if let Some(carried) = &request.carried {
+            self.store().mark_resumed(&run_id, &carried.from_run)?;
+        }
         let (numbers, total) = numbering(&workflow.steps);
         (request.sink)(&Event::RunStarted {
             run_id: run_id.clone(),
@@ -174,6 +189,7 @@ impl Executor {
             quoting: template::environment(Escape::Shell),
             secrets,
             stack: request.stack,
+            carried: request.carried.unwrap_or_default(),
         };
         let mut run = run;
         run.fixed = run.fixed_context();
@@ -357,6 +373,37 @@ impl Run {
         });
     }
 
+    /// Takes a step's result from the run being resumed instead of running it again.
+    fn carry(&self, step: &ToolStep, result: Value) {
+        let index = self.numbers.get(&step.id).copied().unwrap_or(0);
+        let from = self.carried.from_run.chars().take(8).collect::<String>();
+        self.record(&StepRecord {
+            step_id: step.id.clone(),
+            name: step.name.clone(),
+            attempt: 0,
+            status: "carried".into(),
+            started_at: Some(now()),
+            completed_at: Some(now()),
+            duration_ms: Some(0),
+            exit_code: result.get("exit_code").and_then(Value::as_i64),
+            output: result.get("output").map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_string)),
+            error: None,
+            result: result.clone(),
+        });
+        self.set_result(&step.id, result);
+        (self.sink)(&Event::StepFinished {
+            index,
+            total: self.total,
+            id: step.id.clone(),
+            label: label(step),
+            status: "carried".into(),
+            duration_ms: 0,
+            attempts: 0,
+            reason: Some(format!("done in run {from}")),
+            stderr_tail: None,
+        });
+    }
+
     fn set_result(&self, id: &str, value: Value) {
         if !id.is_empty() {
             let converted = minijinja::Value::from(minijinja::value::Serde(&value));
@@ -469,6 +516,10 @@ impl Run {
     }
 
     async fn tool_step(&self, step: &ToolStep) -> Flow {
+        if let Some(result) = self.carried.results.get(&step.id) {
+            self.carry(step, result.clone());
+            return Ok(());
+        }
         if let Some(condition) = &step.condition {
             match self.condition(condition) {
                 Ok(true) => {}
@@ -769,6 +820,7 @@ impl Run {
                 sink: events::silent(),
                 handle_signals: false,
                 stack,
+                carried: None,
             })
             .await
             .map_err(|e| Failure::new(e.to_string()))?;
@@ -895,6 +947,7 @@ pub fn request(workflow: Workflow, workflow_id: String, params: IndexMap<String,
         sink,
         handle_signals: false,
         stack: Vec::new(),
+        carried: None,
     }
 }
 

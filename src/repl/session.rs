@@ -439,6 +439,7 @@ impl Session {
             sink: renderer(style, out),
             handle_signals: true,
             stack: Vec::new(),
+            carried: None,
         })?;
         self.last_workflow = Some(name);
         Ok(summary.exit_code())
@@ -555,6 +556,7 @@ impl Session {
             sink: renderer(style, out),
             handle_signals: true,
             stack: Vec::new(),
+            carried: None,
         })?;
         Ok(summary.exit_code())
     }

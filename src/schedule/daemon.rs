@@ -348,6 +348,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
         sink: events::silent(),
         handle_signals: interrupt,
         stack: Vec::new(),
+        carried: None,
     })?;
     Ok((summary.status, summary.run_id))
 }

@@ -163,6 +163,28 @@ impl Store {
         Ok(id)
     }
 
+    /// Notes that `run_id` continues the failed or interrupted run `from`.
+    pub fn mark_resumed(&self, run_id: &str, from: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE execution_context SET resumed_from = ?2, trigger = 'resume' WHERE execution_id = ?1",
+            params![run_id, from],
+        )?;
+        Ok(())
+    }
+
+    /// The newest run that resumed `run_id`, with its status.
+    pub fn resumed_by(&self, run_id: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT e.id, e.status FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
+                 WHERE c.resumed_from = ?1 ORDER BY e.started_at DESC, e.rowid DESC LIMIT 1",
+                [run_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// Ends a run and counts it on its workflow.
     pub fn finish_run(&self, run_id: &str, status: RunStatus, result: &Value, error: Option<&str>) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
