@@ -24,6 +24,10 @@ pub enum Escape {
     None,
     /// Every inserted value is shell-quoted, unless passed through `| raw`.
     Shell,
+    /// A value inserted into a file path around other text may not climb out of it (a `..`
+    /// component) or hold a NUL byte, unless passed through `| raw`. A path that is one whole
+    /// `{{ expr }}` is the value itself and is not checked.
+    Path,
 }
 
 /// Builds the template environment.
@@ -44,6 +48,24 @@ pub fn environment(escape: Escape) -> Environment<'static> {
             } else {
                 out.write_str(&shell_quote(&text))?;
             }
+            Ok(())
+        });
+    } else if escape == Escape::Path {
+        env.add_filter("raw", |value: JinjaValue| format!("{RAW_MARK}{}", display(&value)));
+        env.set_formatter(|out, _state, value| {
+            let text = display(value);
+            if let Some(raw) = text.strip_prefix(RAW_MARK) {
+                out.write_str(raw)?;
+                return Ok(());
+            }
+            if let Some(problem) = path_problem(&text) {
+                let shown: String = text.chars().take(60).collect();
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("the value {shown:?} would {problem}; pass it through `| raw` if that is intended"),
+                ));
+            }
+            out.write_str(&text)?;
             Ok(())
         });
     } else {
@@ -69,6 +91,17 @@ pub fn display(value: &JinjaValue) -> String {
             serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
         }
         _ => value.to_string(),
+    }
+}
+
+/// Why a value may not be inserted into a path, if it may not.
+pub fn path_problem(value: &str) -> Option<&'static str> {
+    if value.contains('\0') {
+        Some("put a NUL byte into a path")
+    } else if value.split('/').any(|component| component == "..") {
+        Some("climb out of the directory around it")
+    } else {
+        None
     }
 }
 
@@ -118,6 +151,25 @@ pub fn root(name: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn values_that_would_leave_their_path_are_named() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("notes", None),
+            ("sub/dir", None),
+            ("/absolute", None),
+            ("...", None),
+            ("..hidden", None),
+            ("..", Some("climb out of the directory around it")),
+            ("../x", Some("climb out of the directory around it")),
+            ("a/../../x", Some("climb out of the directory around it")),
+            ("a/..", Some("climb out of the directory around it")),
+            ("a\0b", Some("put a NUL byte into a path")),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(super::path_problem(value), *expected, "{value:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -7,6 +7,7 @@ mod email;
 mod examples;
 mod fixtures;
 mod grammar;
+mod hostile;
 mod library;
 mod llm;
 mod proactive;

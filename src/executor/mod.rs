@@ -120,6 +120,7 @@ struct Run {
     jinja_results: Mutex<Vec<(String, minijinja::Value)>>,
     plain: minijinja::Environment<'static>,
     quoting: minijinja::Environment<'static>,
+    paths: minijinja::Environment<'static>,
     stack: Vec<String>,
     carried: Carried,
 }
@@ -187,6 +188,7 @@ impl Executor {
             jinja_results: Mutex::new(Vec::new()),
             plain: template::environment(Escape::None),
             quoting: template::environment(Escape::Shell),
+            paths: template::environment(Escape::Path),
             secrets,
             stack: request.stack,
             carried: request.carried.unwrap_or_default(),
@@ -471,9 +473,13 @@ impl Run {
     fn render(&self, value: &Value, escape: Escape, ctx: &minijinja::Value) -> std::result::Result<Value, String> {
         match value {
             Value::String(text) if template::is_template(text) => {
-                let env = if escape == Escape::Shell { &self.quoting } else { &self.plain };
+                let env = match escape {
+                    Escape::Shell => &self.quoting,
+                    Escape::Path => &self.paths,
+                    Escape::None => &self.plain,
+                };
                 let trimmed = text.trim();
-                if escape == Escape::None
+                if escape != Escape::Shell
                     && let Some(inner) = trimmed.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
                     && !inner.contains("{{")
                     && !inner.contains("}}")
@@ -503,11 +509,17 @@ impl Run {
             return Ok(step.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         }
         let ctx = self.context();
-        let shell = crate::tools::catalog::builtin(&step.tool).is_some_and(|t| t.name == "shell");
+        let tool = crate::tools::catalog::builtin(&step.tool).map_or("", |t| t.name);
         step.parameters
             .iter()
             .map(|(key, value)| {
-                let escape = if shell && key == "command" { Escape::Shell } else { Escape::None };
+                let escape = match (tool, key.as_str()) {
+                    ("shell", "command") => Escape::Shell,
+                    ("file", "path" | "from" | "to" | "source" | "destination")
+                    | ("notification", "path")
+                    | ("shell", "cwd") => Escape::Path,
+                    _ => Escape::None,
+                };
                 self.render(value, escape, &ctx)
                     .map(|v| (key.clone(), v))
                     .map_err(|e| format!("parameter `{key}`: {e}"))

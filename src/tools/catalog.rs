@@ -126,6 +126,7 @@ pub const BUILTIN: &[ToolSpec] = &[
                     "port",
                     "tls",
                     "username",
+                    "account",
                     "password",
                     "ca_file",
                 ],
@@ -134,7 +135,7 @@ pub const BUILTIN: &[ToolSpec] = &[
             action(
                 "send",
                 &["to", "subject"],
-                &["body", "from", "host", "port", "tls", "username", "password", "ca_file"],
+                &["body", "from", "host", "port", "tls", "username", "account", "password", "ca_file"],
                 "send a message via SMTP",
             ),
         ],

@@ -65,6 +65,10 @@ async fn send(client: reqwest::Client, request: Request) -> Outcome {
         "file" => {
             let path = expand_home(request.required("path")?);
             let line = format!("{} [{title}] {message}\n", chrono::Local::now().format("%Y-%m-%d %H:%M:%S"));
+            if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Failure::new(format!("can't create {}: {e}", parent.display())))?;
+            }
             let mut file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)

@@ -67,7 +67,9 @@ async fn run(mut request: Request) -> Outcome {
     }
     if let Some(Value::Object(env)) = request.params.get("env") {
         for (key, value) in env {
-            cmd.env(key, value.as_str().map_or_else(|| value.to_string(), str::to_string));
+            // No environment variable can hold NUL: drop it, as quoting does for arguments.
+            let value = value.as_str().map_or_else(|| value.to_string(), str::to_string).replace('\0', "");
+            cmd.env(key, value);
         }
     }
     let stdin_text = request.str("stdin").map(str::to_string);

@@ -77,7 +77,9 @@ impl Server {
         let port = port(request)?.or(port_in_host);
         let security = security(request, protocol, port)?;
         let port = port.unwrap_or_else(|| default_port(protocol, security));
-        let username = param_or_env(request, "username", "ALPHA_EMAIL_USER");
+        // `account` is the original specification's name for the login.
+        let username = param_or_env(request, "username", "ALPHA_EMAIL_USER")
+            .or_else(|| request.str("account").filter(|a| !a.is_empty()).map(str::to_string));
         let password = param_or_env(request, "password", "ALPHA_EMAIL_PASSWORD");
         let ca_pem = match param_or_env(request, "ca_file", "ALPHA_EMAIL_CA_FILE") {
             Some(path) => {
