@@ -425,40 +425,6 @@ fn saved_workflow_runs_update_counts_and_list() {
 }
 
 #[test]
-fn two_processes_record_runs_into_one_database_without_loss() {
-    let sandbox = Sandbox::new();
-    let path = sandbox.write(
-        "w.yaml",
-        "name: Busy\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"true\" } }\n",
-    );
-    sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
-    let per_process = 200;
-    let script = format!(
-        "for i in $(seq {per_process}); do \"$ALPHA\" workflow run Busy >/dev/null 2>>errors || echo fail >> errors; done"
-    );
-    let spawn = || {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .current_dir(sandbox.path())
-            .env("ALPHA", env!("CARGO_BIN_EXE_alpha"))
-            .env("ALPHA_HOME", sandbox.path().join("home"))
-            .spawn()
-            .unwrap()
-    };
-    let (mut one, mut two) = (spawn(), spawn());
-    one.wait().unwrap();
-    two.wait().unwrap();
-    let errors = std::fs::read_to_string(sandbox.path().join("errors")).unwrap_or_default();
-    assert!(errors.is_empty(), "{errors}");
-    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
-    let rows: i64 = conn
-        .query_row("SELECT COUNT(*) FROM workflow_executions WHERE status = 'completed'", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(rows, 2 * per_process);
-}
-
-#[test]
 fn graph_draws_the_plan_in_mermaid_and_dot() {
     let sandbox = Sandbox::new();
     let path = crate::common::root().join("tests/fixtures/workflows/valid/design-deploy-pipeline.yaml");

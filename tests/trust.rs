@@ -87,3 +87,67 @@ fn a_peer_that_closes_its_socket_fails_the_step_instead_of_killing_the_run() {
     let history = stdout(&sandbox.run(&["workflow", "history", "Upload"]));
     assert!(history.contains("failed"), "{history}");
 }
+
+#[test]
+fn three_processes_each_recording_1000_runs_lose_nothing_and_never_see_a_locked_database() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write(
+        "w.yaml",
+        "name: Busy\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo $$\" } }\n",
+    );
+    assert!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.success());
+    let per_process = 1000;
+    let alpha = env!("CARGO_BIN_EXE_alpha");
+    let home = sandbox.path().join("home");
+    // Two chat sessions, each given `run Busy` 1,000 times on stdin, and a CLI loop of 1,000 runs.
+    let session = |name: &str| {
+        let input = std::fs::File::create(sandbox.path().join(format!("{name}.in"))).unwrap();
+        let mut writer = std::io::BufWriter::new(input);
+        for _ in 0..per_process {
+            std::io::Write::write_all(&mut writer, b"run Busy\n").unwrap();
+        }
+        drop(writer);
+        std::process::Command::new(alpha)
+            .current_dir(sandbox.path())
+            .env("ALPHA_HOME", &home)
+            .stdin(std::fs::File::open(sandbox.path().join(format!("{name}.in"))).unwrap())
+            .stdout(std::fs::File::create(sandbox.path().join(format!("{name}.out"))).unwrap())
+            .stderr(std::fs::File::create(sandbox.path().join(format!("{name}.err"))).unwrap())
+            .spawn()
+            .unwrap()
+    };
+    let script = format!(
+        "for i in $(seq {per_process}); do \"$ALPHA\" workflow run Busy >/dev/null 2>>cli.err || echo \"run $i failed\" >> cli.err; done"
+    );
+    let cli = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(sandbox.path())
+        .env("ALPHA", alpha)
+        .env("ALPHA_HOME", &home)
+        .spawn()
+        .unwrap();
+    let mut children = [session("one"), session("two"), cli];
+    for child in &mut children {
+        assert!(child.wait().unwrap().success());
+    }
+    for name in ["one.err", "two.err", "cli.err", "one.out", "two.out"] {
+        let text = std::fs::read_to_string(sandbox.path().join(name)).unwrap_or_default();
+        assert!(!text.contains("locked") && !text.contains("busy"), "{name}: {text}");
+        if name.ends_with(".err") {
+            assert!(text.trim().is_empty(), "{name}: {text}");
+        }
+    }
+    for name in ["one.out", "two.out"] {
+        let text = std::fs::read_to_string(sandbox.path().join(name)).unwrap();
+        assert_eq!(text.matches("Workflow completed successfully").count(), per_process, "{name}");
+    }
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM workflow_executions WHERE status = 'completed'"), 3 * per_process as i64);
+    assert_eq!(count("SELECT COUNT(*) FROM workflow_executions"), 3 * per_process as i64);
+    assert_eq!(count("SELECT COUNT(*) FROM step_executions WHERE status = 'success'"), 3 * per_process as i64);
+    assert_eq!(count("SELECT execution_count FROM workflows WHERE name = 'Busy'"), 3 * per_process as i64);
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
