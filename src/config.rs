@@ -46,7 +46,7 @@ impl Config {
                 Error::Other(format!(
                     "invalid config {}: {}",
                     path.display(),
-                    e.to_string().lines().next().unwrap_or("")
+                    e.to_string().lines().next().unwrap_or("").trim_start_matches("error: ")
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),

@@ -60,6 +60,21 @@ impl Error {
         Error::Io { context: context.into(), source }
     }
 
+    /// True when the database could not be written because its disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Database(rusqlite::Error::SqliteFailure(e, _)) => e.code == rusqlite::ErrorCode::DiskFull,
+            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
+    /// True when SQLite found the database file damaged.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, Error::Database(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+    }
+
     /// The exit code this error ends a command with.
     pub fn exit_code(&self) -> i32 {
         match self {

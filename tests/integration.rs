@@ -2,6 +2,7 @@
 
 mod builder;
 mod common;
+mod damage;
 mod docs;
 mod email;
 mod examples;

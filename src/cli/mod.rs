@@ -45,7 +45,17 @@ pub fn report(error: &Error) -> i32 {
                 eprintln!("  help: {help}");
             }
         }
-        other => eprintln!("error: {other}"),
+        other => {
+            eprintln!("error: {other}");
+            if other.is_corrupt() {
+                eprintln!("  help: {}", crate::store::DAMAGED_HINT);
+            }
+            if other.is_disk_full() {
+                eprintln!(
+                    "  help: the disk holding alpha's database is full; free some space and try again (what was saved before is intact)"
+                );
+            }
+        }
     }
     error.exit_code()
 }

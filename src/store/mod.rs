@@ -444,10 +444,28 @@ fn sync_trigger_schedules(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &W
     Ok(())
 }
 
+/// What to do about a damaged database file.
+pub const DAMAGED_HINT: &str = "the file is not an alpha database or is damaged; alpha leaves it untouched: move it aside to \
+     start a new library, or try `sqlite3 FILE .recover` to save what it holds";
+
+/// True when the filesystem holding `path` has no space left for unprivileged writers.
+fn disk_full(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(c_path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
+    // SAFETY: statvfs writes into the zeroed struct we own; the path is a valid C string.
+    unsafe {
+        let mut stats: libc::statvfs = std::mem::zeroed();
+        libc::statvfs(c_path.as_ptr(), &mut stats) == 0 && stats.f_bavail == 0
+    }
+}
+
 fn open_error(path: &Path, error: rusqlite::Error) -> Error {
     let detail = error.to_string();
-    let hint = if detail.contains("not a database") || detail.contains("malformed") {
-        "the file is not an alpha database or is damaged; move it aside to start a new library"
+    let hint = if disk_full(path) {
+        "the disk holding it is full: free some space and try again; what was saved before is intact"
+    } else if detail.contains("not a database") || detail.contains("malformed") {
+        DAMAGED_HINT
     } else if detail.contains("locked") || detail.contains("busy") {
         "another alpha process holds the database; try again when it finishes"
     } else {
