@@ -17,6 +17,7 @@ mod resume;
 mod roundtrip;
 mod run;
 mod scheduler;
+mod secrets;
 mod templates;
 mod trust;
 mod validate_cli;

@@ -113,7 +113,7 @@ struct Run {
     verbose: bool,
     cancel: watch::Receiver<bool>,
     slots: Option<Semaphore>,
-    secrets: Vec<String>,
+    secrets: Arc<[String]>,
     /// Template context entries that don't change during the run: parameters and built-ins.
     fixed: Vec<(String, minijinja::Value)>,
     /// Step results as template values, converted once, so contexts are cheap to build.
@@ -189,7 +189,7 @@ impl Executor {
             plain: template::environment(Escape::None),
             quoting: template::environment(Escape::Shell),
             paths: template::environment(Escape::Path),
-            secrets,
+            secrets: secrets.into(),
             stack: request.stack,
             carried: request.carried.unwrap_or_default(),
         };
@@ -433,15 +433,19 @@ impl Run {
 
     /// Replaces secret values with `***`.
     fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for secret in &self.secrets {
-            text = text.replace(secret.as_str(), "***");
-            let quoted = template::shell_quote(secret);
-            if quoted != *secret {
-                text = text.replace(&quoted, "***");
+        redact(text, &self.secrets)
+    }
+
+    /// The sink for streamed output lines, with secrets scrubbed from them.
+    fn output_sink(&self) -> Sink {
+        let sink = self.sink.clone();
+        let secrets = self.secrets.clone();
+        Arc::new(move |event: &Event| match event {
+            Event::StepOutput { id, stream, line } => {
+                sink(&Event::StepOutput { id: id.clone(), stream: stream.clone(), line: redact(line, &secrets) })
             }
-        }
-        text
+            other => sink(other),
+        })
     }
 
     fn fixed_context(&self) -> Vec<(String, minijinja::Value)> {
@@ -771,7 +775,8 @@ impl Run {
             run_id: self.run_id.clone(),
             deadline,
             cancel: self.cancel.clone(),
-            verbose: self.verbose.then(|| self.sink.clone()),
+            verbose: self.verbose.then(|| self.output_sink()),
+            secrets: self.secrets.clone(),
         };
         let canonical = crate::tools::catalog::builtin(&step.tool).map_or(step.tool.as_str(), |t| t.name);
         let external;
@@ -940,6 +945,19 @@ fn describe(error: &minijinja::Error) -> String {
     };
     if let Some(name) = error.name().filter(|n| *n != "<string>" && *n != "<expression>") {
         text = format!("{text} in {name}");
+    }
+    text
+}
+
+/// `text` with every secret value, bare or shell-quoted, replaced by `***`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets {
+        text = text.replace(secret.as_str(), "***");
+        let quoted = template::shell_quote(secret);
+        if quoted != *secret {
+            text = text.replace(&quoted, "***");
+        }
     }
     text
 }

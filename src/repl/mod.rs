@@ -102,7 +102,7 @@ fn piped(session: &mut Session, db: &Path) -> Result<i32> {
 }
 
 fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>, db: &Path) -> Result<i32> {
-    let config = Config::builder().completion_type(CompletionType::List).auto_add_history(true).build();
+    let config = Config::builder().completion_type(CompletionType::List).auto_add_history(false).build();
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)
         .map_err(|e| crate::error::Error::Other(format!("can't start the line editor: {e}")))?;
     editor.set_helper(Some(ShellHelper { library }));
@@ -135,6 +135,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
                 if line.trim().is_empty() && !session.in_dialog() {
                     continue;
                 }
+                let _ = editor.add_history_entry(session.history_line(&line));
                 let mut ask = |question: &str| -> Option<String> { editor_answer(question) };
                 if let session::Outcome::Quit = session.handle(&line, &mut ask) {
                     break;

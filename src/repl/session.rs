@@ -103,6 +103,27 @@ impl Session {
         self.library.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
+    /// The line as the persistent history should keep it: the values given to a workflow's
+    /// `secret` parameters (and secret-named environment values) become `***`.
+    pub fn history_line(&self, line: &str) -> String {
+        let mut kept = line.to_string();
+        if let Intent::Run { workflow, params } = crate::grammar::parse(line, &self.library())
+            && let Ok(Some(saved)) = self.executor.store().find(&workflow)
+        {
+            for (name, value) in &params {
+                let secret =
+                    saved.workflow.parameters.get(name).is_some_and(|p| p.kind == crate::workflow::ParamType::Secret);
+                if secret && !value.is_empty() {
+                    kept = kept.replace(value.as_str(), "***");
+                }
+            }
+        }
+        for value in crate::executor::params::secret_env_values() {
+            kept = kept.replace(&value, "***");
+        }
+        kept
+    }
+
     /// Handles one utterance.
     pub fn handle(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
         if let Some(suggestion) = self.offered.take()

@@ -37,9 +37,16 @@ pub struct Request {
     pub cancel: watch::Receiver<bool>,
     /// Stream output lines as events.
     pub verbose: Option<Sink>,
+    /// The run's secret values, for tools that print or write text themselves.
+    pub secrets: std::sync::Arc<[String]>,
 }
 
 impl Request {
+    /// `text` with the run's secrets replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        crate::executor::redact(text, &self.secrets)
+    }
+
     /// A string parameter.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.params.get(key).and_then(Value::as_str)

@@ -24,8 +24,9 @@ impl Tool for Notification {
 }
 
 async fn send(client: reqwest::Client, request: Request) -> Outcome {
-    let message = request.required("message")?.to_string();
-    let title = request.str("title").unwrap_or("alpha").to_string();
+    // Notifications are for people: a secret never goes into one.
+    let message = request.scrub(request.required("message")?);
+    let title = request.scrub(request.str("title").unwrap_or("alpha"));
     let channel = request.str("channel").unwrap_or(if request.str("url").is_some() {
         "webhook"
     } else if request.str("path").is_some() {
