@@ -1,6 +1,6 @@
 //! The utterance corpus (`grammar/corpus/*.tsv`): every line must parse to its expected intent.
 
-use alpha::grammar::{Library, parse};
+use alpha::grammar::{Library, parse, suggestions};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -57,8 +57,27 @@ fn corpus_parses_to_expected_intents() {
     assert!(failures.is_empty(), "{} of {count} utterances failed:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Inputs the fuzzers found; each once crashed something.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let library = library();
+    // fuzz/artifacts/grammar/crash-caa1237f: leading whitespace before a multi-byte character
+    // made the suggester slice inside a character.
+    let cases: &[(&str, &[&str])] =
+        &[(" \u{2082}", &[]), ("  lsit", &["list"]), ("\u{3000}shwo backup files", &["show Backup Files"])];
+    for (input, expected) in cases {
+        let got = suggestions(&input.to_lowercase(), &library);
+        assert_eq!(&got, expected, "{input:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_input_makes_the_suggester_panic(input in "\\PC{0,40}") {
+        let _ = suggestions(&input, &library());
+    }
 
     #[test]
     fn no_input_makes_the_parser_panic(input in "\\PC{0,80}") {

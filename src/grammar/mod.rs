@@ -1166,6 +1166,7 @@ fn slash_command(text: &str, library: &Library) -> Intent {
 
 /// "Did you mean" phrasings for an utterance the grammar could not parse.
 pub fn suggestions(lower: &str, library: &Library) -> Vec<String> {
+    let lower = lower.trim();
     let first = lower.split_whitespace().next().unwrap_or("");
     let rest = lower[first.len()..].trim();
     let verbs = [

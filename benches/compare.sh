@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# alpha next to the tools a user would otherwise pick, all timed in one run on one machine and
+# reported as ratios (these machines are noisy; only same-run ratios mean anything):
+#   200 sequential /bin/true steps: alpha (recording each run and step) vs a `bash -e` script,
+#     GNU make, just (cargo install) and doit (pip);
+#   16 parallel `sleep 0.2`: alpha's parallel group and dag mode vs `make -j16`, just [parallel]
+#     and one `sleep 0.2`;
+#   startup, list on 1,000 workflows, validation and mining: the other bench scripts and benches.
+# Peers are installed into target/bench-tools on first use.
+# Usage: benches/compare.sh [REPEATS]   (default 7; medians)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repeats=${1:-7}
+root=$PWD
+tools=$root/target/bench-tools
+mkdir -p "$tools"
+
+echo "== building alpha (release) and installing peers" >&2
+cargo build --release --quiet
+alpha=$root/target/release/alpha
+if [ ! -x "$tools/bin/just" ]; then
+  cargo install just --locked --quiet --root "$tools" >&2
+fi
+just=$tools/bin/just
+if [ ! -d "$tools/py/doit" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/py" doit==0.36.0 >&2
+fi
+doit() { PYTHONPATH="$tools/py" python3 -m doit "$@"; }
+command -v make >/dev/null || { echo "GNU make is needed" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ALPHA_HOME=$work/home
+python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+n, p = 200, 16
+seq = "\n".join(f"  - {{ id: s{i}, tool: shell, action: run, parameters: {{ command: /bin/true }} }}" for i in range(n))
+open(f"{w}/seq.yaml", "w").write("name: Seq200\nsteps:\n" + seq + "\n")
+par = "\n".join(f"      - {{ id: p{i}, tool: shell, action: run, parameters: {{ command: sleep 0.2 }} }}" for i in range(p))
+open(f"{w}/par.yaml", "w").write("name: Par16\nsteps:\n  - parallel:\n" + par + "\n")
+dag = "\n".join(f"  - {{ id: d{i}, tool: shell, action: run, parameters: {{ command: sleep 0.2 }} }}" for i in range(p))
+open(f"{w}/dag.yaml", "w").write("name: Dag16\nexecution: { mode: dag }\nsteps:\n" + dag + "\n")
+open(f"{w}/seq.sh", "w").write("set -e\n" + "\n".join("/bin/true" for _ in range(n)) + "\n")
+targets = " ".join(f"p{i}" for i in range(p))
+open(f"{w}/Makefile", "w").write(
+    ".PHONY: seq par " + targets + "\nseq:\n" + "".join("\t/bin/true\n" for _ in range(n))
+    + f"par: {targets}\n" + "".join(f"p{i}:\n\tsleep 0.2\n" for i in range(p)))
+open(f"{w}/justfile", "w").write(
+    "seq:\n" + "".join("    /bin/true\n" for _ in range(n))
+    + f"[parallel]\npar: {targets}\n" + "".join(f"p{i}:\n    sleep 0.2\n" for i in range(p)))
+open(f"{w}/dodo.py", "w").write(
+    "DOIT_CONFIG = {'verbosity': 0, 'dep_file': '.doit.db'}\n"
+    f"def task_seq():\n    return {{'actions': ['/bin/true'] * {n}, 'uptodate': [False]}}\n")
+PY
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+time_ms() { local s e; s=$(date +%s%N); (cd "$work" && "$@") >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+measure() { for _ in $(seq "$repeats"); do time_ms "$@"; done | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+
+echo "== timing peers (median of $repeats)" >&2
+"$alpha" workflow run "$work/seq.yaml" >/dev/null # warm up and create the database
+seq_alpha=$(measure "$alpha" workflow run "$work/seq.yaml")
+seq_bash=$(measure bash -e "$work/seq.sh")
+seq_make=$(measure make -s -f "$work/Makefile" seq)
+seq_just=$(measure "$just" --justfile "$work/justfile" --working-directory "$work" seq)
+seq_doit=$(measure doit -f "$work/dodo.py" seq)
+par_alpha=$(measure "$alpha" workflow run "$work/par.yaml")
+par_dag=$(measure "$alpha" workflow run "$work/dag.yaml")
+par_make=$(measure make -s -j16 -f "$work/Makefile" par)
+par_just=$(measure "$just" --justfile "$work/justfile" --working-directory "$work" par)
+par_sleep=$(measure sleep 0.2)
+
+echo "== startup, list, validation, mining" >&2
+startup=$(benches/startup.sh 20)
+list=$(benches/list.sh 9)
+validate=$(cargo bench --quiet --bench validate 2>/dev/null)
+mine=$(cargo bench --quiet --bench mine 2>/dev/null)
+
+echo
+echo "alpha vs peers on $(nproc) cores, $(date -u +%Y-%m-%d), median of $repeats runs; ratio = tool / baseline"
+echo
+echo "| work | tool | time | ratio | baseline |"
+echo "|---|---|---|---|---|"
+echo "| 200 × /bin/true | alpha (recorded) | ${seq_alpha} ms | $(ratio "$seq_alpha" "$seq_bash") | bash -e ${seq_bash} ms |"
+echo "| 200 × /bin/true | make | ${seq_make} ms | $(ratio "$seq_make" "$seq_bash") | bash -e |"
+echo "| 200 × /bin/true | just | ${seq_just} ms | $(ratio "$seq_just" "$seq_bash") | bash -e |"
+echo "| 200 × /bin/true | doit | ${seq_doit} ms | $(ratio "$seq_doit" "$seq_bash") | bash -e |"
+echo "| 16 × sleep 0.2 in parallel | alpha parallel group | ${par_alpha} ms | $(ratio "$par_alpha" "$par_sleep") | one sleep ${par_sleep} ms |"
+echo "| 16 × sleep 0.2 in parallel | alpha dag mode | ${par_dag} ms | $(ratio "$par_dag" "$par_sleep") | one sleep |"
+echo "| 16 × sleep 0.2 in parallel | make -j16 | ${par_make} ms | $(ratio "$par_make" "$par_sleep") | one sleep |"
+echo "| 16 × sleep 0.2 in parallel | just [parallel] | ${par_just} ms | $(ratio "$par_just" "$par_sleep") | one sleep |"
+echo
+echo "$startup"
+echo
+echo "$list"
+echo
+echo "$validate"
+echo
+echo "$mine"
