@@ -316,3 +316,24 @@ fn the_real_model_ends_with_a_valid_draft_or_a_clear_message() {
         assert_eq!(sandbox.run(&["workflow", "validate", &file]).status.code(), Some(0), "a saved workflow is valid");
     }
 }
+
+#[test]
+fn slash_create_alone_asks_the_interactive_prompts_in_the_shell() {
+    let sandbox = Sandbox::new();
+    let answers = "/create\nBackup Notes\nCopies my notes\nbackup, notes\nrun tar czf notes.tgz notes\nretry\nn\nshow Backup Notes\n";
+    let text = stdout(&sandbox.alpha().write_stdin(answers).output().unwrap());
+    for prompt in [
+        "Workflow name: ",
+        "Description: ",
+        "Tags (comma-separated): ",
+        "  Action: ",
+        "  Error handling: [retry/abort/continue]: ",
+        "Add another step? (y/n): ",
+    ] {
+        assert!(text.contains(prompt), "{prompt:?} in {text}");
+    }
+    assert!(text.contains("Workflow 'Backup Notes' created successfully!"), "{text}");
+    let show = stdout(&sandbox.run(&["workflow", "show", "Backup Notes", "--format", "yaml"]));
+    assert!(show.contains("command: tar czf notes.tgz notes") && show.contains("on_error: retry"), "{show}");
+    assert!(show.contains("- backup") && show.contains("- notes"), "{show}");
+}

@@ -340,3 +340,14 @@ fn repeated_workflow_runs_are_suggested_as_one_and_empty_outputs_are_reported() 
         report["recommendations"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"unused_output"), "{report}");
 }
+
+#[test]
+fn asking_for_suggestions_in_the_shell_offers_them_again() {
+    let sandbox = Sandbox::new();
+    let empty = stdout(&sandbox.alpha().write_stdin("suggest\n").output().unwrap());
+    assert!(empty.contains("No repeated command sequences yet: a pattern needs 3 runs within 7 days."), "{empty}");
+    story_history(&sandbox);
+    let text = stdout(&sandbox.alpha().write_stdin("no\nsuggest\n").output().unwrap());
+    assert_eq!(text.matches("I noticed you've run 'git status && git pull && pytest' 5 times.").count(), 2, "{text}");
+    assert!(text.contains("OK, not now."), "{text}");
+}

@@ -14,48 +14,71 @@ use crate::workflow::{Document, Format, OnError, Retry, Step, ToolStep, Workflow
 /// With `echo`, each answer is written after its prompt (for piped input, so a transcript reads
 /// like a terminal session).
 pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std::io::Result<Option<Workflow>> {
-    let mut ask = |prompt: &str, output: &mut dyn Write| -> std::io::Result<Option<String>> {
-        write!(output, "{prompt}")?;
-        output.flush()?;
+    let output = std::cell::RefCell::new(output);
+    let failed: std::cell::RefCell<Option<std::io::Error>> = std::cell::RefCell::new(None);
+    let keep = |result: std::io::Result<()>| {
+        if let Err(error) = result {
+            failed.borrow_mut().get_or_insert(error);
+        }
+    };
+    let mut ask = |prompt: &str| -> Option<String> {
+        let mut out = output.borrow_mut();
+        keep(write!(out, "{prompt}").and_then(|()| out.flush()));
         let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
+        match input.read_line(&mut line) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(error) => {
+                keep(Err(error));
+                return None;
+            }
         }
         let answer = line.trim().to_string();
         if echo {
-            writeln!(output, "{answer}")?;
+            keep(writeln!(out, "{answer}"));
         }
-        Ok(Some(answer))
+        Some(answer)
     };
+    let mut say = |text: &str| keep(writeln!(output.borrow_mut(), "{text}"));
+    let workflow = build_with(&mut ask, &mut say);
+    match failed.into_inner() {
+        Some(error) => Err(error),
+        None => Ok(workflow),
+    }
+}
+
+/// The same prompts through any asker (the chat shell's `/create`): `ask` shows a prompt and
+/// returns the answer, or `None` when input ended; `say` shows a line.
+pub fn build_with(ask: &mut dyn FnMut(&str) -> Option<String>, say: &mut dyn FnMut(&str)) -> Option<Workflow> {
     let name = loop {
-        let Some(name) = ask("Workflow name: ", output)? else { return Ok(None) };
+        let name = ask("Workflow name: ")?;
         if !name.is_empty() {
             break name;
         }
-        writeln!(output, "  A name is required.")?;
+        say("  A name is required.");
     };
-    let Some(description) = ask("Description: ", output)? else { return Ok(None) };
-    let Some(tags) = ask("Tags (comma-separated): ", output)? else { return Ok(None) };
+    let description = ask("Description: ")?;
+    let tags = ask("Tags (comma-separated): ")?;
     let tags: Vec<String> = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
     let mut steps: Vec<Step> = Vec::new();
     loop {
         let number = steps.len() + 1;
-        writeln!(output, "\nStep {number}:")?;
+        say(&format!("\nStep {number}:"));
         let action = loop {
-            let Some(action) = ask("  Action: ", output)? else { return Ok(None) };
+            let action = ask("  Action: ")?;
             if !action.is_empty() {
                 break action;
             }
-            writeln!(output, "  Describe the action, e.g. \"git pull\" or \"run pytest\".")?;
+            say("  Describe the action, e.g. \"git pull\" or \"run pytest\".");
         };
         let on_error = loop {
-            let Some(answer) = ask("  Error handling: [retry/abort/continue]: ", output)? else { return Ok(None) };
+            let answer = ask("  Error handling: [retry/abort/continue]: ")?;
             match answer.to_lowercase().as_str() {
                 "" | "abort" | "a" => break OnError::Abort,
                 "retry" | "r" => break OnError::Retry,
                 "continue" | "c" | "log_and_continue" => break OnError::LogAndContinue,
                 "skip" => break OnError::Skip,
-                _ => writeln!(output, "  Please answer retry, abort or continue.")?,
+                _ => say("  Please answer retry, abort or continue."),
             }
         };
         let mut step = step_for(&action, number, &steps);
@@ -65,11 +88,11 @@ pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std
         }
         steps.push(Step::Tool(step));
         let another = loop {
-            let Some(answer) = ask("\nAdd another step? (y/n): ", output)? else { return Ok(None) };
+            let answer = ask("\nAdd another step? (y/n): ")?;
             match answer.to_lowercase().as_str() {
                 "y" | "yes" => break true,
                 "n" | "no" | "" => break false,
-                _ => writeln!(output, "  Please answer y or n.")?,
+                _ => say("  Please answer y or n."),
             }
         };
         if !another {
@@ -90,10 +113,10 @@ pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std
     };
     let document = Document::from_text("the new workflow", to_text(&workflow, Format::Yaml), Format::Yaml);
     match document.load() {
-        Ok(valid) => Ok(Some(valid)),
+        Ok(valid) => Some(valid),
         Err(diagnostics) => {
-            writeln!(output, "The workflow is not valid:\n{}", diagnostics.render(false))?;
-            Ok(None)
+            say(&format!("The workflow is not valid:\n{}", diagnostics.render(false)));
+            None
         }
     }
 }

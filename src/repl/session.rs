@@ -181,6 +181,14 @@ impl Session {
             self.refresh_library();
             return Outcome::Done(code);
         }
+        if matches!(line.trim(), "/create" | "/new" | "/create --interactive") {
+            let code = match self.create_interactively(ask) {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            };
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
         if let Some(change) = crate::builder::edit::request(line) {
             let code = match self.edit_by_conversation(&change, ask) {
                 Ok(code) => code,
@@ -268,7 +276,16 @@ impl Session {
                 Ok(exit::OK)
             }
             Intent::Suggest => {
-                println!("Suggestions from your shell history aren't in this version of alpha yet.");
+                // Asked for outright: offer again what "no" postponed.
+                self.offered = None;
+                self.postponed.clear();
+                self.offer_suggestion();
+                if self.offered.is_none() {
+                    println!(
+                        "No repeated command sequences yet: a pattern needs 3 runs within 7 days. \
+                         `alpha history import` reads your shell history."
+                    );
+                }
                 Ok(exit::OK)
             }
             Intent::Help => {
@@ -277,6 +294,23 @@ impl Session {
             }
             Intent::Quit | Intent::Unknown { .. } => Ok(exit::OK),
         }
+    }
+
+    /// `/create` alone: the prompts of `alpha workflow create --interactive`, answered in the
+    /// shell. ("create a workflow that …" starts the conversation instead.)
+    fn create_interactively(&mut self, ask: &mut Ask<'_>) -> Result<i32> {
+        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| println!("{text}")) else {
+            println!("Nothing was saved.");
+            return Ok(exit::OK);
+        };
+        if self.executor.store().find(&workflow.name)?.is_some() {
+            println!("A workflow named '{}' already exists; nothing was saved. Pick another name.", workflow.name);
+            return Ok(exit::USAGE);
+        }
+        let saved = self.executor.store().create(&workflow, false)?;
+        println!("\nWorkflow '{}' created successfully!", saved.workflow.name);
+        self.last_workflow = Some(saved.workflow.name);
+        Ok(exit::OK)
     }
 
     /// Offers the best suggestion from the recorded history, if there is one not yet answered.
