@@ -76,6 +76,7 @@ echo "== startup, list, validation, mining" >&2
 startup=$(benches/startup.sh 20)
 list=$(benches/list.sh 9)
 validate=$(cargo bench --quiet --bench validate 2>/dev/null)
+parse=$(cargo bench --quiet --bench parse 2>/dev/null)
 mine=$(cargo bench --quiet --bench mine 2>/dev/null)
 
 echo
@@ -97,5 +98,7 @@ echo
 echo "$list"
 echo
 echo "$validate"
+echo
+echo "$parse"
 echo
 echo "$mine"
