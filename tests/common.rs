@@ -38,7 +38,12 @@ impl Sandbox {
 
     /// A command for the real binary with a clean environment pointing into the sandbox.
     pub fn alpha(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alpha"));
+        Command::from_std(self.command())
+    }
+
+    /// The same as a plain `std::process::Command`, for spawning, pipes and pty sessions.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"));
         cmd.current_dir(self.path())
             .env_remove("ALPHA_DB")
             .env_remove("ALPHA_LLM_BASE_URL")
@@ -50,6 +55,13 @@ impl Sandbox {
             .env("XDG_CONFIG_HOME", self.path().join(".config"))
             .env("NO_COLOR", "1");
         cmd
+    }
+
+    /// Writes `yaml` to `file` and saves it into the library, which must succeed.
+    pub fn save(&self, file: &str, yaml: &str) {
+        let path = self.write(file, yaml);
+        let out = self.run(&["workflow", "create", "--file", path.to_str().expect("utf-8 path")]);
+        assert!(out.status.success(), "saving {file}: {}", stderr(&out));
     }
 
     /// Runs alpha with `args` and returns the output.

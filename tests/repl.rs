@@ -83,14 +83,8 @@ fn slash_help_lists_every_command() {
 fn pty_session_with_completion_progress_and_quit() {
     let sandbox = Sandbox::new();
     with_greet(&sandbox);
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"));
-    command
-        .current_dir(sandbox.path())
-        .env("ALPHA_HOME", sandbox.path().join("home"))
-        .env("HOME", sandbox.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("ALPHA_LLM_BASE_URL");
+    let mut command = sandbox.command();
+    command.env("TERM", "xterm");
     let mut session = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pty");
     session.exp_string("/help lists them").expect("greeting");
     session.exp_string("alpha> ").expect("prompt");

@@ -30,8 +30,7 @@ fn newest_run(sandbox: &Sandbox) -> Value {
 }
 
 fn saved(sandbox: &Sandbox) {
-    let path = sandbox.write("flaky.yaml", FLAKY);
-    assert!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.success());
+    sandbox.save("flaky.yaml", FLAKY);
 }
 
 fn lines(sandbox: &Sandbox, file: &str) -> Vec<String> {
@@ -87,10 +86,9 @@ fn a_killed_run_is_marked_interrupted_and_resumes_with_secrets_given_again() {
     saved(&sandbox);
     std::fs::write(sandbox.path().join("ready"), "").unwrap();
     std::fs::write(sandbox.path().join("slow"), "").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"))
+    let mut child = sandbox
+        .command()
         .args(["workflow", "run", "Flaky", "token=s3cr3t-T0ken"])
-        .current_dir(sandbox.path())
-        .env("ALPHA_HOME", sandbox.path().join("home"))
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -126,11 +124,10 @@ fn a_killed_run_is_marked_interrupted_and_resumes_with_secrets_given_again() {
 #[test]
 fn resume_needs_a_required_secret_again() {
     let sandbox = Sandbox::new();
-    let path = sandbox.write(
+    sandbox.save(
         "deploy.yaml",
         "name: Deploy\nparameters:\n  key: { type: secret }\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo a >> a.txt\" } }\n  - { id: b, tool: shell, action: run, parameters: { command: \"test -f go && echo {{ key }} > key.txt\" } }\n",
     );
-    assert!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.success());
     assert_eq!(sandbox.run(&["workflow", "run", "Deploy", "key=K3y-value"]).status.code(), Some(1));
     let history: Value =
         serde_json::from_slice(&sandbox.run(&["workflow", "history", "Deploy", "--json"]).stdout).unwrap();

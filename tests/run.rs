@@ -464,3 +464,93 @@ fn verbose_streams_step_output() {
     let done = text.find("✓ Step 1/1").expect(&text);
     assert!(one < done, "{text}");
 }
+
+#[test]
+fn dry_run_shows_branches_groups_and_dag_dependencies() {
+    let sandbox = Sandbox::new();
+    let fixture = |name: &str| crate::common::root().join("tests/fixtures/workflows/valid").join(name);
+    let deploy = stdout(&sandbox.run(&[
+        "workflow",
+        "run",
+        fixture("design-deploy-pipeline.yaml").to_str().unwrap(),
+        "--dry-run",
+    ]));
+    for line in [
+        "Mode: sequential, at most 4 at once",
+        "  in parallel:\n    2/6 test [shell run]: cargo test\n    3/6 lint [shell run]: cargo clippy",
+        "  if test.exit_code == 0:\n    4/6 deploy [shell run]: ./deploy.sh {{ environment }}\n  else:\n    5/6 alert [notification send]",
+        "  api_token = null",
+        "Nothing was run (dry run).",
+    ] {
+        assert!(deploy.contains(line), "{line:?} in {deploy}");
+    }
+    let dag = stdout(&sandbox.run(&["workflow", "run", fixture("dag-mode.yaml").to_str().unwrap(), "--dry-run"]));
+    assert!(dag.contains("Mode: dag (each step starts when its dependencies are done), at most 2 at once"), "{dag}");
+    assert!(dag.contains("1/3 report [shell run]: echo {{ a.output }} {{ b.output }}\n    after: a, b"), "{dag}");
+    assert!(dag.contains("3/3 b [shell run]: echo b\n    after: a"), "{dag}");
+    let dot = stdout(&sandbox.run(&[
+        "workflow",
+        "graph",
+        fixture("design-deploy-pipeline.yaml").to_str().unwrap(),
+        "--format",
+        "dot",
+    ]));
+    assert!(dot.contains("gate [label=\"test.exit_code == 0\", shape=diamond];"), "{dot}");
+    assert!(dot.contains("gate -> deploy [label=\"yes\"];") && dot.contains("gate -> alert [label=\"no\"];"), "{dot}");
+}
+
+#[test]
+fn every_file_tool_action_does_what_it_says() {
+    let sandbox = Sandbox::new();
+    let yaml = r#"name: Files
+steps:
+  - { id: w, tool: file, action: write, parameters: { path: data/in/a.json, content: "{\"n\": 1}" } }
+  - { id: ap, tool: file, action: append, parameters: { path: data/in/log.txt, content: "one\n" } }
+  - { id: ap2, tool: file, action: append, parameters: { path: data/in/log.txt, content: "two\n" } }
+  - { id: r, tool: file, action: read, parameters: { path: data/in/a.json } }
+  - { id: cp, tool: file, action: copy, parameters: { from: data/in/log.txt, to: data/in/sub/copy.txt } }
+  - { id: ls, tool: file, action: list, parameters: { path: data/in, pattern: "*.txt", recursive: true } }
+  - { id: flat, tool: file, action: list, parameters: { path: data/in } }
+  - { id: sum, tool: file, action: checksum, parameters: { path: data/in/log.txt } }
+  - { id: pack, tool: file, action: archive, parameters: { source: data/in, destination: data/backup.tar.gz } }
+  - { id: bad, tool: file, action: checksum, parameters: { path: data/in/log.txt, expected: "00ff" }, on_error: log_and_continue }
+  - { id: rm, tool: file, action: delete, parameters: { path: data/in/a.json } }
+  - { id: rm2, tool: file, action: delete, parameters: { path: data/in/a.json, missing_ok: true } }
+  - { id: rm3, tool: file, action: delete, parameters: { path: data/in/a.json }, on_error: log_and_continue }
+outputs:
+  n: "{{ r.json.n }}"
+  size: "{{ cp.size }}"
+  txt: "{{ ls.count }}: {{ ls.files | join(',') }}"
+  flat: "{{ flat.count }}"
+  sum: "{{ sum.checksum }}"
+  packed: "{{ pack.size > 0 }}"
+  bad: "{{ bad.status }}: {{ bad.error }}"
+  rm2: "{{ rm2.status }}"
+  rm3: "{{ rm3.status }}"
+"#;
+    let out = run_file(&sandbox, yaml, &["--json"]);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let finished = events(&out).into_iter().find(|e| e["event"] == "run_finished").unwrap();
+    let o = &finished["outputs"];
+    assert_eq!(o["n"], 1, "read parses JSON: {o}");
+    assert_eq!(o["size"], 8, "copy reports the bytes copied: {o}");
+    assert_eq!(o["txt"], "2: data/in/log.txt,data/in/sub/copy.txt", "recursive list with a pattern: {o}");
+    assert_eq!(o["flat"], 3, "a.json, log.txt and the sub folder: {o}");
+    let expected = "c3f9c8c283a2b1f2f1896f27a01cbe3cddc0c9d93f752e4639035a0f5b36f6e8"; // sha256 of "one\ntwo\n"
+    assert_eq!(o["sum"], expected, "{o}");
+    assert_eq!(o["packed"], true, "{o}");
+    assert_eq!(o["bad"], format!("failed: checksum of data/in/log.txt is {expected}, expected 00ff"), "{o}");
+    assert_eq!(o["rm2"], "success", "{o}");
+    assert_eq!(o["rm3"], "failed", "deleting a missing file without missing_ok fails: {o}");
+    assert!(!sandbox.path().join("data/in/a.json").exists());
+    let listing = std::process::Command::new("tar")
+        .args(["tzf", "data/backup.tar.gz"])
+        .current_dir(sandbox.path())
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    for name in ["log.txt", "sub/copy.txt", "a.json"] {
+        assert!(listing.lines().any(|l| l.ends_with(name)), "{name} in the archive: {listing}");
+    }
+}

@@ -70,8 +70,7 @@ fn scan_dir(dir: &Path) {
 fn secrets_never_reach_the_database_files_output_or_history() {
     let sandbox = Sandbox::new();
     let url = echo_server();
-    let path = sandbox.write("secrets.yaml", &workflow(&url));
-    assert!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.success());
+    sandbox.save("secrets.yaml", &workflow(&url));
     let run = |args: &[&str], token_from_env: bool| {
         let mut command = sandbox.alpha();
         command.args(args).env("API_TOKEN", ENV_SECRET);
@@ -113,15 +112,8 @@ fn secrets_never_reach_the_database_files_output_or_history() {
     assert!(!details.is_empty());
 
     // A chat session on a terminal: the line typed with the secret, its output, the history file.
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"));
-    command
-        .current_dir(sandbox.path())
-        .env("ALPHA_HOME", sandbox.path().join("home"))
-        .env("HOME", sandbox.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env("API_TOKEN", ENV_SECRET)
-        .env_remove("ALPHA_LLM_BASE_URL");
+    let mut command = sandbox.command();
+    command.env("TERM", "xterm").env("API_TOKEN", ENV_SECRET);
     let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("spawn in a pty");
     session.exp_string("alpha> ").expect("prompt");
     session.send_line(&format!("run Secrets with token {SECRET}")).unwrap();

@@ -53,9 +53,9 @@ fn a_closed_stdout_ends_alpha_like_sigpipe_without_a_panic_message() {
     let sandbox = Sandbox::new();
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"))
+    let output = sandbox
+        .command()
         .args(["workflow", "schema"])
-        .env("ALPHA_HOME", sandbox.path().join("home"))
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .output()
@@ -91,11 +91,10 @@ fn a_peer_that_closes_its_socket_fails_the_step_instead_of_killing_the_run() {
 #[test]
 fn three_processes_each_recording_1000_runs_lose_nothing_and_never_see_a_locked_database() {
     let sandbox = Sandbox::new();
-    let path = sandbox.write(
+    sandbox.save(
         "w.yaml",
         "name: Busy\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo $$\" } }\n",
     );
-    assert!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.success());
     let per_process = 1000;
     let alpha = env!("CARGO_BIN_EXE_alpha");
     let home = sandbox.path().join("home");
@@ -107,9 +106,8 @@ fn three_processes_each_recording_1000_runs_lose_nothing_and_never_see_a_locked_
             std::io::Write::write_all(&mut writer, b"run Busy\n").unwrap();
         }
         drop(writer);
-        std::process::Command::new(alpha)
-            .current_dir(sandbox.path())
-            .env("ALPHA_HOME", &home)
+        sandbox
+            .command()
             .stdin(std::fs::File::open(sandbox.path().join(format!("{name}.in"))).unwrap())
             .stdout(std::fs::File::create(sandbox.path().join(format!("{name}.out"))).unwrap())
             .stderr(std::fs::File::create(sandbox.path().join(format!("{name}.err"))).unwrap())

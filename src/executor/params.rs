@@ -177,3 +177,81 @@ pub fn secret_values(workflow: &Workflow, values: &Map<String, Value>) -> Vec<St
         .filter_map(|(_, v)| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::{Document, Format};
+    use serde_json::json;
+
+    #[test]
+    fn command_line_text_converts_to_the_declared_type() {
+        let cases: &[(ParamType, &str, Result<Value, &str>)] = &[
+            (ParamType::String, " a b ", Ok(json!(" a b "))),
+            (ParamType::Integer, " 42 ", Ok(json!(42))),
+            (ParamType::Integer, "4.2", Err("expected a whole number, got `4.2`")),
+            (ParamType::Number, "2.5", Ok(json!(2.5))),
+            (ParamType::Number, "NaN", Err("expected a number, got `NaN`")),
+            (ParamType::Boolean, "Yes", Ok(json!(true))),
+            (ParamType::Boolean, "off", Ok(json!(false))),
+            (ParamType::Boolean, "maybe", Err("expected true or false, got `maybe`")),
+            (ParamType::Array, "[1, \"x\"]", Ok(json!([1, "x"]))),
+            (ParamType::Array, "a, b,,c", Ok(json!(["a", "b", "c"]))),
+            (ParamType::Object, "{\"k\": 1}", Ok(json!({"k": 1}))),
+            (ParamType::Object, "[1]", Err("expected a JSON object such as {\"k\": \"v\"}, got `[1]`")),
+        ];
+        for (kind, text, expected) in cases {
+            assert_eq!(convert(*kind, text), expected.clone().map_err(str::to_string), "{kind:?} {text:?}");
+        }
+    }
+
+    #[test]
+    fn assignments_need_a_name_and_an_equals_sign() {
+        let ok = parse_assignments(&["a=1".into(), " b =x=y".into(), "c=".into()]).unwrap();
+        assert_eq!(
+            ok.into_iter().collect::<Vec<_>>(),
+            [("a".into(), "1".into()), ("b".into(), "x=y".into()), ("c".into(), String::new())]
+        );
+        for (arg, message) in [("flag", "`flag` is not a parameter"), ("=1", "`=1` has no parameter name before `=`")] {
+            let error = parse_assignments(&[arg.to_string()]).unwrap_err();
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
+    fn workflow() -> Workflow {
+        let text = "name: P\nparameters:\n  branch: { type: string, default: main, pattern: \"[a-z/]+\" }\n  stage: { type: string, default: staging, enum: [staging, prod] }\n  count: { type: integer, required: false }\n  token: { type: secret, pattern: \"[0-9]+\" }\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"true\" } }\n";
+        Document::from_text("p.yaml", text, Format::Yaml).load().unwrap()
+    }
+
+    #[test]
+    fn resolving_checks_names_types_choices_and_patterns() {
+        let given = |pairs: &[(&str, &str)]| -> IndexMap<String, Value> {
+            pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect()
+        };
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<&'a str, &'a str>);
+        let cases: &[Case<'_>] = &[
+            (&[("token", "123")], Ok(r#"{"branch":"main","stage":"staging","count":null,"token":"123"}"#)),
+            (
+                &[("token", "1"), ("count", "7"), ("stage", "prod")],
+                Ok(r#"{"branch":"main","stage":"prod","count":7,"token":"1"}"#),
+            ),
+            (&[("token", "1"), ("brnch", "x")], Err("unknown parameter `brnch` for 'P'")),
+            (&[("token", "1"), ("count", "seven")], Err("parameter `count`: expected a whole number, got `seven`")),
+            (&[("token", "1"), ("stage", "dev")], Err("parameter `stage` must be one of the allowed values")),
+            (
+                &[("token", "1"), ("branch", "Main!")],
+                Err("parameter `branch`: `Main!` does not match the pattern `[a-z/]+`"),
+            ),
+            (&[("token", "abc")], Err("parameter `token`: `***` does not match the pattern `[0-9]+`")),
+        ];
+        let workflow = workflow();
+        for (pairs, expected) in cases {
+            let got =
+                resolve(&workflow, &given(pairs)).map(|v| Value::Object(v).to_string()).map_err(|e| e.to_string());
+            let expected = expected.map(str::to_string).map_err(str::to_string);
+            assert_eq!(got, expected, "{pairs:?}");
+        }
+        let error = resolve(&workflow, &given(&[("token", "1"), ("brnch", "x")])).unwrap_err();
+        assert!(matches!(error, Error::Usage { help: Some(ref h), .. } if h == "did you mean `branch`?"), "{error:?}");
+    }
+}

@@ -87,7 +87,7 @@ pub const BUILTIN: &[ToolSpec] = &[
             action("checksum", &["path"], &["algorithm", "expected"], "SHA-256 of a file"),
             action("delete", &["path"], &["missing_ok"], "delete a file"),
         ],
-        fields: &["path", "files", "size", "checksum"],
+        fields: &["path", "files", "count", "size", "checksum"],
     },
     ToolSpec {
         name: "notification",
