@@ -554,3 +554,65 @@ outputs:
         assert!(listing.lines().any(|l| l.ends_with(name)), "{name} in the archive: {listing}");
     }
 }
+
+#[test]
+fn a_run_timeout_stops_the_whole_run_and_records_it() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Slow Run\nexecution: { timeout: 500ms }\nsteps:\n  - { id: quick, tool: shell, action: run, parameters: { command: \"true\" } }\n  - { id: slow, tool: shell, action: run, parameters: { command: \"sleep 30\" } }\n  - { id: never, tool: shell, action: run, parameters: { command: \"touch never\" } }\n";
+    let started = std::time::Instant::now();
+    let out = run_file(&sandbox, yaml, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(started.elapsed() < Duration::from_secs(20), "the run was not stopped");
+    assert!(stdout(&out).contains("the run timed out after 500ms"), "{}", stdout(&out));
+    assert!(!sandbox.path().join("never").exists());
+    let history = stdout(&sandbox.run(&["workflow", "history"]));
+    assert!(history.contains("Slow Run failed") && history.contains("the run timed out after 500ms"), "{history}");
+}
+
+#[test]
+fn in_dag_mode_a_failure_stops_dependents_but_not_independent_steps() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Dag Fail\nexecution: { mode: dag }\nsteps:\n  - { id: build, tool: shell, action: run, parameters: { command: \"exit 3\" } }\n  - { id: docs, tool: shell, action: run, parameters: { command: \"sleep 0.2; touch docs-done\" } }\n  - { id: ship, tool: shell, action: run, parameters: { command: \"touch shipped {{ build.output }}\" } }\n";
+    let out = run_file(&sandbox, yaml, &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("step `build` failed: exited with code 3"), "{text}");
+    assert!(sandbox.path().join("docs-done").exists(), "an independent step runs to its end: {text}");
+    assert!(!sandbox.path().join("shipped").exists(), "a dependent never starts: {text}");
+}
+
+#[test]
+fn a_branch_not_taken_skips_everything_inside_it_and_array_parameters_render() {
+    let sandbox = Sandbox::new();
+    let yaml = r#"name: Nested
+parameters:
+  go: { type: boolean, default: false }
+  dir: { type: string, default: notes }
+steps:
+  - { id: prep, tool: shell, action: run, parameters: { command: "mkdir -p notes && echo hi > notes/a.txt && echo yo > b.txt" } }
+  - id: gate
+    if: go
+    then:
+      - parallel:
+          - { id: p1, tool: shell, action: run, parameters: { command: "touch p1" } }
+          - { id: p2, tool: shell, action: run, parameters: { command: "touch p2" } }
+      - id: inner
+        if: "true"
+        then:
+          - { id: deep, tool: shell, action: run, parameters: { command: "touch deep" } }
+  - { id: pack, tool: file, action: archive, parameters: { source: ["{{ dir }}/a.txt", "b.txt"], destination: out.tar.gz } }
+outputs:
+  states: "{{ [p1.status, p2.status, inner.status, deep.status] | join(' ') }}"
+"#;
+    let out = run_file(&sandbox, yaml, &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let finished = events(&out).into_iter().find(|e| e["event"] == "run_finished").unwrap();
+    assert_eq!(finished["outputs"]["states"], "skipped skipped skipped skipped", "{finished}");
+    for file in ["p1", "p2", "deep"] {
+        assert!(!sandbox.path().join(file).exists(), "{file} ran");
+    }
+    let listing =
+        std::process::Command::new("tar").args(["tzf", "out.tar.gz"]).current_dir(sandbox.path()).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(listing.contains("a.txt") && listing.contains("b.txt"), "{listing}");
+}

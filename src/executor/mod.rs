@@ -965,27 +965,3 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
 fn tracing_warn(message: &str) {
     eprintln!("warning: {message}");
 }
-
-/// Builds a run request for a saved or file workflow with default settings.
-pub fn request(workflow: Workflow, workflow_id: String, params: IndexMap<String, Value>, sink: Sink) -> RunRequest {
-    RunRequest {
-        workflow,
-        workflow_id,
-        params,
-        trigger: "manual".into(),
-        verbose: false,
-        sink,
-        handle_signals: false,
-        stack: Vec::new(),
-        carried: None,
-    }
-}
-
-impl From<Stop> for Error {
-    fn from(stop: Stop) -> Error {
-        match stop {
-            Stop::Failed(message) => Error::Other(message),
-            Stop::Interrupted => Error::Other("interrupted".into()),
-        }
-    }
-}
