@@ -312,3 +312,39 @@ fn a_locked_database_waits_for_the_writer_instead_of_failing() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("locked"));
 }
+
+#[test]
+fn renames_unknown_versions_and_ambiguous_run_ids_are_clear_usage_errors() {
+    let sandbox = Sandbox::new();
+    with_two(&sandbox);
+    let rename = editor(&sandbox, "sed -i 's/^name: Deploy Pipeline/name: email check/' \"$1\"");
+    let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("EDITOR", &rename).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("another workflow is already named 'email check'"), "{}", stderr(&out));
+
+    let out = sandbox.run(&["workflow", "rollback", "Deploy Pipeline", "9.9.9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no version 9.9.9") && stderr(&out).contains("saved versions: 1.0.0"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Seventeen runs: at least two share a first hex digit, so that one-character prefix is ambiguous.
+    let store = alpha::store::Store::open(&sandbox.db()).unwrap();
+    let saved = store.find("Email Check").unwrap().unwrap();
+    let ids: Vec<String> = (0..17)
+        .map(|_| store.start_run(&saved.id, "Email Check", "1.0.0", &serde_json::json!({}), "manual").unwrap())
+        .collect();
+    for id in &ids {
+        store.finish_run(id, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
+    }
+    let shared =
+        ids.iter().map(|id| &id[..1]).find(|p| ids.iter().filter(|id| id.starts_with(*p)).count() > 1).unwrap();
+    let out = sandbox.run(&["workflow", "history", "--run", shared]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&format!("run id prefix {shared} is ambiguous")), "{}", stderr(&out));
+    let unique = &ids[0];
+    let out = sandbox.run(&["workflow", "history", "--run", unique]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
