@@ -152,6 +152,28 @@ pub fn root(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn each_escape_mode_inserts_values_its_own_way() {
+        let ctx =
+            minijinja::context! { v => "../etc; rm", items => vec!["a b", "c"], m => minijinja::context! { k => 1 } };
+        let cases: &[(super::Escape, &str, Result<&str, &str>)] = &[
+            (super::Escape::None, "x/{{ v }}", Ok("x/../etc; rm")),
+            (super::Escape::Shell, "echo {{ v }}", Ok("echo '../etc; rm'")),
+            (super::Escape::Shell, "echo {{ v | raw }}", Ok("echo ../etc; rm")),
+            (super::Escape::Shell, "echo {{ items }}", Ok("echo '[\"a b\",\"c\"]'")),
+            (super::Escape::Path, "out/{{ v }}", Err("climb out of the directory around it")),
+            (super::Escape::Path, "out/{{ v | raw }}", Ok("out/../etc; rm")),
+            (super::Escape::Path, "out/{{ m.k }}-{{ items | json }}", Ok("out/1-[\"a b\",\"c\"]")),
+            (super::Escape::None, "{{ m }}", Ok("{\"k\":1}")),
+        ];
+        for (escape, template, expected) in cases {
+            let got = super::environment(*escape).render_str(template, ctx.clone()).map_err(|e| e.to_string());
+            match expected {
+                Ok(text) => assert_eq!(got.as_deref(), Ok(*text), "{escape:?} {template}"),
+                Err(part) => assert!(got.as_ref().is_err_and(|e| e.contains(part)), "{escape:?} {template}: {got:?}"),
+            }
+        }
+    }
+    #[test]
     fn values_that_would_leave_their_path_are_named() {
         let cases: &[(&str, Option<&str>)] = &[
             ("notes", None),

@@ -317,18 +317,6 @@ impl Store {
         }
         Ok(marked)
     }
-
-    /// The status of the newest run of a workflow, if any.
-    pub fn last_status(&self, workflow_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT status FROM workflow_executions WHERE workflow_id = ?1 ORDER BY started_at DESC, rowid DESC LIMIT 1",
-                [workflow_id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
 }
 
 /// Whether a process with this id exists (signal 0 probes without signalling).
@@ -340,4 +328,20 @@ fn process_alive(pid: i64) -> bool {
     // SAFETY: kill with signal 0 only checks for existence and permission; it sends nothing.
     let result = unsafe { libc::kill(pid, 0) };
     result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunStatus;
+
+    #[test]
+    fn statuses_read_back_as_written_and_cancelled_means_interrupted() {
+        for status in
+            [RunStatus::Pending, RunStatus::Running, RunStatus::Completed, RunStatus::Failed, RunStatus::Interrupted]
+        {
+            assert_eq!(RunStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(RunStatus::parse("cancelled"), Some(RunStatus::Interrupted));
+        assert_eq!(RunStatus::parse("exploded"), None);
+    }
 }

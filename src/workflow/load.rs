@@ -36,15 +36,6 @@ impl Format {
     pub fn sniff(text: &str) -> Format {
         if text.trim_start().starts_with('{') { Format::Json } else { Format::Yaml }
     }
-
-    /// Parses a `--format` value.
-    pub fn parse(name: &str) -> Option<Format> {
-        match name.to_ascii_lowercase().as_str() {
-            "yaml" | "yml" => Some(Format::Yaml),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
 }
 
 /// A workflow's source text and where it came from.
@@ -334,5 +325,34 @@ pub fn to_text(workflow: &Workflow, format: Format) -> String {
             // JSON is valid YAML; never lose a definition over a formatting problem.
             serde_json::to_string_pretty(workflow).unwrap_or_default()
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_keeps_every_value_type_and_refuses_a_repeated_key_at_any_depth() {
+        let text = r#"{"a": [true, false, -1, 2, 1.5, "s", null, {"b": {"c": []}}], "u": 18446744073709551615}"#;
+        let value = Document::from_text("t.json", text, Format::Json).parse_value().unwrap();
+        assert_eq!(
+            value,
+            json!({"a": [true, false, -1, 2, 1.5, "s", null, {"b": {"c": []}}], "u": 18446744073709551615u64})
+        );
+        let repeated = r#"{"a": [{"b": 1, "b": 2}]}"#;
+        let error = Document::from_text("t.json", repeated, Format::Json).parse_value().unwrap_err();
+        let shown = error.render(false);
+        assert!(shown.contains("t.json:1:") && shown.contains("`b`"), "{shown}");
+    }
+
+    #[test]
+    fn the_format_is_sniffed_from_the_first_character() {
+        let cases =
+            [("{\"name\": 1}", Format::Json), ("  \n{", Format::Json), ("name: x", Format::Yaml), ("", Format::Yaml)];
+        for (text, format) in cases {
+            assert_eq!(Format::sniff(text), format, "{text:?}");
+        }
     }
 }

@@ -202,16 +202,6 @@ impl Step {
         }
     }
 
-    /// A label for progress lines: the name, else the id.
-    pub fn label(&self) -> String {
-        let (name, fallback) = match self {
-            Step::Tool(step) => (step.name.as_deref(), step.id.as_str()),
-            Step::Branch(branch) => (branch.name.as_deref(), branch.id.as_str()),
-            Step::Parallel(group) => (group.name.as_deref(), group.id.as_deref().unwrap_or("parallel")),
-        };
-        name.unwrap_or(fallback).to_string()
-    }
-
     /// Steps `depends_on` names explicitly.
     pub fn depends_on(&self) -> &[String] {
         match self {
