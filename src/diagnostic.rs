@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use serde::Serialize;
 
 /// Where in a workflow document a diagnostic points: a key or value, by its path such as
-/// `steps[1].parameters.command`. Resolved to a line and column by [`crate::workflow::locate`].
+/// `steps[1].parameters.command`. Resolved to a line and column by the workflow loader's locator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {

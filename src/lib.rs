@@ -16,6 +16,7 @@ pub mod paths;
 pub mod proactive;
 pub mod repl;
 pub mod schedule;
+pub mod secrets;
 pub mod store;
 pub mod template;
 pub mod templates;

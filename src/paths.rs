@@ -26,3 +26,12 @@ pub fn config_file() -> PathBuf {
         .map(|dirs| dirs.config_dir().join("config.yaml"))
         .unwrap_or_else(|| PathBuf::from(".alpha/config.yaml"))
 }
+
+/// `~/x` → `$HOME/x`; anything else unchanged.
+pub fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/").or(if path == "~" { Some("") } else { None }), std::env::var("HOME")) {
+        (Some(""), Ok(home)) => home,
+        (Some(rest), Ok(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
+        _ => path.to_string(),
+    }
+}

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser as ClapParser, Subcommand, ValueEnum};
 
+use crate::store::{Catchup, Overlap};
+
 /// alpha: a personal workflow assistant.
 #[derive(Debug, ClapParser)]
 #[command(
@@ -134,11 +136,11 @@ pub enum WorkflowCommand {
         #[arg(long)]
         timezone: Option<String>,
         /// A fire while the previous run is still going: skip it, or queue it.
-        #[arg(long, value_parser = ["skip", "queue"], default_value = "skip")]
-        overlap: String,
+        #[arg(long, value_enum, default_value_t = Overlap::Skip)]
+        overlap: Overlap,
         /// Fires missed while no scheduler ran: run the latest once, all, or none.
-        #[arg(long, value_parser = ["latest", "all", "none"], default_value = "latest")]
-        catchup: String,
+        #[arg(long, value_enum, default_value_t = Catchup::Latest)]
+        catchup: Catchup,
         /// How far back missed fires are caught up.
         #[arg(long, value_name = "DURATION", default_value = "24h")]
         catchup_window: String,

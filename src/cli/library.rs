@@ -369,15 +369,7 @@ fn history_workflow_id(store: &Store, name: &str) -> Result<String> {
     if let Some(saved) = store.find(name)? {
         return Ok(saved.id);
     }
-    let deleted: Option<String> = store
-        .connection()
-        .query_row(
-            "SELECT e.workflow_id FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
-             WHERE c.workflow_name = ?1 COLLATE NOCASE ORDER BY e.started_at DESC LIMIT 1",
-            [name],
-            |r| r.get(0),
-        )
-        .ok();
+    let deleted = store.workflow_id_in_runs(name)?;
     match deleted {
         Some(id) => Ok(id),
         None => store.get(name).map(|s| s.id),

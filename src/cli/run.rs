@@ -43,7 +43,7 @@ pub fn run(db: &Path, args: RunArgs) -> Result<i32> {
         params::parse_assignments(&args.params)?.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     if args.dry_run {
         let values = params::resolve(&workflow, &given)?;
-        print!("{}", dry_run(&workflow, &params::redacted(&workflow, &values)));
+        print!("{}", dry_run(&workflow, &crate::secrets::redacted(&workflow, &values)));
         return Ok(exit::OK);
     }
     execute(

@@ -53,11 +53,11 @@ fn status(db: &Path, json_out: bool) -> Result<i32> {
     let store = Store::open(db)?;
     let clock = Clock::from_env()?;
     let now = clock.now();
-    let entries = daemon::entries(&store)?;
+    let entries = store.schedule_entries()?;
     let mut rows = Vec::new();
     for entry in &entries {
         let next = entry.next(now);
-        let last = daemon::last_fire(&store, entry.id)?;
+        let last = store.last_fire(entry.id)?;
         rows.push(json!({
             "workflow": entry.workflow_name, "cron": entry.cron, "description": crate::schedule::describe(&entry.cron),
             "timezone": entry.timezone, "next_fire": next.map(|t| t.to_rfc3339()),

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{Semaphore, watch};
 
 use crate::error::{Error, Result};
+use crate::secrets::redact;
 use crate::store::{RunStatus, StepRecord, Store, now};
 use crate::template::{self, Escape};
 use crate::tools::external::External;
@@ -150,9 +151,9 @@ impl Executor {
     async fn run_inner(&self, request: RunRequest) -> Result<RunSummary> {
         let workflow = request.workflow;
         let params = params::resolve(&workflow, &request.params)?;
-        let shown = params::redacted(&workflow, &params);
-        let mut secrets = params::secret_values(&workflow, &params);
-        secrets.extend(params::secret_env_values());
+        let shown = crate::secrets::redacted(&workflow, &params);
+        let mut secrets = crate::secrets::secret_values(&workflow, &params);
+        secrets.extend(crate::secrets::secret_env_values());
         let run_id = self.store().start_run(
             &request.workflow_id,
             &workflow.name,
@@ -436,15 +437,13 @@ impl Run {
         redact(text, &self.secrets)
     }
 
-    /// The sink for streamed output lines, with secrets scrubbed from them.
-    fn output_sink(&self) -> Sink {
+    /// The sink for a step's streamed output lines: each becomes an event, secrets scrubbed.
+    fn output_sink(&self, step_id: &str) -> crate::tools::LineSink {
         let sink = self.sink.clone();
         let secrets = self.secrets.clone();
-        Arc::new(move |event: &Event| match event {
-            Event::StepOutput { id, stream, line } => {
-                sink(&Event::StepOutput { id: id.clone(), stream: stream.clone(), line: redact(line, &secrets) })
-            }
-            other => sink(other),
+        let id = step_id.to_string();
+        Arc::new(move |stream: &str, line: &str| {
+            sink(&Event::StepOutput { id: id.clone(), stream: stream.to_string(), line: redact(line, &secrets) })
         })
     }
 
@@ -513,7 +512,7 @@ impl Run {
             return Ok(step.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         }
         let ctx = self.context();
-        let tool = crate::tools::catalog::builtin(&step.tool).map_or("", |t| t.name);
+        let tool = crate::workflow::catalog::builtin(&step.tool).map_or("", |t| t.name);
         step.parameters
             .iter()
             .map(|(key, value)| {
@@ -775,16 +774,16 @@ impl Run {
             run_id: self.run_id.clone(),
             deadline,
             cancel: self.cancel.clone(),
-            verbose: self.verbose.then(|| self.output_sink()),
+            verbose: self.verbose.then(|| self.output_sink(&step.id)),
             secrets: self.secrets.clone(),
         };
-        let canonical = crate::tools::catalog::builtin(&step.tool).map_or(step.tool.as_str(), |t| t.name);
+        let canonical = crate::workflow::catalog::builtin(&step.tool).map_or(step.tool.as_str(), |t| t.name);
         let external;
         let tool: &dyn Tool = if canonical == "workflow" {
             return self.sub_workflow(request).await;
         } else if let Some(tool) = self.executor.registry.get(canonical) {
             tool
-        } else if crate::tools::catalog::builtin(canonical).is_some() {
+        } else if crate::workflow::catalog::builtin(canonical).is_some() {
             return Err(Failure::new(format!("the `{canonical}` tool is not available in this version of alpha yet")));
         } else {
             external = External { name: step.tool.clone() };
@@ -945,19 +944,6 @@ fn describe(error: &minijinja::Error) -> String {
     };
     if let Some(name) = error.name().filter(|n| *n != "<string>" && *n != "<expression>") {
         text = format!("{text} in {name}");
-    }
-    text
-}
-
-/// `text` with every secret value, bare or shell-quoted, replaced by `***`.
-pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut text = text.to_string();
-    for secret in secrets {
-        text = text.replace(secret.as_str(), "***");
-        let quoted = template::shell_quote(secret);
-        if quoted != *secret {
-            text = text.replace(&quoted, "***");
-        }
     }
     text
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::did_you_mean;
 use crate::error::{Error, Result};
+use crate::paths::expand_home;
 use crate::workflow::validate::check_type;
 use crate::workflow::{ParamType, Workflow};
 
@@ -55,15 +56,6 @@ pub fn convert(kind: ParamType, text: &str) -> std::result::Result<Value, String
             Ok(Value::Object(map)) => Ok(Value::Object(map)),
             _ => Err(format!("expected a JSON object such as {{\"k\": \"v\"}}, got `{text}`")),
         },
-    }
-}
-
-/// `~/x` → `$HOME/x`.
-pub fn expand_home(path: &str) -> String {
-    match (path.strip_prefix("~/").or(if path == "~" { Some("") } else { None }), std::env::var("HOME")) {
-        (Some(""), Ok(home)) => home,
-        (Some(rest), Ok(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
-        _ => path.to_string(),
     }
 }
 
@@ -139,43 +131,6 @@ fn missing(workflow: &Workflow, name: &str) -> Error {
         format!("missing required parameter `{name}` ({kind}) for '{}'", workflow.name),
         format!("pass it as {name}=VALUE"),
     )
-}
-
-/// The parameters as stored and shown: secrets replaced by `***`.
-pub fn redacted(workflow: &Workflow, values: &Map<String, Value>) -> Value {
-    let mut shown = Map::new();
-    for (name, value) in values {
-        let secret = workflow.parameters.get(name).is_some_and(|p| p.kind == ParamType::Secret);
-        shown
-            .insert(name.clone(), if secret && !value.is_null() { Value::String("***".into()) } else { value.clone() });
-    }
-    Value::Object(shown)
-}
-
-/// Values of environment variables whose names say they hold a secret (`*PASSWORD*`, `*TOKEN*`,
-/// `*SECRET*`, `*API_KEY*`, …), such as `ALPHA_EMAIL_PASSWORD` or `ALPHA_SECRET_<NAME>`. A step
-/// can reach them through `{{ env.X }}` or a tool's own fallback, so they are scrubbed like
-/// `secret` parameters.
-pub fn secret_env_values() -> Vec<String> {
-    const MARKERS: &[&str] =
-        &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
-    std::env::vars()
-        .filter(|(name, _)| {
-            let name = name.to_ascii_uppercase();
-            MARKERS.iter().any(|marker| name.contains(marker))
-        })
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
-        .collect()
-}
-
-/// The secret values of a run, to scrub from everything recorded or printed.
-pub fn secret_values(workflow: &Workflow, values: &Map<String, Value>) -> Vec<String> {
-    values
-        .iter()
-        .filter(|(name, _)| workflow.parameters.get(*name).is_some_and(|p| p.kind == ParamType::Secret))
-        .filter_map(|(_, v)| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
-        .collect()
 }
 
 #[cfg(test)]

@@ -6,14 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
 
-/// One command from a history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// The command line.
-    pub command: String,
-    /// When it ran, when the history says.
-    pub time: Option<DateTime<Utc>>,
-}
+pub use crate::store::history::Entry;
 
 /// History formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,24 +175,6 @@ fn plain(text: &str) -> Vec<Entry> {
         .collect()
 }
 
-/// Reads atuin's database (table `history`, timestamps in nanoseconds).
-pub fn atuin(path: &Path) -> Result<Vec<Entry>, String> {
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| e.to_string())?;
-    let mut stmt = conn
-        .prepare("SELECT command, timestamp FROM history WHERE deleted_at IS NULL ORDER BY timestamp")
-        .or_else(|_| conn.prepare("SELECT command, timestamp FROM history ORDER BY timestamp"))
-        .map_err(|e| format!("not an atuin database: {e}"))?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(Entry { command: r.get(0)?, time: r.get::<_, i64>(1).ok().and_then(|ns| epoch(ns / 1_000_000_000)) })
-        })
-        .map_err(|e| e.to_string())?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| e.to_string())?;
-    Ok(rows)
-}
-
 /// Reads a history file (or stdin for `-`), detecting the format unless given.
 pub fn read(path: &Path, format: Option<HistoryFormat>) -> Result<(Vec<Entry>, HistoryFormat), String> {
     let bytes = if path.as_os_str() == "-" {
@@ -214,7 +189,7 @@ pub fn read(path: &Path, format: Option<HistoryFormat>) -> Result<(Vec<Entry>, H
         if path.as_os_str() == "-" {
             return Err("an atuin database can't be piped; pass --from PATH".into());
         }
-        return atuin(path).map(|e| (e, format));
+        return crate::store::history::read_atuin(path).map(|e| (e, format));
     }
     Ok((parse(&bytes, format), format))
 }

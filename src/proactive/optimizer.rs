@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{AttemptRow, Store};
 use crate::template::{self, Escape};
 use crate::workflow::{HumanDuration, OnError, ParallelGroup, Retry, Step, Workflow};
 
@@ -44,26 +44,10 @@ struct StepStats {
 }
 
 fn stats(store: &Store, workflow_id: &str) -> Result<(HashMap<String, StepStats>, usize)> {
-    let mut stmt = store.connection().prepare(
-        "SELECT s.execution_id, s.step_id, s.attempt, s.status, COALESCE(s.duration_ms, 0), COALESCE(s.error, '')
-         FROM step_executions s JOIN workflow_executions e ON e.id = s.execution_id
-         WHERE e.workflow_id = ?1 AND s.status != 'skipped' ORDER BY e.started_at, s.id",
-    )?;
-    let rows = stmt
-        .query_map([workflow_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = store.step_attempts_of(workflow_id)?;
     let mut by_step: HashMap<String, StepStats> = HashMap::new();
     let mut runs = std::collections::HashSet::new();
-    for (run, step, attempt, status, ms, error) in rows {
+    for AttemptRow { run, step, attempt, status, duration_ms: ms, error } in rows {
         runs.insert(run.clone());
         let entry = by_step.entry(step).or_default();
         match entry.runs.last_mut() {

@@ -118,7 +118,7 @@ impl Session {
                 }
             }
         }
-        for value in crate::executor::params::secret_env_values() {
+        for value in crate::secrets::secret_env_values() {
             kept = kept.replace(&value, "***");
         }
         kept

@@ -10,9 +10,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
-use rusqlite::{OptionalExtension, params};
 
-use super::fires::{self, Catchup, Overlap};
+use super::fires::{self, Overlap};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, RunRequest, events};
 use crate::store::{RunStatus, Store};
@@ -49,67 +48,7 @@ impl Clock {
     }
 }
 
-/// A schedule with everything the loop needs.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// Row id.
-    pub id: i64,
-    /// Workflow id.
-    pub workflow_id: String,
-    /// Workflow name.
-    pub workflow_name: String,
-    /// 5-field cron.
-    pub cron: String,
-    /// IANA zone, local when absent.
-    pub timezone: Option<String>,
-    /// Overlap policy.
-    pub overlap: Overlap,
-    /// Catch-up policy.
-    pub catchup: Catchup,
-    /// Catch-up window.
-    pub window: Duration,
-    /// When the schedule was made.
-    pub created_at: DateTime<Utc>,
-    /// The latest occurrence handled.
-    pub last_fire_at: Option<DateTime<Utc>>,
-    /// Its outcome.
-    pub last_status: Option<String>,
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
-}
-
-fn stamp(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Every schedule of a saved workflow.
-pub fn entries(store: &Store) -> Result<Vec<Entry>> {
-    let mut stmt = store.connection().prepare(
-        "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s, s.created_at,
-                s.last_fire_at, s.last_status
-         FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(Entry {
-                id: r.get(0)?,
-                workflow_id: r.get(1)?,
-                workflow_name: r.get(2)?,
-                cron: r.get(3)?,
-                timezone: r.get(4)?,
-                overlap: Overlap::parse(&r.get::<_, String>(5)?).unwrap_or(Overlap::Skip),
-                catchup: Catchup::parse(&r.get::<_, String>(6)?).unwrap_or(Catchup::Latest),
-                window: Duration::from_secs(r.get::<_, i64>(7)?.max(0) as u64),
-                created_at: parse_time(&r.get::<_, String>(8)?).unwrap_or_else(Utc::now),
-                last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
-                last_status: r.get(10)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
+pub use crate::store::ScheduleEntry as Entry;
 
 impl Entry {
     /// Occurrences due at `now`.
@@ -135,44 +74,9 @@ impl Entry {
     }
 }
 
-/// Claims an occurrence: true for exactly one caller across all processes.
-pub fn claim(store: &Store, schedule: i64, fire: DateTime<Utc>) -> Result<bool> {
-    let tx = store.connection().unchecked_transaction()?;
-    let claimed = tx.execute(
-        "INSERT OR IGNORE INTO schedule_fires (schedule_id, fire_at, claimed_at, claimed_by, status) VALUES (?1, ?2, ?3, ?4, 'running')",
-        params![schedule, stamp(fire), crate::store::now(), std::process::id()],
-    )? == 1;
-    tx.execute(
-        "UPDATE schedules SET last_fire_at = ?2 WHERE id = ?1 AND (last_fire_at IS NULL OR last_fire_at < ?2)",
-        params![schedule, stamp(fire)],
-    )?;
-    tx.commit()?;
-    Ok(claimed)
-}
-
-fn finish_fire(
-    store: &Store,
-    schedule: i64,
-    fire: DateTime<Utc>,
-    status: &str,
-    run_id: Option<&str>,
-    note: Option<&str>,
-) -> Result<()> {
-    store.connection().execute(
-        "UPDATE schedule_fires SET status = ?3, run_id = ?4, note = ?5 WHERE schedule_id = ?1 AND fire_at = ?2",
-        params![schedule, stamp(fire), status, run_id, note],
-    )?;
-    store.connection().execute("UPDATE schedules SET last_status = ?2 WHERE id = ?1", params![schedule, status])?;
-    Ok(())
-}
-
 /// Whether a run of this schedule is going on in any live process.
 fn running_elsewhere(store: &Store, schedule: i64) -> Result<bool> {
-    let claims: Vec<i64> = store
-        .connection()
-        .prepare("SELECT claimed_by FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running'")?
-        .query_map([schedule], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let claims = store.running_fire_claimants(schedule)?;
     Ok(claims.into_iter().any(|pid| pid != i64::from(std::process::id()) && pid_alive(pid)))
 }
 
@@ -253,7 +157,7 @@ impl Scheduler {
         store.mark_abandoned_runs()?;
         self.running.retain(|_, handle| !handle.is_finished());
         let now = self.clock.now();
-        for entry in entries(store)? {
+        for entry in store.schedule_entries()? {
             let due = match entry.due(now) {
                 Ok(due) => due,
                 Err(error) => {
@@ -262,7 +166,7 @@ impl Scheduler {
                 }
             };
             for (index, fire) in due.into_iter().enumerate() {
-                if !claim(store, entry.id, fire)? {
+                if !store.claim_fire(entry.id, fire)? {
                     continue;
                 }
                 let busy = self.running.contains_key(&entry.id) || running_elsewhere(store, entry.id)?;
@@ -271,11 +175,11 @@ impl Scheduler {
                 match (busy, overlap) {
                     (false, _) => self.start(&entry, fire),
                     (true, Overlap::Queue) => {
-                        finish_fire(store, entry.id, fire, "queued", None, Some("waiting for the previous run"))?;
+                        store.finish_fire(entry.id, fire, "queued", None, Some("waiting for the previous run"))?;
                         self.queued.entry(entry.id).or_default().push_back(fire);
                     }
                     (true, Overlap::Skip) => {
-                        finish_fire(store, entry.id, fire, "skipped", None, Some("the previous run was still going"))?;
+                        store.finish_fire(entry.id, fire, "skipped", None, Some("the previous run was still going"))?;
                         (self.options.notice)(&format!(
                             "⏭ Skipped '{}' at {}: the previous run is still going",
                             entry.workflow_name,
@@ -289,11 +193,8 @@ impl Scheduler {
         for id in ready {
             let fire = self.queued.get_mut(&id).and_then(VecDeque::pop_front);
             self.queued.retain(|_, fires| !fires.is_empty());
-            if let (Some(fire), Some(entry)) = (fire, entries(store)?.into_iter().find(|e| e.id == id)) {
-                store.connection().execute(
-                    "UPDATE schedule_fires SET status = 'running' WHERE schedule_id = ?1 AND fire_at = ?2",
-                    params![id, stamp(fire)],
-                )?;
+            if let (Some(fire), Some(entry)) = (fire, store.schedule_entries()?.into_iter().find(|e| e.id == id)) {
+                store.start_queued_fire(id, fire)?;
                 self.start(&entry, fire);
             }
         }
@@ -314,7 +215,7 @@ impl Scheduler {
                 Err(error) => ("failed".to_string(), None, Some(error.to_string())),
             };
             if let Ok(store) = Store::open(&db) {
-                let _ = finish_fire(&store, entry.id, fire, &status, run_id.as_deref(), note.as_deref());
+                let _ = store.finish_fire(entry.id, fire, &status, run_id.as_deref(), note.as_deref());
             }
             let word = match status.as_str() {
                 "completed" => "completed successfully".to_string(),
@@ -351,16 +252,4 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
         carried: None,
     })?;
     Ok((summary.status, summary.run_id))
-}
-
-/// The last fire of a schedule: when, and with what outcome.
-pub fn last_fire(store: &Store, schedule: i64) -> Result<Option<(String, String)>> {
-    Ok(store
-        .connection()
-        .query_row(
-            "SELECT fire_at, status FROM schedule_fires WHERE schedule_id = ?1 ORDER BY fire_at DESC LIMIT 1",
-            [schedule],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
 }

@@ -10,48 +10,7 @@ use croner::Cron;
 /// An occurrence counts as on time this long after its moment (a busy or waking machine).
 pub const GRACE: Duration = Duration::from_secs(60);
 
-/// What happens to occurrences missed while no scheduler ran (design.md §4b).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Catchup {
-    /// Skip them.
-    None,
-    /// Run the most recent one once (the default).
-    Latest,
-    /// Run each.
-    All,
-}
-
-impl Catchup {
-    /// Parses the stored name.
-    pub fn parse(text: &str) -> Option<Catchup> {
-        match text {
-            "none" | "skip" => Some(Catchup::None),
-            "latest" | "once" => Some(Catchup::Latest),
-            "all" => Some(Catchup::All),
-            _ => None,
-        }
-    }
-}
-
-/// A fire before another is still running.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlap {
-    /// Skip it and record the skip (the default).
-    Skip,
-    /// Run it after the previous run ends.
-    Queue,
-}
-
-impl Overlap {
-    /// Parses the stored name.
-    pub fn parse(text: &str) -> Option<Overlap> {
-        match text {
-            "skip" => Some(Overlap::Skip),
-            "queue" => Some(Overlap::Queue),
-            _ => None,
-        }
-    }
-}
+pub use crate::store::{Catchup, Overlap};
 
 /// Occurrences in `(since, until]`, in order, at most `limit`.
 pub fn occurrences<T: TimeZone>(

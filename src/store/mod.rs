@@ -1,8 +1,10 @@
 //! The workflow library: one SQLite file holding workflows, every saved version, runs, step
 //! attempts and schedules (design.md §5). The REPL, CLI and scheduler all go through [`Store`].
 
+pub mod history;
 pub mod migrations;
 mod runs;
+pub mod schedules;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,7 +17,8 @@ use crate::diagnostic::did_you_mean;
 use crate::error::{Error, Result};
 use crate::workflow::{Trigger, Workflow};
 
-pub use runs::{RunRecord, RunStatus, StepRecord};
+pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord};
+pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
 /// How long a writer waits for another process's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,44 +57,6 @@ pub struct Version {
     pub note: Option<String>,
     /// The definition.
     pub workflow: Workflow,
-}
-
-/// A schedule row.
-#[derive(Debug, Clone, Serialize)]
-pub struct Schedule {
-    /// Row id.
-    pub id: i64,
-    /// The workflow it runs.
-    pub workflow_id: String,
-    /// The workflow's name.
-    pub workflow_name: String,
-    /// 5-field cron.
-    pub cron: String,
-    /// IANA zone, local when absent.
-    pub timezone: Option<String>,
-    /// `cli` or `file`.
-    pub source: String,
-    /// Last time it fired.
-    pub last_fire_at: Option<String>,
-    /// Outcome of that fire.
-    pub last_status: Option<String>,
-}
-
-/// Per-schedule policies (design.md §4b).
-#[derive(Debug, Clone)]
-pub struct SchedulePolicy {
-    /// `skip` or `queue`.
-    pub overlap: String,
-    /// `latest`, `all` or `none`.
-    pub catchup: String,
-    /// Catch-up window in seconds.
-    pub catchup_window_s: i64,
-}
-
-impl Default for SchedulePolicy {
-    fn default() -> Self {
-        SchedulePolicy { overlap: "skip".into(), catchup: "latest".into(), catchup_window_s: 86_400 }
-    }
 }
 
 /// What `list` shows for each workflow.
@@ -328,29 +293,6 @@ impl Store {
             Error::usage_with(format!("no version {version}"), format!("saved versions: {}", known.join(", ")))
         })
     }
-
-    /// Every schedule with its workflow's name.
-    pub fn schedules(&self) -> Result<Vec<Schedule>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status
-             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
-        )?;
-        let schedules = stmt
-            .query_map([], |row| {
-                Ok(Schedule {
-                    id: row.get(0)?,
-                    workflow_id: row.get(1)?,
-                    workflow_name: row.get(2)?,
-                    cron: row.get(3)?,
-                    timezone: row.get(4)?,
-                    source: row.get(5)?,
-                    last_fire_at: row.get(6)?,
-                    last_status: row.get(7)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(schedules)
-    }
 }
 
 /// Lower is better: 0 name equals, 1 name starts with, 2 name contains, 3 tag, 4 description.
@@ -475,155 +417,6 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 }
 
 impl Store {
-    /// Adds a schedule from `alpha workflow schedule` (a repeat of the same cron is a no-op).
-    pub fn add_schedule(
-        &self,
-        workflow_id: &str,
-        cron: &str,
-        timezone: Option<&str>,
-        policy: &SchedulePolicy,
-        created_at: &str,
-    ) -> Result<bool> {
-        let added = self.conn.execute(
-            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s)
-             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7)",
-            params![workflow_id, cron, timezone, created_at, policy.overlap, policy.catchup, policy.catchup_window_s],
-        )?;
-        if added == 0 {
-            self.conn.execute(
-                "UPDATE schedules SET overlap = ?4, catchup = ?5, catchup_window_s = ?6
-                 WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli' AND timezone IS ?3",
-                params![workflow_id, cron, timezone, policy.overlap, policy.catchup, policy.catchup_window_s],
-            )?;
-        }
-        Ok(added > 0)
-    }
-
-    /// Removes the schedules added with `alpha workflow schedule`; returns how many.
-    pub fn remove_schedules(&self, workflow_id: &str) -> Result<usize> {
-        Ok(self.conn.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", [workflow_id])?)
-    }
-}
-
-impl Store {
-    /// Records a command the user ran (in the chat shell with `!`, or imported from a history).
-    pub fn record_command(
-        &self,
-        source: &str,
-        command: &str,
-        cwd: Option<&str>,
-        exit_code: Option<i32>,
-        session: &str,
-    ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO history_commands (source, command, executed_at, cwd, exit_code, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![source, command, now(), cwd, exit_code, session],
-        )?;
-        Ok(())
-    }
-
-    /// The last `count` commands of a session, oldest first.
-    pub fn recent_commands(&self, session: &str, count: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT command FROM (SELECT id, command FROM history_commands WHERE session = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
-        )?;
-        let commands =
-            stmt.query_map(params![session, count as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(commands)
-    }
-}
-
-impl Store {
-    /// Imports history entries, skipping those already imported; returns how many were new.
-    pub fn import_history(&mut self, source: &str, entries: &[crate::proactive::history::Entry]) -> Result<usize> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut added = 0;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO history_commands (source, command, executed_at, fingerprint) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (line, entry) in entries.iter().enumerate() {
-                let time = entry.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-                // Timed entries are identified by time and text; untimed ones by position, so
-                // re-reading a file that only grew adds just the new lines.
-                let fingerprint = match &time {
-                    Some(t) => format!("t:{t}:{}", entry.command),
-                    None => format!("n:{line}:{}", entry.command),
-                };
-                added += stmt.execute(params![source, entry.command, time, fingerprint])?;
-            }
-        }
-        tx.commit()?;
-        Ok(added)
-    }
-
-    /// Every recorded command, oldest first.
-    pub fn history_entries(&self) -> Result<Vec<crate::proactive::history::Entry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT command, executed_at FROM history_commands ORDER BY COALESCE(executed_at, ''), id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                let time: Option<String> = r.get(1)?;
-                Ok(crate::proactive::history::Entry {
-                    command: r.get(0)?,
-                    time: time
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                        .map(|t| t.with_timezone(&chrono::Utc)),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Remembers the user's answer to a suggestion.
-    pub fn set_suggestion_state(
-        &self,
-        signature: &str,
-        state: &str,
-        occurrences: usize,
-        workflow: Option<&str>,
-    ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO suggestions (signature, state, occurrences, workflow_name, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(signature) DO UPDATE SET state = ?2, occurrences = ?3, workflow_name = COALESCE(?4, workflow_name), updated_at = ?5",
-            params![signature, state, occurrences as i64, workflow, now()],
-        )?;
-        Ok(())
-    }
-
-    /// Signatures the user declined for good ("never") or already accepted.
-    pub fn settled_suggestions(&self) -> Result<Vec<String>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT signature FROM suggestions WHERE state IN ('dismissed', 'accepted')")?;
-        let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(rows)
-    }
-}
-
-impl Store {
-    /// alpha's own runs as history entries (`alpha workflow run 'NAME'`), so repeated sequences
-    /// of workflows can be suggested as one.
-    pub fn workflow_run_entries(&self) -> Result<Vec<crate::proactive::history::Entry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.workflow_name, e.started_at FROM workflow_executions e JOIN execution_context c ON c.execution_id = e.id
-             WHERE c.trigger = 'manual' ORDER BY e.started_at",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                let name: String = r.get(0)?;
-                let time: Option<String> = r.get(1)?;
-                Ok(crate::proactive::history::Entry {
-                    command: format!("alpha workflow run {}", crate::template::shell_quote(&name)),
-                    time: time
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                        .map(|t| t.with_timezone(&chrono::Utc)),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
     /// The outputs of a workflow's completed runs, oldest first.
     pub fn run_outputs(&self, workflow_id: &str) -> Result<Vec<serde_json::Value>> {
         let mut stmt = self.conn.prepare_cached(

@@ -345,3 +345,58 @@ mod tests {
         assert_eq!(RunStatus::parse("exploded"), None);
     }
 }
+
+/// One recorded attempt of a step, as the optimizer reads them.
+#[derive(Debug, Clone)]
+pub struct AttemptRow {
+    /// The run.
+    pub run: String,
+    /// The step id.
+    pub step: String,
+    /// Attempt number.
+    pub attempt: i64,
+    /// Step status.
+    pub status: String,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// Its error, empty when none.
+    pub error: String,
+}
+
+impl Store {
+    /// Every attempt of every non-skipped step of a workflow's runs, oldest run first.
+    pub fn step_attempts_of(&self, workflow_id: &str) -> Result<Vec<AttemptRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.execution_id, s.step_id, s.attempt, s.status, COALESCE(s.duration_ms, 0), COALESCE(s.error, '')
+             FROM step_executions s JOIN workflow_executions e ON e.id = s.execution_id
+             WHERE e.workflow_id = ?1 AND s.status != 'skipped' ORDER BY e.started_at, s.id",
+        )?;
+        let rows = stmt
+            .query_map([workflow_id], |r| {
+                Ok(AttemptRow {
+                    run: r.get(0)?,
+                    step: r.get(1)?,
+                    attempt: r.get(2)?,
+                    status: r.get(3)?,
+                    duration_ms: r.get(4)?,
+                    error: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The id of the workflow a name belonged to, from run records: a deleted workflow's
+    /// history stays readable by its name.
+    pub fn workflow_id_in_runs(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT e.workflow_id FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
+                 WHERE c.workflow_name = ?1 COLLATE NOCASE ORDER BY e.started_at DESC LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::executor::params::expand_home;
+use crate::paths::expand_home;
 
 /// The file tool.
 pub struct File;

@@ -2,7 +2,6 @@
 //! file, notification, llm, email (Maildir); any other name is an external `alpha-tool-NAME` executable. The
 //! `workflow` tool lives in the executor, which it calls back into.
 
-pub mod catalog;
 pub mod email;
 pub mod external;
 pub mod file;
@@ -18,8 +17,10 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 
-use crate::executor::events::Sink;
-use crate::workflow::ErrorKind;
+use crate::workflow::{ErrorKind, catalog};
+
+/// Receives each line a tool streams: the stream's name (`stdout`, `stderr`) and the line.
+pub type LineSink = std::sync::Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// What a tool is asked to do.
 pub struct Request {
@@ -35,8 +36,8 @@ pub struct Request {
     pub deadline: Option<Instant>,
     /// Becomes true when the run is cancelled.
     pub cancel: watch::Receiver<bool>,
-    /// Stream output lines as events.
-    pub verbose: Option<Sink>,
+    /// Where to stream output lines as they come, when the run is verbose.
+    pub verbose: Option<LineSink>,
     /// The run's secret values, for tools that print or write text themselves.
     pub secrets: std::sync::Arc<[String]>,
 }
@@ -44,7 +45,7 @@ pub struct Request {
 impl Request {
     /// `text` with the run's secrets replaced by `***`.
     pub fn scrub(&self, text: &str) -> String {
-        crate::executor::redact(text, &self.secrets)
+        crate::secrets::redact(text, &self.secrets)
     }
 
     /// A string parameter.

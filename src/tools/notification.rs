@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::executor::params::expand_home;
+use crate::paths::expand_home;
 
 /// The notification tool.
 #[derive(Default)]

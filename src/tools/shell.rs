@@ -11,7 +11,6 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::executor::events::Event;
 use crate::workflow::ErrorKind;
 
 /// The shell tool.
@@ -63,7 +62,7 @@ async fn run(mut request: Request) -> Outcome {
         }
     };
     if let Some(dir) = request.str("cwd") {
-        cmd.current_dir(crate::executor::params::expand_home(dir));
+        cmd.current_dir(crate::paths::expand_home(dir));
     }
     if let Some(Value::Object(env)) = request.params.get("env") {
         for (key, value) in env {
@@ -91,9 +90,8 @@ async fn run(mut request: Request) -> Outcome {
         });
     }
     let verbose = request.verbose.clone();
-    let id = request.step_id.clone();
-    let stdout = tokio::spawn(collect(child.stdout.take(), verbose.clone(), id.clone(), "stdout"));
-    let stderr = tokio::spawn(collect(child.stderr.take(), verbose, id, "stderr"));
+    let stdout = tokio::spawn(collect(child.stdout.take(), verbose.clone(), "stdout"));
+    let stderr = tokio::spawn(collect(child.stderr.take(), verbose, "stderr"));
     let sleep = async {
         match request.deadline {
             Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
@@ -155,8 +153,7 @@ fn status_signal(status: &std::process::ExitStatus) -> i32 {
 
 async fn collect<R: AsyncRead + Unpin>(
     stream: Option<R>,
-    verbose: Option<crate::executor::events::Sink>,
-    id: String,
+    verbose: Option<super::LineSink>,
     name: &'static str,
 ) -> String {
     let Some(stream) = stream else { return String::new() };
@@ -170,7 +167,7 @@ async fn collect<R: AsyncRead + Unpin>(
             Ok(_) => {
                 if let Some(sink) = &verbose {
                     let text = String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']).to_string();
-                    sink(&Event::StepOutput { id: id.clone(), stream: name.into(), line: text });
+                    sink(name, &text);
                 }
                 all.extend_from_slice(&line);
             }

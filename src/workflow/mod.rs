@@ -1,6 +1,8 @@
 //! Workflow definitions: the format's types, loading with precise diagnostics, validation,
 //! and the JSON Schema.
 
+pub mod catalog;
+pub mod cron;
 pub mod decode;
 pub mod duration;
 pub mod load;

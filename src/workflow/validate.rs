@@ -9,7 +9,7 @@ use super::locate::{child, item};
 use super::model::{Branch, ExecutionMode, OnError, ParamType, Parameter, Step, ToolStep, Trigger, Workflow};
 use crate::diagnostic::{Diagnostic, Target, did_you_mean};
 use crate::template::{self, BUILTIN_NAMES, Escape};
-use crate::tools::catalog::{self, COMMON_FIELDS};
+use crate::workflow::catalog::{self, COMMON_FIELDS};
 
 /// Every semantic problem in `workflow`, in document order.
 pub fn validate(workflow: &Workflow) -> Vec<Diagnostic> {
@@ -165,7 +165,7 @@ impl<'w> Checker<'w> {
         for (index, trigger) in self.workflow.triggers.iter().enumerate() {
             let Trigger::Schedule { cron, timezone } = trigger else { continue };
             let path = item("triggers", index);
-            if let Err(message) = crate::schedule::parse_cron(cron) {
+            if let Err(message) = crate::workflow::cron::parse_cron(cron) {
                 self.error(Target::Value(child(&path, "cron")), message).help =
                     Some("5 fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\"".into());
             }

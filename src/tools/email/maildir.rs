@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Failure, Outcome, Request, Summary, fetch_options, fetched};
-use crate::executor::params::expand_home;
+use crate::paths::expand_home;
 
 /// Reads up to `limit` messages from the Maildir named by `maildir`, `$MAILDIR` or `~/Maildir`.
 pub fn fetch(request: &Request) -> Outcome {

@@ -10,7 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
 
 use super::super::{Failure, Request};
-use crate::executor::params::expand_home;
+use crate::paths::expand_home;
 
 /// The two protocols, which differ in default ports and the variable that names the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,297 @@
+//! Schedules (`schedules`) and the claims on their occurrences (`schedule_fires`), so any number
+//! of scheduler loops fire each occurrence exactly once (design.md §4b).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Store, now};
+use crate::error::Result;
+
+/// What happens to occurrences missed while no scheduler ran (design.md §4b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Catchup {
+    /// Skip them.
+    None,
+    /// Run the most recent one once (the default).
+    Latest,
+    /// Run each.
+    All,
+}
+
+impl Catchup {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Catchup::None => "none",
+            Catchup::Latest => "latest",
+            Catchup::All => "all",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Catchup> {
+        match text {
+            "none" | "skip" => Some(Catchup::None),
+            "latest" | "once" => Some(Catchup::Latest),
+            "all" => Some(Catchup::All),
+            _ => None,
+        }
+    }
+}
+
+/// A fire before another is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlap {
+    /// Skip it and record the skip (the default).
+    Skip,
+    /// Run it after the previous run ends.
+    Queue,
+}
+
+impl Overlap {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Overlap::Skip => "skip",
+            Overlap::Queue => "queue",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Overlap> {
+        match text {
+            "skip" => Some(Overlap::Skip),
+            "queue" => Some(Overlap::Queue),
+            _ => None,
+        }
+    }
+}
+
+/// A schedule row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    /// Row id.
+    pub id: i64,
+    /// The workflow it runs.
+    pub workflow_id: String,
+    /// The workflow's name.
+    pub workflow_name: String,
+    /// 5-field cron.
+    pub cron: String,
+    /// IANA zone, local when absent.
+    pub timezone: Option<String>,
+    /// `cli` or `file`.
+    pub source: String,
+    /// Last time it fired.
+    pub last_fire_at: Option<String>,
+    /// Outcome of that fire.
+    pub last_status: Option<String>,
+}
+
+/// Per-schedule policies (design.md §4b).
+#[derive(Debug, Clone)]
+pub struct SchedulePolicy {
+    /// A fire while the previous run is still going.
+    pub overlap: Overlap,
+    /// Fires missed while no scheduler ran.
+    pub catchup: Catchup,
+    /// Catch-up window in seconds.
+    pub catchup_window_s: i64,
+}
+
+impl Default for SchedulePolicy {
+    fn default() -> Self {
+        SchedulePolicy { overlap: Overlap::Skip, catchup: Catchup::Latest, catchup_window_s: 86_400 }
+    }
+}
+
+/// A schedule with everything the scheduler loop needs.
+#[derive(Debug, Clone)]
+pub struct ScheduleEntry {
+    /// Row id.
+    pub id: i64,
+    /// Workflow id.
+    pub workflow_id: String,
+    /// Workflow name.
+    pub workflow_name: String,
+    /// 5-field cron.
+    pub cron: String,
+    /// IANA zone, local when absent.
+    pub timezone: Option<String>,
+    /// Overlap policy.
+    pub overlap: Overlap,
+    /// Catch-up policy.
+    pub catchup: Catchup,
+    /// Catch-up window.
+    pub window: Duration,
+    /// When the schedule was made.
+    pub created_at: DateTime<Utc>,
+    /// The latest occurrence handled.
+    pub last_fire_at: Option<DateTime<Utc>>,
+    /// Its outcome.
+    pub last_status: Option<String>,
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn stamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Every schedule with its workflow's name.
+    pub fn schedules(&self) -> Result<Vec<Schedule>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status
+             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
+        )?;
+        let schedules = stmt
+            .query_map([], |row| {
+                Ok(Schedule {
+                    id: row.get(0)?,
+                    workflow_id: row.get(1)?,
+                    workflow_name: row.get(2)?,
+                    cron: row.get(3)?,
+                    timezone: row.get(4)?,
+                    source: row.get(5)?,
+                    last_fire_at: row.get(6)?,
+                    last_status: row.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(schedules)
+    }
+
+    /// Every schedule of a saved workflow, with its policies and last fire.
+    pub fn schedule_entries(&self) -> Result<Vec<ScheduleEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s, s.created_at,
+                    s.last_fire_at, s.last_status
+             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ScheduleEntry {
+                    id: r.get(0)?,
+                    workflow_id: r.get(1)?,
+                    workflow_name: r.get(2)?,
+                    cron: r.get(3)?,
+                    timezone: r.get(4)?,
+                    overlap: Overlap::parse(&r.get::<_, String>(5)?).unwrap_or(Overlap::Skip),
+                    catchup: Catchup::parse(&r.get::<_, String>(6)?).unwrap_or(Catchup::Latest),
+                    window: Duration::from_secs(r.get::<_, i64>(7)?.max(0) as u64),
+                    created_at: parse_time(&r.get::<_, String>(8)?).unwrap_or_else(Utc::now),
+                    last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
+                    last_status: r.get(10)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Claims an occurrence: true for exactly one caller across all processes.
+    pub fn claim_fire(&self, schedule: i64, fire: DateTime<Utc>) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let claimed = tx.execute(
+            "INSERT OR IGNORE INTO schedule_fires (schedule_id, fire_at, claimed_at, claimed_by, status) VALUES (?1, ?2, ?3, ?4, 'running')",
+            params![schedule, stamp(fire), now(), std::process::id()],
+        )? == 1;
+        tx.execute(
+            "UPDATE schedules SET last_fire_at = ?2 WHERE id = ?1 AND (last_fire_at IS NULL OR last_fire_at < ?2)",
+            params![schedule, stamp(fire)],
+        )?;
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    /// Records how a claimed occurrence ended.
+    pub fn finish_fire(
+        &self,
+        schedule: i64,
+        fire: DateTime<Utc>,
+        status: &str,
+        run_id: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE schedule_fires SET status = ?3, run_id = ?4, note = ?5 WHERE schedule_id = ?1 AND fire_at = ?2",
+            params![schedule, stamp(fire), status, run_id, note],
+        )?;
+        self.conn.execute("UPDATE schedules SET last_status = ?2 WHERE id = ?1", params![schedule, status])?;
+        Ok(())
+    }
+
+    /// Marks a queued occurrence as started.
+    pub fn start_queued_fire(&self, schedule: i64, fire: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE schedule_fires SET status = 'running' WHERE schedule_id = ?1 AND fire_at = ?2",
+            params![schedule, stamp(fire)],
+        )?;
+        Ok(())
+    }
+
+    /// The process ids that hold a running occurrence of a schedule.
+    pub fn running_fire_claimants(&self, schedule: i64) -> Result<Vec<i64>> {
+        let claims = self
+            .conn
+            .prepare_cached("SELECT claimed_by FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running'")?
+            .query_map([schedule], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(claims)
+    }
+
+    /// The last fire of a schedule: when, and with what outcome.
+    pub fn last_fire(&self, schedule: i64) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT fire_at, status FROM schedule_fires WHERE schedule_id = ?1 ORDER BY fire_at DESC LIMIT 1",
+                [schedule],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Adds a schedule from `alpha workflow schedule` (a repeat of the same cron is a no-op).
+    pub fn add_schedule(
+        &self,
+        workflow_id: &str,
+        cron: &str,
+        timezone: Option<&str>,
+        policy: &SchedulePolicy,
+        created_at: &str,
+    ) -> Result<bool> {
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s)
+             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7)",
+            params![workflow_id, cron, timezone, created_at, policy.overlap.as_str(), policy.catchup.as_str(), policy.catchup_window_s],
+        )?;
+        if added == 0 {
+            self.conn.execute(
+                "UPDATE schedules SET overlap = ?4, catchup = ?5, catchup_window_s = ?6
+                 WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli' AND timezone IS ?3",
+                params![
+                    workflow_id,
+                    cron,
+                    timezone,
+                    policy.overlap.as_str(),
+                    policy.catchup.as_str(),
+                    policy.catchup_window_s
+                ],
+            )?;
+        }
+        Ok(added > 0)
+    }
+
+    /// Removes the schedules added with `alpha workflow schedule`; returns how many.
+    pub fn remove_schedules(&self, workflow_id: &str) -> Result<usize> {
+        Ok(self.conn.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", [workflow_id])?)
+    }
+}
