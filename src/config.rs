@@ -1,6 +1,14 @@
 //! Configuration (design.md §8): `config.yaml` in the data or config dir, overridden by
-//! `ALPHA_LLM_*` environment variables. No LLM configured is a normal, fully working mode.
+//! `ALPHA_*` environment variables. No LLM configured is a normal, fully working mode.
+//!
+//! Both are read once per process, here and nowhere else, into [`Settings`]: the faces hand it
+//! to the commands in their context, and the engine reads the same snapshot through
+//! [`settings`].
 
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -43,7 +51,7 @@ impl Config {
         let path = crate::paths::config_file();
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_saphyr::from_str(&text).map_err(|e| {
-                Error::Other(format!(
+                Error::Config(format!(
                     "invalid config {}: {}",
                     path.display(),
                     e.to_string().lines().next().unwrap_or("").trim_start_matches("error: ")
@@ -62,4 +70,56 @@ impl Config {
         let api_key = env("ALPHA_LLM_API_KEY").or_else(|| self.llm.api_key_env.as_deref().and_then(env));
         Some(Llm { base_url: base_url.trim_end_matches('/').to_string(), model, api_key })
     }
+}
+
+/// Everything alpha takes from its config file and its `ALPHA_*` environment, read once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The config file as read.
+    pub config: Config,
+    /// The LLM endpoint, when one is configured.
+    pub llm: Option<Llm>,
+    /// How long one LLM request may take (`ALPHA_LLM_TIMEOUT`, seconds; default 60).
+    pub llm_timeout: Duration,
+    /// `ALPHA_NOW`: the moment the clock starts from (tests that can't wait for real minutes).
+    pub now: Option<DateTime<Utc>>,
+    /// `NO_COLOR` is set: no colours anywhere.
+    pub no_color: bool,
+    /// `ALPHA_SCHEDULER_TICK_MS`: time between scheduler checks (default 500 ms).
+    pub scheduler_tick: Duration,
+    /// `$VISUAL`, else `$EDITOR`, else `vi`.
+    pub editor: String,
+}
+
+impl Settings {
+    /// Reads the config file and the environment.
+    pub fn load() -> Result<Settings> {
+        let config = Config::load()?;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let now = match var("ALPHA_NOW") {
+            Some(text) => Some(
+                DateTime::parse_from_rfc3339(&text)
+                    .map_err(|e| Error::Config(format!("ALPHA_NOW must be an RFC 3339 time: {e}")))?
+                    .with_timezone(&Utc),
+            ),
+            None => None,
+        };
+        let number = |name: &str| var(name).and_then(|v| v.trim().parse::<u64>().ok());
+        Ok(Settings {
+            llm: config.llm(),
+            config,
+            llm_timeout: Duration::from_secs(number("ALPHA_LLM_TIMEOUT").unwrap_or(60)),
+            now,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            scheduler_tick: Duration::from_millis(number("ALPHA_SCHEDULER_TICK_MS").unwrap_or(500)),
+            editor: var("VISUAL").or_else(|| var("EDITOR")).unwrap_or_else(|| "vi".into()),
+        })
+    }
+}
+
+/// The process's settings, read on first use; an invalid config file is an error every time
+/// it is asked for, never a silent default.
+pub fn settings() -> Result<&'static Settings> {
+    static SETTINGS: OnceLock<std::result::Result<Settings, String>> = OnceLock::new();
+    SETTINGS.get_or_init(|| Settings::load().map_err(|e| e.to_string())).as_ref().map_err(|e| Error::Config(e.clone()))
 }

@@ -2,7 +2,8 @@
 
 use crate::diagnostic::Diagnostics;
 
-/// Exit codes shared by every command: 0 ok, 1 a run failed, 2 usage or validation, 130 interrupted.
+/// Exit codes shared by every command: 0 ok, 1 a run failed or partial, 2 usage or validation,
+/// 3 storage or I/O, 130 interrupted.
 pub mod exit {
     /// Success.
     pub const OK: i32 = 0;
@@ -10,6 +11,8 @@ pub mod exit {
     pub const FAILED: i32 = 1;
     /// Bad arguments, unknown names, invalid files.
     pub const USAGE: i32 = 2;
+    /// The database or a file could not be read or written.
+    pub const STORAGE: i32 = 3;
     /// Ctrl-C or SIGTERM.
     pub const INTERRUPTED: i32 = 130;
 }
@@ -39,9 +42,21 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// Anything else, with its message.
+    /// The database could not be opened or upgraded (damaged, locked, too new).
     #[error("{0}")]
-    Other(String),
+    Storage(String),
+    /// The configuration (config.yaml or an `ALPHA_*` variable) is invalid.
+    #[error("{0}")]
+    Config(String),
+    /// The LLM endpoint failed or gave an unusable answer.
+    #[error("{0}")]
+    Llm(String),
+    /// An outside program alpha hands over to (the editor, the line editor) failed.
+    #[error("{0}")]
+    External(String),
+    /// A saved schedule can't be evaluated (its zone or cron is no longer valid).
+    #[error("{0}")]
+    Schedule(String),
 }
 
 impl Error {
@@ -78,8 +93,9 @@ impl Error {
     /// The exit code this error ends a command with.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) | Error::Usage { .. } => exit::USAGE,
-            _ => exit::FAILED,
+            Error::Invalid(_) | Error::Usage { .. } | Error::Config(_) => exit::USAGE,
+            Error::Database(_) | Error::Io { .. } | Error::Storage(_) => exit::STORAGE,
+            Error::Llm(_) | Error::External(_) | Error::Schedule(_) => exit::FAILED,
         }
     }
 }

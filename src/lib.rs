@@ -6,6 +6,7 @@
 
 pub mod builder;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod error;
@@ -20,5 +21,6 @@ pub mod secrets;
 pub mod store;
 pub mod template;
 pub mod templates;
+pub mod terminal;
 pub mod tools;
 pub mod workflow;

@@ -38,7 +38,7 @@ fn assert_refused_untouched(sandbox: &Sandbox) {
     ] {
         let out = sandbox.run(&args);
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}{}", stdout(&out));
+        assert_eq!(out.status.code(), Some(3), "{args:?}: a damaged database is a storage error: {err}{}", stdout(&out));
         assert!(err.contains("is damaged") && err.contains("alpha leaves it untouched"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
@@ -106,7 +106,7 @@ fn a_full_disk_gives_a_clear_error_and_keeps_what_was_saved() {
     for name in ["run-during", "create-full", "run-full"] {
         assert_eq!(
             read(&format!("{name}.code")).trim(),
-            "1",
+            "3",
             "{name}: {}{}",
             read(&format!("{name}.out")),
             read(&format!("{name}.err"))
@@ -138,13 +138,13 @@ fn an_unreadable_or_invalid_config_names_the_file_and_harms_nothing() {
     let config = sandbox.path().join("home/config.yaml");
     std::fs::create_dir_all(&config).unwrap(); // a directory where the file should be: unreadable even for root
     let out = sandbox.alpha().write_stdin("what is the weather like\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "any problem with the config is a configuration (usage) error");
     assert!(stderr(&out).contains(&format!("can't read the config {}", config.display())), "{}", stderr(&out));
 
     std::fs::remove_dir(&config).unwrap();
     std::fs::write(&config, "llm:\n  base_url: [unclosed\n").unwrap();
     let out = sandbox.alpha().write_stdin("what is the weather like\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "an invalid config is a usage error");
     let err = stderr(&out);
     assert!(err.contains(&format!("invalid config {}: line 2 column", config.display())), "{err}");
     assert!(!err.contains("panicked"), "{err}");

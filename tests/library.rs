@@ -255,7 +255,7 @@ fn newer_schema_is_refused_and_older_is_upgraded() {
         conn.execute_batch("PRAGMA user_version = 999").unwrap();
     }
     let out = sandbox.run(&["workflow", "list"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("newer alpha"), "{}", stderr(&out));
 
     let fresh = Sandbox::new();
@@ -275,7 +275,7 @@ fn corrupt_database_gives_a_clear_error() {
     std::fs::create_dir_all(sandbox.db().parent().unwrap()).unwrap();
     std::fs::write(sandbox.db(), b"this is not a database, just text that is long enough to fill a header...").unwrap();
     let out = sandbox.run(&["workflow", "list"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("not an alpha database or is damaged"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"));
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser as ClapParser, Subcommand, ValueEnum};
 
-use crate::store::{Catchup, Overlap};
+use crate::store::{Catchup, Overlap, RunStatus};
 
 /// alpha: a personal workflow assistant.
 #[derive(Debug, ClapParser)]
@@ -47,8 +47,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
         /// History format (default: detected).
-        #[arg(long)]
-        format: Option<String>,
+        #[arg(long, value_enum)]
+        format: Option<HistoryFormatArg>,
         /// Print suggestions as JSON.
         #[arg(long)]
         json: bool,
@@ -144,11 +144,17 @@ pub enum WorkflowCommand {
         /// How far back missed fires are caught up.
         #[arg(long, value_name = "DURATION", default_value = "24h")]
         catchup_window: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove a workflow's schedule.
     Unschedule {
         /// Workflow name.
         name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Show past runs, newest first.
     History {
@@ -157,9 +163,9 @@ pub enum WorkflowCommand {
         /// How many runs.
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        /// Only runs with this status (completed, failed, interrupted, running).
-        #[arg(long)]
-        status: Option<String>,
+        /// Only runs with this status.
+        #[arg(long, value_enum)]
+        status: Option<RunStatus>,
         /// Show one run's steps.
         #[arg(long, value_name = "ID")]
         run: Option<String>,
@@ -217,6 +223,9 @@ pub enum WorkflowCommand {
         v1: String,
         /// Newer version (default: current).
         v2: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Make an old version current again (as a new version).
     Rollback {
@@ -224,6 +233,9 @@ pub enum WorkflowCommand {
         name: String,
         /// Version to restore.
         version: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Draw a workflow's plan as a diagram.
     Graph {
@@ -280,8 +292,11 @@ pub enum HistoryCommand {
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
         /// Format (default: detected).
+        #[arg(long, value_enum)]
+        format: Option<HistoryFormatArg>,
+        /// Print what was read as JSON.
         #[arg(long)]
-        format: Option<String>,
+        json: bool,
     },
 }
 
@@ -305,6 +320,9 @@ pub enum SchedulerCommand {
         /// Write it instead of printing it.
         #[arg(long)]
         apply: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -312,7 +330,11 @@ pub enum SchedulerCommand {
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
     /// List built-in templates.
-    List,
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show a template.
     Show {
         /// Template name.
@@ -327,6 +349,9 @@ pub enum TemplateCommand {
         new_name: Option<String>,
         /// Parameter defaults as key=value.
         params: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -346,4 +371,50 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz dot.
     Dot,
+}
+
+impl From<TextFormat> for crate::workflow::Format {
+    fn from(format: TextFormat) -> Self {
+        match format {
+            TextFormat::Yaml => crate::workflow::Format::Yaml,
+            TextFormat::Json => crate::workflow::Format::Json,
+        }
+    }
+}
+
+impl From<GraphFormat> for crate::executor::Diagram {
+    fn from(format: GraphFormat) -> Self {
+        match format {
+            GraphFormat::Mermaid => crate::executor::Diagram::Mermaid,
+            GraphFormat::Dot => crate::executor::Diagram::Dot,
+        }
+    }
+}
+
+/// Shell history formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormatArg {
+    /// `~/.bash_history`, with or without `#epoch` lines.
+    Bash,
+    /// `~/.zsh_history`, plain or extended.
+    Zsh,
+    /// fish's history file.
+    Fish,
+    /// atuin's `history.db`.
+    Atuin,
+    /// One command per line (`history` output is accepted too).
+    Plain,
+}
+
+impl From<HistoryFormatArg> for crate::proactive::history::HistoryFormat {
+    fn from(format: HistoryFormatArg) -> Self {
+        use crate::proactive::history::HistoryFormat;
+        match format {
+            HistoryFormatArg::Bash => HistoryFormat::Bash,
+            HistoryFormatArg::Zsh => HistoryFormat::Zsh,
+            HistoryFormatArg::Fish => HistoryFormat::Fish,
+            HistoryFormatArg::Atuin => HistoryFormat::Atuin,
+            HistoryFormatArg::Plain => HistoryFormat::Plain,
+        }
+    }
 }

@@ -3,11 +3,11 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::builder::{Dialog, Reply, interactive};
+use crate::commands::{Context, library};
 use crate::error::{Error, Result, exit};
-use crate::store::Store;
 
 /// The prompts of the original specification.
-pub fn interactive(store: &mut Store) -> Result<i32> {
+pub fn interactive(ctx: &Context) -> Result<i32> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut output = std::io::stdout();
@@ -18,13 +18,13 @@ pub fn interactive(store: &mut Store) -> Result<i32> {
         println!("\nNothing was saved.");
         return Ok(exit::USAGE);
     };
-    let saved = store.create(&workflow, false)?;
-    println!("\nWorkflow '{}' created successfully!", saved.workflow.name);
+    let saved = library::save(ctx, &workflow, false)?;
+    println!("\nWorkflow '{}' created successfully!", saved.name);
     Ok(exit::OK)
 }
 
 /// The conversational builder, with answers read line by line from stdin.
-pub fn conversation(store: &mut Store, description: &str) -> Result<i32> {
+pub fn conversation(ctx: &Context, description: &str) -> Result<i32> {
     let dir = std::env::current_dir().unwrap_or_default();
     let (mut dialog, lines) = crate::builder::start(Some(description), None, &dir)?;
     let say = |lines: &[String]| {
@@ -52,11 +52,11 @@ pub fn conversation(store: &mut Store, description: &str) -> Result<i32> {
                 return Ok(exit::OK);
             }
             Reply::Save(workflow) => {
-                if store.find(&workflow.name)?.is_some() {
+                if library::exists(ctx, &workflow.name)? {
                     say(&dialog.ask_name_again(&workflow.name));
                     continue;
                 }
-                let saved = store.create(&workflow, false)?;
+                let saved = library::save(ctx, &workflow, false)?;
                 say(&Dialog::saved_message(&saved.workflow));
                 return Ok(exit::OK);
             }

@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::store::{RunStatus, StepStatus};
+
 /// One thing that happened in a run.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -69,7 +71,7 @@ pub enum Event {
         /// Display name.
         label: String,
         /// Final status.
-        status: String,
+        status: StepStatus,
         /// Time taken over all attempts.
         duration_ms: u64,
         /// Attempts made.
@@ -86,7 +88,7 @@ pub enum Event {
         /// Run id.
         run_id: String,
         /// completed, failed or interrupted.
-        status: String,
+        status: RunStatus,
         /// Wall time.
         duration_ms: u64,
         /// The workflow's outputs.

@@ -19,7 +19,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::error::{Error, Result};
 use crate::secrets::redact;
-use crate::store::{RunStatus, StepRecord, Store, now};
+use crate::store::{RunStatus, StepRecord, StepStatus, Store, now};
 use crate::template::{self, Escape};
 use crate::tools::external::External;
 use crate::tools::{Failure, Registry, Request, Tool};
@@ -222,7 +222,7 @@ impl Executor {
         self.store().finish_run(&run_id, status, &result, error.as_deref())?;
         (request.sink)(&Event::RunFinished {
             run_id: run_id.clone(),
-            status: status.as_str().into(),
+            status,
             duration_ms: duration.as_millis() as u64,
             outputs: outputs.clone(),
             error: error.clone(),
@@ -354,7 +354,7 @@ impl Run {
             step_id: step.id.clone(),
             name: step.name.clone(),
             attempt: 0,
-            status: "skipped".into(),
+            status: StepStatus::Skipped,
             started_at: Some(now()),
             completed_at: Some(now()),
             duration_ms: Some(0),
@@ -368,7 +368,7 @@ impl Run {
             total: self.total,
             id: step.id.clone(),
             label: label(step),
-            status: "skipped".into(),
+            status: StepStatus::Skipped,
             duration_ms: 0,
             attempts: 0,
             reason: Some(reason.into()),
@@ -384,7 +384,7 @@ impl Run {
             step_id: step.id.clone(),
             name: step.name.clone(),
             attempt: 0,
-            status: "carried".into(),
+            status: StepStatus::Carried,
             started_at: Some(now()),
             completed_at: Some(now()),
             duration_ms: Some(0),
@@ -399,7 +399,7 @@ impl Run {
             total: self.total,
             id: step.id.clone(),
             label: label(step),
-            status: "carried".into(),
+            status: StepStatus::Carried,
             duration_ms: 0,
             attempts: 0,
             reason: Some(format!("done in run {from}")),
@@ -569,16 +569,18 @@ impl Run {
             let outcome = self.attempt(step).await;
             let took = attempt_clock.elapsed();
             let (status, fields, error) = match &outcome {
-                Ok(fields) => ("success", fields.clone(), None),
-                Err(f) => {
-                    (if f.cancelled { "interrupted" } else { "failed" }, f.fields.clone(), Some(f.message.clone()))
-                }
+                Ok(fields) => (StepStatus::Success, fields.clone(), None),
+                Err(f) => (
+                    if f.cancelled { StepStatus::Interrupted } else { StepStatus::Failed },
+                    f.fields.clone(),
+                    Some(f.message.clone()),
+                ),
             };
             self.record(&StepRecord {
                 step_id: step.id.clone(),
                 name: step.name.clone(),
                 attempt: i64::from(attempt),
-                status: status.into(),
+                status,
                 started_at: Some(started_at),
                 completed_at: Some(now()),
                 duration_ms: Some(took.as_millis() as i64),
@@ -591,11 +593,11 @@ impl Run {
                 Ok(fields) => {
                     let object = result_object("success", fields, attempt, clock.elapsed(), None);
                     self.set_result(&step.id, object);
-                    self.finished(step, "success", clock.elapsed(), attempt, None, None);
+                    self.finished(step, StepStatus::Success, clock.elapsed(), attempt, None, None);
                     return Ok(());
                 }
                 Err(f) if f.cancelled => {
-                    self.finished(step, "failed", clock.elapsed(), attempt, Some("interrupted".into()), None);
+                    self.finished(step, StepStatus::Failed, clock.elapsed(), attempt, Some("interrupted".into()), None);
                     return Err(Stop::Interrupted);
                 }
                 Err(f) => {
@@ -635,7 +637,7 @@ impl Run {
                 );
                 self.finished(
                     step,
-                    "failed",
+                    StepStatus::Failed,
                     clock.elapsed(),
                     attempt,
                     Some(format!("{} (continuing)", failure.message)),
@@ -650,7 +652,7 @@ impl Run {
                 );
                 self.finished(
                     step,
-                    "skipped",
+                    StepStatus::Skipped,
                     clock.elapsed(),
                     attempt,
                     Some(format!("after error: {}", failure.message)),
@@ -680,7 +682,7 @@ impl Run {
         stderr_tail: Option<String>,
     ) -> Flow {
         self.set_result(&step.id, result_object("failed", fields, attempts, took, Some(message)));
-        self.finished(step, "failed", took, attempts, Some(message.to_string()), stderr_tail);
+        self.finished(step, StepStatus::Failed, took, attempts, Some(message.to_string()), stderr_tail);
         Err(Stop::Failed(format!("step `{}` failed: {message}", step.id)))
     }
 
@@ -702,7 +704,7 @@ impl Run {
                 let stderr_tail = failure.fields.get("stderr").and_then(Value::as_str).map(tail);
                 self.finished(
                     step,
-                    "failed",
+                    StepStatus::Failed,
                     clock.elapsed(),
                     attempts,
                     Some(format!("{} (fallback failed too)", failure.message)),
@@ -728,7 +730,7 @@ impl Run {
         );
         self.finished(
             step,
-            "recovered",
+            StepStatus::Recovered,
             clock.elapsed(),
             attempts,
             Some(format!("recovered by fallback after: {}", failure.message)),
@@ -740,7 +742,7 @@ impl Run {
     fn finished(
         &self,
         step: &ToolStep,
-        status: &str,
+        status: StepStatus,
         took: Duration,
         attempts: u32,
         reason: Option<String>,
@@ -751,7 +753,7 @@ impl Run {
             total: self.total,
             id: step.id.clone(),
             label: label(step),
-            status: status.into(),
+            status,
             duration_ms: took.as_millis() as u64,
             attempts,
             reason: reason.map(|r| self.scrub(&r)),

@@ -8,18 +8,17 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::config::{Config, Llm};
+use crate::config::Llm;
 use crate::error::{Error, Result};
 
 /// How long one request may take (a busy 2-core machine slows small local models tenfold).
 pub fn timeout() -> Duration {
-    let secs = std::env::var("ALPHA_LLM_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    Duration::from_secs(secs)
+    crate::config::settings().map_or(Duration::from_secs(60), |s| s.llm_timeout)
 }
 
 /// The configured endpoint, if any.
 pub fn endpoint() -> Result<Option<Llm>> {
-    Ok(Config::load()?.llm())
+    Ok(crate::config::settings()?.llm.clone())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -37,9 +36,9 @@ fn request(endpoint: &Llm, body: &Value) -> reqwest::RequestBuilder {
 
 fn failure(endpoint: &Llm, error: &reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::Other(format!("the LLM at {} did not answer within {}s", endpoint.base_url, timeout().as_secs()))
+        Error::Llm(format!("the LLM at {} did not answer within {}s", endpoint.base_url, timeout().as_secs()))
     } else {
-        Error::Other(format!("can't reach the LLM at {}: {error}", endpoint.base_url))
+        Error::Llm(format!("can't reach the LLM at {}: {error}", endpoint.base_url))
     }
 }
 
@@ -59,19 +58,19 @@ pub fn complete_json(endpoint: &Llm, system: &str, user: &str, schema: &Value, m
         let text = response.text().await.map_err(|e| failure(endpoint, &e))?;
         if !status.is_success() {
             let detail: String = text.chars().take(200).collect();
-            return Err(Error::Other(format!("the LLM answered HTTP {}: {detail}", status.as_u16())));
+            return Err(Error::Llm(format!("the LLM answered HTTP {}: {detail}", status.as_u16())));
         }
         let value: Value =
-            serde_json::from_str(&text).map_err(|_| Error::Other("the LLM's answer is not JSON".into()))?;
+            serde_json::from_str(&text).map_err(|_| Error::Llm("the LLM's answer is not JSON".into()))?;
         let choice = &value["choices"][0];
         if choice["finish_reason"].as_str().is_some_and(|r| r != "stop") {
-            return Err(Error::Other(format!("the LLM's answer was cut off ({})", choice["finish_reason"])));
+            return Err(Error::Llm(format!("the LLM's answer was cut off ({})", choice["finish_reason"])));
         }
         let content = choice["message"]["content"]
             .as_str()
-            .ok_or_else(|| Error::Other("the LLM's answer has no content".into()))?;
+            .ok_or_else(|| Error::Llm("the LLM's answer has no content".into()))?;
         serde_json::from_str(content.trim()).map_err(|_| {
-            Error::Other(format!(
+            Error::Llm(format!(
                 "the LLM did not answer with valid JSON: {}",
                 content.chars().take(120).collect::<String>()
             ))
@@ -90,7 +89,7 @@ pub fn stream_chat(endpoint: &Llm, system: &str, user: &str, mut on_chunk: impl 
     runtime()?.block_on(async {
         let response = request(endpoint, &body).send().await.map_err(|e| failure(endpoint, &e))?;
         if !response.status().is_success() {
-            return Err(Error::Other(format!("the LLM answered HTTP {}", response.status().as_u16())));
+            return Err(Error::Llm(format!("the LLM answered HTTP {}", response.status().as_u16())));
         }
         let mut stream = response.bytes_stream();
         let mut buffer = String::new();

@@ -7,7 +7,6 @@ mod helper;
 mod session;
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,6 +15,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
 
+use crate::commands::Context;
 use crate::error::{Result, exit};
 use crate::schedule::daemon;
 pub use helper::COMMANDS;
@@ -27,11 +27,11 @@ pub const GREETING: &str = "alpha: your workflow assistant. Tell me what to run,
 in plain words (\"run deploy pipeline with branch dev\") or with /commands. /help lists them; Ctrl-D quits.";
 
 /// Runs the shell until quit or end of input; returns the exit code.
-pub fn run(db: &Path) -> Result<i32> {
-    let library = Arc::new(Mutex::new(crate::cli::parse::library(db)));
+pub fn run(ctx: &Context) -> Result<i32> {
+    let library = Arc::new(Mutex::new(crate::commands::parse::library(ctx)));
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let mut session = Session::new(db, library.clone(), interactive)?;
-    if interactive { terminal(&mut session, library, db) } else { piped(&mut session, db) }
+    let mut session = Session::new(ctx, library.clone(), interactive)?;
+    if interactive { terminal(&mut session, library, ctx) } else { piped(&mut session, ctx) }
 }
 
 /// Runs due schedules in the background while the session is open; the database claims make
@@ -42,15 +42,13 @@ struct Background {
 }
 
 impl Background {
-    fn start(db: &Path, notice: daemon::Notice) -> Background {
+    fn start(ctx: &Context, notice: daemon::Notice) -> Background {
         let stop = Arc::new(AtomicBool::new(false));
-        let handle = daemon::Clock::from_env().ok().map(|clock| {
-            let options = daemon::Options { drain: true, notice, stop: stop.clone(), tick: Duration::from_millis(500) };
-            let mut scheduler = daemon::Scheduler::new(db, clock, options);
-            std::thread::spawn(move || {
-                let _ = scheduler.run();
-            })
-        });
+        let options = daemon::Options { drain: true, notice, stop: stop.clone(), tick: Duration::from_millis(500) };
+        let mut scheduler = daemon::Scheduler::new(&ctx.db, ctx.clock, options);
+        let handle = Some(std::thread::spawn(move || {
+            let _ = scheduler.run();
+        }));
         Background { stop, handle }
     }
 }
@@ -64,8 +62,8 @@ impl Drop for Background {
     }
 }
 
-fn piped(session: &mut Session, db: &Path) -> Result<i32> {
-    let _background = Background::start(db, Arc::new(|line: &str| println!("{line}")));
+fn piped(session: &mut Session, ctx: &Context) -> Result<i32> {
+    let _background = Background::start(ctx, Arc::new(|line: &str| println!("{line}")));
     session.offer_suggestion();
     let stdin = std::io::stdin();
     let mut code = exit::OK;
@@ -101,10 +99,10 @@ fn piped(session: &mut Session, db: &Path) -> Result<i32> {
     Ok(code)
 }
 
-fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>, db: &Path) -> Result<i32> {
+fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>, ctx: &Context) -> Result<i32> {
     let config = Config::builder().completion_type(CompletionType::List).auto_add_history(false).build();
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(config)
-        .map_err(|e| crate::error::Error::Other(format!("can't start the line editor: {e}")))?;
+        .map_err(|e| crate::error::Error::External(format!("can't start the line editor: {e}")))?;
     editor.set_helper(Some(ShellHelper { library }));
     let history = crate::paths::data_dir().join("repl_history");
     let _ = editor.load_history(&history);
@@ -121,13 +119,9 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         }
         Err(_) => Arc::new(|line: &str| println!("{line}")),
     };
-    let _background = Background::start(db, notice);
+    let _background = Background::start(ctx, notice);
     session.offer_suggestion();
-    let prompt = if std::env::var_os("NO_COLOR").is_some() {
-        "alpha> ".to_string()
-    } else {
-        "\x1b[1;36malpha>\x1b[0m ".to_string()
-    };
+    let prompt = if ctx.settings.no_color { "alpha> ".to_string() } else { "\x1b[1;36malpha>\x1b[0m ".to_string() };
     loop {
         match editor.readline(&prompt) {
             Ok(line) => {

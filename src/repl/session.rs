@@ -7,15 +7,20 @@ use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 use regex::Regex;
-use serde_json::Value;
 
-use crate::cli::args::TextFormat;
-use crate::cli::output::Output;
-use crate::cli::run::{Style, renderer};
-use crate::cli::{library, report, schedule};
+use crate::commands::suggest::Answer;
+use crate::commands::{self, Context, library};
 use crate::error::{Error, Result, exit};
-use crate::executor::{Executor, RunRequest};
 use crate::grammar::{self, Intent, Library};
+use crate::terminal::progress::{Style, renderer};
+use crate::terminal::{Output, stderr_color, text};
+use crate::workflow::Format;
+
+/// Prints an error in the conversation and returns its exit code.
+fn report(error: &Error) -> i32 {
+    eprint!("{}", text::error(error, stderr_color()));
+    error.exit_code()
+}
 
 /// What handling a line led to.
 pub enum Outcome {
@@ -30,8 +35,7 @@ pub type Ask<'a> = dyn FnMut(&str) -> Option<String> + 'a;
 
 /// The state of one chat session.
 pub struct Session {
-    db: PathBuf,
-    executor: Executor,
+    ctx: Context,
     library: Arc<Mutex<Library>>,
     interactive: bool,
     /// The workflow the conversation is about ("run it every morning at 10").
@@ -75,11 +79,11 @@ fn yes(answer: Option<String>) -> bool {
 
 impl Session {
     /// Opens the library at `db`.
-    pub fn new(db: &Path, library: Arc<Mutex<Library>>, interactive: bool) -> Result<Session> {
-        let store = crate::store::Store::open(db)?;
+    pub fn new(ctx: &Context, library: Arc<Mutex<Library>>, interactive: bool) -> Result<Session> {
+        // Open (and create) the library now, so a damaged database is reported at start.
+        ctx.store()?;
         Ok(Session {
-            db: db.to_path_buf(),
-            executor: Executor::new(store),
+            ctx: ctx.clone(),
             library,
             interactive,
             last_workflow: None,
@@ -95,7 +99,7 @@ impl Session {
 
     fn refresh_library(&self) {
         if let Ok(mut library) = self.library.lock() {
-            *library = crate::cli::parse::library(&self.db);
+            *library = commands::parse::library(&self.ctx);
         }
     }
 
@@ -108,11 +112,10 @@ impl Session {
     pub fn history_line(&self, line: &str) -> String {
         let mut kept = line.to_string();
         if let Intent::Run { workflow, params } = crate::grammar::parse(line, &self.library())
-            && let Ok(Some(saved)) = self.executor.store().find(&workflow)
+            && let Ok(Some(saved)) = library::definition(&self.ctx, &workflow)
         {
             for (name, value) in &params {
-                let secret =
-                    saved.workflow.parameters.get(name).is_some_and(|p| p.kind == crate::workflow::ParamType::Secret);
+                let secret = saved.parameters.get(name).is_some_and(|p| p.kind == crate::workflow::ParamType::Secret);
                 if secret && !value.is_empty() {
                     kept = kept.replace(value.as_str(), "***");
                 }
@@ -160,8 +163,11 @@ impl Session {
             .and_then(|re| re.captures(line.trim()).map(|c| c[1].to_string()))
         {
             let name = self.library().canonical_name(&name);
-            let code = match crate::cli::optimize::optimize(&self.db, &name, false, false, false) {
-                Ok(code) => code,
+            let code = match commands::optimize::optimize(&self.ctx, &name) {
+                Ok(optimized) => {
+                    print!("{}", text::optimized(&optimized));
+                    exit::OK
+                }
                 Err(error) => report(&error),
             };
             return Outcome::Done(code);
@@ -219,22 +225,29 @@ impl Session {
                 Error::usage("which workflow do you mean? Name it, e.g. \"schedule Backup Files every night at 2am\"")
             });
         }
-        Ok(self.executor.store().get(typed)?.workflow.name)
+        library::canonical_name(&self.ctx, typed)
     }
 
     fn act(&mut self, intent: Intent, ask: &mut Ask<'_>) -> Result<i32> {
+        let out = Output::detect();
         match intent {
             Intent::Run { workflow, params } => self.run(&workflow, params),
-            Intent::List { tags, search } => library::list(&self.executor.store(), &tags, search.as_deref(), false),
+            Intent::List { tags, search } => {
+                let filtered = !tags.is_empty() || search.is_some();
+                let rows = library::list(&self.ctx, &library::ListRequest { tags, search })?;
+                print!("{}", text::list(&rows, filtered, out));
+                Ok(exit::OK)
+            }
             Intent::Show { workflow } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
-                library::show(&self.executor.store(), &name, None, TextFormat::Yaml, false)
+                print!("{}", text::show(&library::show(&self.ctx, &name, None)?, Format::Yaml, out));
+                Ok(exit::OK)
             }
             Intent::Edit { workflow } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
-                library::edit(&mut self.executor.store(), &name)
+                crate::terminal::editor::edit(&self.ctx, &name)
             }
             Intent::Delete { workflow } => {
                 let name = self.target(&workflow)?;
@@ -243,28 +256,71 @@ impl Session {
                     println!("Kept '{name}'.");
                     return Ok(exit::OK);
                 }
-                library::delete(&mut self.executor.store(), &name, true)
+                let deleted = library::delete(&self.ctx, &name)?;
+                println!("Deleted workflow '{}'.", deleted.name);
+                Ok(exit::OK)
             }
             Intent::History { workflow } => {
                 let name = workflow.map(|w| self.target(&w).unwrap_or(w));
-                library::history(&self.executor.store(), name.as_deref(), 10, None, None, false)
+                let request = commands::history::HistoryRequest { workflow: name, status: None, limit: 10 };
+                print!("{}", text::history(&commands::history::runs(&self.ctx, &request)?));
+                Ok(exit::OK)
             }
             Intent::Export { workflow, file } => {
                 let name = self.target(&workflow)?;
-                library::export(&self.executor.store(), &name, file.as_deref().map(Path::new), None)
+                let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None)?;
+                match (&exported.text, &exported.file) {
+                    (Some(text), _) => print!("{text}"),
+                    (None, Some(file)) => println!("Exported '{}' v{} to {file}", exported.name, exported.version),
+                    (None, None) => {}
+                }
+                Ok(exit::OK)
             }
             Intent::Import { file } => {
-                library::import(&mut self.executor.store(), &[PathBuf::from(file)], false, false)
+                let mut code = exit::OK;
+                for item in library::import(&self.ctx, &[PathBuf::from(file)], false)? {
+                    match (&item.workflow, &item.failure) {
+                        (Some(workflow), _) => {
+                            println!("{} {}: imported {}", out.good("✓"), item.file, text::summary(workflow))
+                        }
+                        (None, failure) => {
+                            if let Some(failure) = failure {
+                                report(failure);
+                            }
+                            println!("{} {}: not imported", out.bad("✗"), item.file);
+                            code = exit::USAGE;
+                        }
+                    }
+                }
+                Ok(code)
             }
-            Intent::Validate { file } => crate::cli::files::validate(&[PathBuf::from(file)], false),
+            Intent::Validate { file } => {
+                let mut code = exit::OK;
+                for check in commands::files::validate(&[PathBuf::from(file)]) {
+                    if let Some(problems) = &check.problems {
+                        eprint!("{}", problems.render(stderr_color()));
+                        code = exit::USAGE;
+                    }
+                    print!("{}", text::file_check(&check, out));
+                }
+                Ok(code)
+            }
             Intent::Schedule { workflow, cron, timezone } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
-                schedule::schedule(&self.executor.store(), &name, &cron, timezone.as_deref(), &Default::default())
+                let request = commands::schedule::ScheduleRequest {
+                    workflow: name,
+                    when: cron,
+                    timezone,
+                    policy: Default::default(),
+                };
+                print!("{}", text::scheduled(&commands::schedule::schedule(&self.ctx, &request)?));
+                Ok(exit::OK)
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;
-                schedule::unschedule(&self.executor.store(), &name)
+                print!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name)?));
+                Ok(exit::OK)
             }
             Intent::Create { description, name } => {
                 let dir = std::env::current_dir().unwrap_or_default();
@@ -303,13 +359,13 @@ impl Session {
             println!("Nothing was saved.");
             return Ok(exit::OK);
         };
-        if self.executor.store().find(&workflow.name)?.is_some() {
+        if library::exists(&self.ctx, &workflow.name)? {
             println!("A workflow named '{}' already exists; nothing was saved. Pick another name.", workflow.name);
             return Ok(exit::USAGE);
         }
-        let saved = self.executor.store().create(&workflow, false)?;
-        println!("\nWorkflow '{}' created successfully!", saved.workflow.name);
-        self.last_workflow = Some(saved.workflow.name);
+        let saved = library::save(&self.ctx, &workflow, false)?;
+        println!("\nWorkflow '{}' created successfully!", saved.name);
+        self.last_workflow = Some(saved.name);
         Ok(exit::OK)
     }
 
@@ -318,14 +374,7 @@ impl Session {
         if self.offered.is_some() || self.dialog.is_some() {
             return;
         }
-        let store = self.executor.store();
-        let Ok(entries) = store.history_entries() else { return };
-        if entries.is_empty() {
-            return;
-        }
-        let found =
-            crate::proactive::suggest::for_library(Some(&store), &entries, &Default::default()).unwrap_or_default();
-        drop(store);
+        let found = commands::suggest::offers(&self.ctx).unwrap_or_default();
         if let Some(suggestion) = found.into_iter().find(|s| !self.postponed.contains(&s.signature())) {
             println!("{}", crate::proactive::suggest::offer(&suggestion));
             self.offered = Some(suggestion);
@@ -343,7 +392,7 @@ impl Session {
             return Some(exit::OK);
         }
         if matches!(lower, "never" | "no, never" | "never ask again" | "don't ask again") {
-            let _ = self.executor.store().set_suggestion_state(&signature, "dismissed", suggestion.occurrences, None);
+            let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Dismissed, None);
             println!("OK, I won't suggest that again.");
             return Some(exit::OK);
         }
@@ -363,20 +412,14 @@ impl Session {
             for line in lines {
                 println!("{line}");
             }
-            let _ = self.executor.store().set_suggestion_state(&signature, "accepted", suggestion.occurrences, None);
+            let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, None);
             return Some(exit::OK);
         }
-        let result = self.executor.store().create(&workflow, false);
-        match result {
+        match library::save(&self.ctx, &workflow, false) {
             Ok(saved) => {
-                let _ = self.executor.store().set_suggestion_state(
-                    &signature,
-                    "accepted",
-                    suggestion.occurrences,
-                    Some(&saved.workflow.name),
-                );
-                println!("Workflow '{}' created. Schedule it or run on demand?", saved.workflow.name);
-                self.last_workflow = Some(saved.workflow.name);
+                let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, Some(&saved.name));
+                println!("Workflow '{}' created. Schedule it or run on demand?", saved.name);
+                self.last_workflow = Some(saved.name);
                 Some(exit::OK)
             }
             Err(error) => Some(report(&error)),
@@ -385,11 +428,10 @@ impl Session {
 
     /// "use the backup template": saves a copy of a built-in template.
     fn use_template(&mut self, template: &str, name: Option<&str>) -> Result<i32> {
-        let template = crate::templates::find(template)?;
-        let workflow = crate::templates::instantiate(&template, name, &IndexMap::new())?;
-        let saved = self.executor.store().create(&workflow, false)?;
-        self.last_workflow = Some(saved.workflow.name.clone());
-        println!("Saved '{}' from the '{}' template. Its parameters:", saved.workflow.name, template.name);
+        let made = commands::templates::use_template(&self.ctx, template, name, &IndexMap::new())?;
+        let saved = made.saved;
+        self.last_workflow = Some(saved.name.clone());
+        println!("Saved '{}' from the '{}' template. Its parameters:", saved.name, made.template);
         for (key, parameter) in &saved.workflow.parameters {
             let default = parameter
                 .default
@@ -401,7 +443,7 @@ impl Session {
                 parameter.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             );
         }
-        println!("Run it with: run {} key=value …", saved.workflow.name);
+        println!("Run it with: run {} key=value …", saved.name);
         Ok(exit::OK)
     }
 
@@ -422,7 +464,7 @@ impl Session {
         };
         let cwd = std::env::current_dir().ok().map(|d| d.display().to_string());
         if let Err(error) =
-            self.executor.store().record_command("repl", command, cwd.as_deref(), Some(code), &self.session_id)
+            commands::suggest::record_command(&self.ctx, command, cwd.as_deref(), code, &self.session_id)
         {
             eprintln!("warning: could not record the command: {error}");
         }
@@ -435,9 +477,8 @@ impl Session {
 
     /// When the last `!` commands are how a saved workflow starts, offers to run the rest of it.
     fn recognize_workflow_in_progress(&mut self) {
-        let Ok(listings) = self.executor.store().list(&[], None) else { return };
-        for listing in listings {
-            let workflow = &listing.saved.workflow;
+        let Ok(workflows) = library::definitions(&self.ctx) else { return };
+        for workflow in &workflows {
             let commands: Vec<String> = workflow
                 .steps
                 .iter()
@@ -469,35 +510,40 @@ impl Session {
             println!("There is no workflow in progress.");
             return Ok(exit::USAGE);
         };
-        let saved = self.executor.store().get(&name)?;
-        let mut rest = saved.workflow.clone();
+        let target = commands::run::resolve(&self.ctx, &name)?;
+        let mut rest = target.workflow.clone();
         rest.steps = rest.steps.split_off(done.min(rest.steps.len()));
         rest.outputs.clear();
-        let text = crate::workflow::to_text(&rest, crate::workflow::Format::Yaml);
-        let workflow = match crate::workflow::Document::from_text("rest", text, crate::workflow::Format::Yaml).load() {
+        let text = crate::workflow::to_text(&rest, Format::Yaml);
+        let workflow = match crate::workflow::Document::from_text("rest", text, Format::Yaml).load() {
             Ok(valid) => valid,
             Err(_) => {
                 println!(
                     "The remaining steps use results of the ones you ran by hand, so I'll run the whole workflow."
                 );
-                saved.workflow.clone()
+                target.workflow.clone()
             }
         };
-        let out = Output::detect();
-        let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
-        let summary = self.executor.run_blocking(RunRequest {
-            workflow,
-            workflow_id: saved.id,
-            params: Default::default(),
-            trigger: "manual".into(),
-            verbose: false,
-            sink: renderer(style, out),
-            handle_signals: true,
-            stack: Vec::new(),
-            carried: None,
-        })?;
+        let summary = commands::run::execute(
+            &self.ctx,
+            crate::executor::RunRequest {
+                workflow,
+                workflow_id: target.workflow_id,
+                params: Default::default(),
+                trigger: "manual".into(),
+                verbose: false,
+                sink: renderer(self.style(), Output::detect()),
+                handle_signals: true,
+                stack: Vec::new(),
+                carried: None,
+            },
+        )?;
         self.last_workflow = Some(name);
         Ok(summary.exit_code())
+    }
+
+    fn style(&self) -> Style {
+        if self.interactive && Output::detect().color { Style::Tty } else { Style::Plain }
     }
 
     /// "save the last 3 commands as a workflow [called X]".
@@ -505,7 +551,7 @@ impl Session {
         let commands = if count == 0 {
             self.unsaved.clone()
         } else {
-            self.executor.store().recent_commands(&self.session_id, count).unwrap_or_default()
+            commands::suggest::recent_commands(&self.ctx, &self.session_id, count).unwrap_or_default()
         };
         if commands.is_empty() {
             println!("There is nothing to save yet: run commands with ! first (e.g. !git pull), then ask again.");
@@ -528,23 +574,18 @@ impl Session {
     /// "add a notification step to Backup Files": a new version, shown as a diff, saved on yes.
     fn edit_by_conversation(&mut self, change: &crate::builder::edit::Change, ask: &mut Ask<'_>) -> Result<i32> {
         let name = self.target(&self.library().canonical_name(change.workflow()))?;
-        let saved = self.executor.store().get(&name)?;
-        let (mut changed, what) = change.apply(&saved.workflow).map_err(Error::usage)?;
-        changed.version = crate::store::bump_patch(&saved.workflow.version);
-        let document = crate::workflow::Document::from_text(
-            format!("'{name}'"),
-            crate::workflow::to_text(&changed, crate::workflow::Format::Yaml),
-            crate::workflow::Format::Yaml,
-        );
-        let changed = document.load()?;
-        print!("{}", library::unified_diff(&saved.workflow, &changed, &saved.workflow.version, &changed.version));
-        if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", changed.version))) {
+        let current = library::definition(&self.ctx, &name)?
+            .ok_or_else(|| Error::usage(format!("no workflow named '{name}'")))?;
+        let (changed, what) = change.apply(&current).map_err(Error::usage)?;
+        let proposal = library::propose(&self.ctx, &name, changed, &format!("'{name}'"))?;
+        print!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
+        if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", proposal.to_version))) {
             println!("OK, '{name}' is unchanged.");
             return Ok(exit::OK);
         }
-        let updated = self.executor.store().update(&saved.id, &changed, "edited by conversation")?;
-        self.last_workflow = Some(updated.workflow.name.clone());
-        println!("Saved '{}' as v{}.", updated.workflow.name, updated.workflow.version);
+        let saved = library::accept(&self.ctx, &proposal, "edited by conversation")?;
+        self.last_workflow = Some(saved.name.clone());
+        println!("Saved '{}' as v{}.", saved.name, saved.version);
         Ok(exit::OK)
     }
 
@@ -570,15 +611,14 @@ impl Session {
                 exit::OK
             }
             crate::builder::Reply::Save(workflow) => {
-                let exists = self.executor.store().find(&workflow.name).ok().flatten().is_some();
+                let exists = library::exists(&self.ctx, &workflow.name).unwrap_or(false);
                 if exists {
                     for line in dialog.ask_name_again(&workflow.name) {
                         println!("{line}");
                     }
                     return exit::OK;
                 }
-                let saved = self.executor.store().create(&workflow, false);
-                match saved {
+                match library::save(&self.ctx, &workflow, false) {
                     Ok(saved) => {
                         for line in crate::builder::Dialog::saved_message(&saved.workflow) {
                             println!("{line}");
@@ -586,7 +626,7 @@ impl Session {
                         if std::mem::take(&mut self.from_suggestion) {
                             println!("Schedule it or run on demand?");
                         }
-                        self.last_workflow = Some(saved.workflow.name);
+                        self.last_workflow = Some(saved.name);
                         self.dialog = None;
                         exit::OK
                     }
@@ -598,22 +638,15 @@ impl Session {
 
     fn run(&mut self, workflow: &str, params: IndexMap<String, String>) -> Result<i32> {
         let name = self.target(workflow)?;
-        let saved = self.executor.store().get(&name)?;
-        self.last_workflow = Some(saved.workflow.name.clone());
-        let out = Output::detect();
-        let style = if self.interactive && out.color { Style::Tty } else { Style::Plain };
-        let summary = self.executor.run_blocking(RunRequest {
-            workflow: saved.workflow,
-            workflow_id: saved.id,
-            params: params.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+        self.last_workflow = Some(name.clone());
+        let command = commands::run::RunCommand {
+            target: name,
+            params,
             trigger: "manual".into(),
             verbose: false,
-            sink: renderer(style, out),
-            handle_signals: true,
-            stack: Vec::new(),
-            carried: None,
-        })?;
-        Ok(summary.exit_code())
+            sink: renderer(self.style(), Output::detect()),
+        };
+        Ok(commands::run::run(&self.ctx, command)?.exit_code())
     }
 
     /// A line the grammar didn't understand: the LLM when configured, else "did you mean".
@@ -649,7 +682,7 @@ impl Session {
             }
             Intent::Quit => Ok(exit::OK),
             intent => {
-                let reading = crate::cli::parse::describe(&intent);
+                let reading = crate::terminal::intent::describe(&intent);
                 let changes = !matches!(
                     intent,
                     Intent::List { .. }

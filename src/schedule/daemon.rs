@@ -26,15 +26,15 @@ pub struct Clock {
 impl Clock {
     /// The real clock, shifted by `ALPHA_NOW` when set.
     pub fn from_env() -> Result<Clock> {
-        let offset = match std::env::var("ALPHA_NOW") {
-            Ok(text) if !text.is_empty() => {
-                let start = DateTime::parse_from_rfc3339(&text)
-                    .map_err(|e| Error::usage(format!("ALPHA_NOW must be an RFC 3339 time: {e}")))?;
-                start.with_timezone(&Utc) - Utc::now()
-            }
-            _ => chrono::Duration::zero(),
-        };
-        Ok(Clock { offset })
+        Ok(Clock::from_settings(crate::config::settings()?))
+    }
+
+    /// The real clock, shifted to start at the settings' `now` when there is one.
+    pub fn from_settings(settings: &crate::config::Settings) -> Clock {
+        match settings.now {
+            Some(start) => Clock::starting_at(start),
+            None => Clock { offset: chrono::Duration::zero() },
+        }
     }
 
     /// A clock that reads `start` now and runs at the real rate from there.
@@ -50,20 +50,26 @@ impl Clock {
 
 pub use crate::store::ScheduleEntry as Entry;
 
-impl Entry {
+/// When a schedule fires: its due occurrences and its next one.
+pub trait Timing {
     /// Occurrences due at `now`.
-    pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
-        let cron = super::parse_cron(&self.cron).map_err(Error::Other)?;
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>>;
+    /// The next occurrence after `now`.
+    fn next(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>>;
+}
+
+impl Timing for Entry {
+    fn due(&self, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let cron = super::parse_cron(&self.cron).map_err(Error::Schedule)?;
         let since = self.last_fire_at.unwrap_or(self.created_at).max(self.created_at - chrono::Duration::seconds(1));
         Ok(match self.timezone.as_deref().map(str::parse::<chrono_tz::Tz>) {
             Some(Ok(zone)) => fires::due(&cron, &zone, since, now, self.catchup, self.window),
-            Some(Err(_)) => return Err(Error::Other(format!("unknown time zone in schedule {}", self.id))),
+            Some(Err(_)) => return Err(Error::Schedule(format!("unknown time zone in schedule {}", self.id))),
             None => fires::due(&cron, &Local, since, now, self.catchup, self.window),
         })
     }
 
-    /// The next occurrence after `now`.
-    pub fn next(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn next(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let cron = super::parse_cron(&self.cron).ok()?;
         let horizon = now + chrono::Duration::days(800);
         match self.timezone.as_deref().map(str::parse::<chrono_tz::Tz>) {
@@ -239,7 +245,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
     let store = Store::open(db)?;
     let saved = store
         .find(&entry.workflow_id)?
-        .ok_or_else(|| Error::Other(format!("workflow '{}' no longer exists", entry.workflow_name)))?;
+        .ok_or_else(|| Error::usage(format!("workflow '{}' no longer exists", entry.workflow_name)))?;
     let summary = Executor::new(store).run_blocking(RunRequest {
         workflow: saved.workflow,
         workflow_id: saved.id,

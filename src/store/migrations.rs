@@ -141,7 +141,7 @@ pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > CURRENT {
-        return Err(Error::Other(format!(
+        return Err(Error::Storage(format!(
             "this database was written by a newer alpha (schema version {version}; this alpha knows up to {CURRENT}); \
              upgrade alpha to open it"
         )));

@@ -17,7 +17,7 @@ use crate::diagnostic::did_you_mean;
 use crate::error::{Error, Result};
 use crate::workflow::{Trigger, Workflow};
 
-pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord};
+pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord, StepStatus};
 pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
 /// How long a writer waits for another process's lock before giving up.
@@ -413,7 +413,7 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
     } else {
         "check the path and its permissions, or pass another with --db"
     };
-    Error::Other(format!("can't open the database {}: {detail} ({hint})", path.display()))
+    Error::Storage(format!("can't open the database {}: {detail} ({hint})", path.display()))
 }
 
 impl Store {

@@ -9,7 +9,7 @@ use super::{Store, now};
 use crate::error::{Error, Result};
 
 /// States of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     /// Recorded, not started.
@@ -49,6 +49,61 @@ impl RunStatus {
     }
 }
 
+/// States of one step attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// It succeeded.
+    Success,
+    /// It failed.
+    Failed,
+    /// It failed and its fallback (or a later attempt) recovered it.
+    Recovered,
+    /// Skipped by its condition, a branch, or `on_error: skip`.
+    Skipped,
+    /// Done in an earlier run that this one resumes.
+    Carried,
+    /// Cancelled while it ran.
+    Interrupted,
+}
+
+impl StepStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Success => "success",
+            StepStatus::Failed => "failed",
+            StepStatus::Recovered => "recovered",
+            StepStatus::Skipped => "skipped",
+            StepStatus::Carried => "carried",
+            StepStatus::Interrupted => "interrupted",
+        }
+    }
+
+    /// Parses a stored name; an unknown one reads as failed, never as success.
+    pub fn parse(text: &str) -> StepStatus {
+        match text {
+            "success" => StepStatus::Success,
+            "recovered" => StepStatus::Recovered,
+            "skipped" => StepStatus::Skipped,
+            "carried" => StepStatus::Carried,
+            "interrupted" => StepStatus::Interrupted,
+            _ => StepStatus::Failed,
+        }
+    }
+
+    /// The step is done: a resumed run keeps its result instead of running it again.
+    pub fn is_finished(self) -> bool {
+        matches!(self, StepStatus::Success | StepStatus::Recovered | StepStatus::Skipped | StepStatus::Carried)
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One run as history shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRecord {
@@ -62,8 +117,8 @@ pub struct RunRecord {
     pub workflow_version: String,
     /// manual, schedule, …
     pub trigger: String,
-    /// Status name.
-    pub status: String,
+    /// Its status.
+    pub status: RunStatus,
     /// Parameters, secrets redacted.
     pub parameters: Value,
     /// Start time.
@@ -85,8 +140,8 @@ pub struct StepRecord {
     pub name: Option<String>,
     /// Attempt number, from 1.
     pub attempt: i64,
-    /// success, failed, skipped, recovered, …
-    pub status: String,
+    /// How the attempt ended.
+    pub status: StepStatus,
     /// Start time.
     pub started_at: Option<String>,
     /// End time.
@@ -116,7 +171,7 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         workflow_name: row.get(2)?,
         workflow_version: row.get(3)?,
         trigger: row.get(4)?,
-        status: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        status: RunStatus::parse(&row.get::<_, Option<String>>(5)?.unwrap_or_default()).unwrap_or(RunStatus::Failed),
         parameters: parse(row.get(6)?),
         started_at: row.get(7)?,
         completed_at: row.get(8)?,
@@ -214,7 +269,7 @@ impl Store {
                 step.step_id,
                 step.name,
                 step.attempt,
-                step.status,
+                step.status.as_str(),
                 step.started_at,
                 step.completed_at,
                 step.duration_ms,
@@ -276,7 +331,7 @@ impl Store {
                     step_id: row.get(0)?,
                     name: row.get(1)?,
                     attempt: row.get(2)?,
-                    status: row.get(3)?,
+                    status: StepStatus::parse(&row.get::<_, String>(3)?),
                     started_at: row.get(4)?,
                     completed_at: row.get(5)?,
                     duration_ms: row.get(6)?,

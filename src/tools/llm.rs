@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::config::{Config, Llm as Endpoint};
+use crate::config::Llm as Endpoint;
 use crate::workflow::ErrorKind;
 
 /// The LLM tool.
@@ -28,8 +28,8 @@ fn value_text(value: Option<&Value>) -> Option<String> {
 }
 
 async fn run(client: reqwest::Client, request: Request) -> Outcome {
-    let config = Config::load().map_err(|e| Failure::new(e.to_string()))?;
-    let Some(endpoint) = config.llm() else {
+    let settings = crate::config::settings().map_err(|e| Failure::new(e.to_string()))?;
+    let Some(endpoint) = settings.llm.clone() else {
         return Err(Failure::new(
             "no LLM is configured: set ALPHA_LLM_BASE_URL (and ALPHA_LLM_MODEL) or llm.base_url in config.yaml",
         ));

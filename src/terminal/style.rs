@@ -13,11 +13,10 @@ pub struct Output {
 }
 
 impl Output {
-    /// Decides from the environment.
+    /// Decides from stdout and the settings (`NO_COLOR`).
     pub fn detect() -> Self {
         let tty = std::io::stdout().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Output { color: tty && !no_color, tty }
+        Output { color: tty && !no_color(), tty }
     }
 
     /// Wraps `text` in an ANSI style when colour is on.
@@ -48,7 +47,12 @@ impl Output {
 
 /// Whether stderr is a terminal with colour allowed (for error rendering).
 pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stderr().is_terminal() && !no_color()
+}
+
+/// `NO_COLOR` is set (an unreadable config counts as no colour, never as a failure to print).
+pub fn no_color() -> bool {
+    crate::config::settings().map_or(true, |s| s.no_color)
 }
 
 /// Prints a value as pretty JSON on stdout.

@@ -1,49 +1,8 @@
-//! `alpha parse "UTTERANCE"`: the intent alpha understands, with no side effects.
+//! An intent in words, for `alpha parse` and for the chat's "I understood: …".
 
-use std::path::Path;
+use crate::grammar::Intent;
 
-use crate::error::{Result, exit};
-use crate::grammar::{self, Intent, Library, Parsed, Source};
-use crate::store::Store;
-
-/// What the grammar knows of the library at `db` (empty when there is no database yet).
-pub fn library(db: &Path) -> Library {
-    if !db.exists() {
-        return Library::default();
-    }
-    let Ok(store) = Store::open(db) else { return Library::default() };
-    let Ok(listings) = store.list(&[], None) else { return Library::default() };
-    let mut library = Library::default();
-    for listing in listings {
-        let workflow = listing.saved.workflow;
-        library.params.insert(workflow.name.clone(), workflow.parameters.keys().cloned().collect());
-        library.names.push(workflow.name);
-    }
-    library
-}
-
-/// `alpha parse`
-pub fn parse(db: &Path, utterance: &str, json: bool) -> Result<i32> {
-    let library = library(db);
-    let intent = grammar::parse(utterance, &library);
-    let parsed = match intent {
-        Intent::Unknown { .. } => match crate::llm::intent::from_llm(utterance, &library)? {
-            Some(intent) => Parsed { intent, source: Source::Llm },
-            None => Parsed { intent, source: Source::Grammar },
-        },
-        intent => Parsed { intent, source: Source::Grammar },
-    };
-    let text = serde_json::to_string(&parsed).unwrap_or_default();
-    if json {
-        println!("{text}");
-    } else {
-        println!("{}", describe(&parsed.intent));
-        println!("{text}");
-    }
-    Ok(exit::OK)
-}
-
-/// A one-line reading of an intent, for humans.
+/// A one-line reading of an intent.
 pub fn describe(intent: &Intent) -> String {
     match intent {
         Intent::Run { workflow, params } if params.is_empty() => format!("run '{workflow}'"),

@@ -1,0 +1,56 @@
+//! `history`: past runs, newest first, and one run's steps.
+
+use serde::Serialize;
+
+use super::Context;
+use crate::error::Result;
+use crate::store::{RunRecord, RunStatus, StepRecord, Store};
+
+/// What `history` asks for.
+#[derive(Debug, Clone)]
+pub struct HistoryRequest {
+    /// Only this workflow's runs (a deleted workflow's name works too).
+    pub workflow: Option<String>,
+    /// Only runs with this status.
+    pub status: Option<RunStatus>,
+    /// How many runs at most.
+    pub limit: usize,
+}
+
+/// `history [NAME] [--status S] [--limit N]`
+pub fn runs(ctx: &Context, request: &HistoryRequest) -> Result<Vec<RunRecord>> {
+    let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
+    let workflow_id = match &request.workflow {
+        Some(name) => Some(workflow_id(&store, name)?),
+        None => None,
+    };
+    store.history(workflow_id.as_deref(), request.status, request.limit)
+}
+
+/// A workflow id for history: a saved workflow, or the name of a deleted one found in run records.
+fn workflow_id(store: &Store, name: &str) -> Result<String> {
+    if let Some(saved) = store.find(name)? {
+        return Ok(saved.id);
+    }
+    match store.workflow_id_in_runs(name)? {
+        Some(id) => Ok(id),
+        None => store.get(name).map(|s| s.id),
+    }
+}
+
+/// One run with its step attempts.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunDetails {
+    /// The run.
+    pub run: RunRecord,
+    /// Its steps, one row per attempt.
+    pub steps: Vec<StepRecord>,
+}
+
+/// `history --run ID` (a unique prefix of the id works).
+pub fn run_details(ctx: &Context, run_id: &str) -> Result<RunDetails> {
+    let store = ctx.store()?;
+    let run = store.run(run_id)?;
+    let steps = store.steps(&run.id)?;
+    Ok(RunDetails { run, steps })
+}

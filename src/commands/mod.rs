@@ -1,0 +1,57 @@
+//! The commands layer (design.md §1): one function per user action, each taking a typed request
+//! and returning a typed, `Serialize` report. Every face (the CLI, the chat shell, and later the
+//! dashboard and workers) calls these and renders the reports in its own voice; nothing here
+//! prints, exits the process or reads the environment: the [`Context`] carries what the faces
+//! read once.
+
+pub mod files;
+pub mod history;
+pub mod library;
+pub mod optimize;
+pub mod parse;
+pub mod run;
+pub mod schedule;
+pub mod suggest;
+pub mod templates;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Settings;
+use crate::error::Result;
+use crate::schedule::daemon::Clock;
+use crate::store::Store;
+
+/// What every command runs against: the library's location, the settings read once per
+/// process, and the clock.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The database file.
+    pub db: PathBuf,
+    /// Config file and `ALPHA_*` environment, as read at start.
+    pub settings: &'static Settings,
+    /// The clock (shifted by `ALPHA_NOW` in tests).
+    pub clock: Clock,
+}
+
+impl Context {
+    /// A context for the database at `db` with the process's settings.
+    pub fn new(db: &Path) -> Result<Context> {
+        let settings = crate::config::settings()?;
+        Ok(Context { db: db.to_path_buf(), settings, clock: Clock::from_settings(settings) })
+    }
+
+    /// Opens the library (creating it on first use).
+    pub fn store(&self) -> Result<Store> {
+        Store::open(&self.db)
+    }
+
+    /// Opens the library only if it exists: read-only questions never create one.
+    pub fn existing_store(&self) -> Result<Option<Store>> {
+        if self.db.exists() { Store::open(&self.db).map(Some) } else { Ok(None) }
+    }
+}
+
+/// The first 8 characters of a run id, as users see it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}

@@ -1,0 +1,31 @@
+//! `parse`: the intent alpha understands from a sentence, with no side effects (design.md §6).
+
+use super::Context;
+use crate::error::Result;
+use crate::grammar::{self, Intent, Library, Parsed, Source};
+
+/// What the grammar knows of the library (empty when there is no database yet).
+pub fn library(ctx: &Context) -> Library {
+    let Ok(Some(store)) = ctx.existing_store() else { return Library::default() };
+    let Ok(listings) = store.list(&[], None) else { return Library::default() };
+    let mut library = Library::default();
+    for listing in listings {
+        let workflow = listing.saved.workflow;
+        library.params.insert(workflow.name.clone(), workflow.parameters.keys().cloned().collect());
+        library.names.push(workflow.name);
+    }
+    library
+}
+
+/// The grammar's reading of `utterance`; what it can't parse goes to the LLM when one is
+/// configured.
+pub fn parse(ctx: &Context, utterance: &str) -> Result<Parsed> {
+    let library = library(ctx);
+    Ok(match grammar::parse(utterance, &library) {
+        Intent::Unknown { did_you_mean } => match crate::llm::intent::from_llm(utterance, &library)? {
+            Some(intent) => Parsed { intent, source: Source::Llm },
+            None => Parsed { intent: Intent::Unknown { did_you_mean }, source: Source::Grammar },
+        },
+        intent => Parsed { intent, source: Source::Grammar },
+    })
+}

@@ -1,0 +1,227 @@
+//! Schedules: `schedule`, `unschedule`, and the status of every schedule.
+
+use chrono::{Local, TimeZone};
+use serde::Serialize;
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::store::{Catchup, Overlap, SchedulePolicy};
+
+/// What `schedule` asks for.
+#[derive(Debug, Clone)]
+pub struct ScheduleRequest {
+    /// The workflow.
+    pub workflow: String,
+    /// Cron, or a phrase such as "every weekday at 9am".
+    pub when: String,
+    /// IANA zone; local when absent.
+    pub timezone: Option<String>,
+    /// Overlap and catch-up policies.
+    pub policy: SchedulePolicy,
+}
+
+/// A schedule made.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scheduled {
+    /// The workflow's name.
+    pub workflow: String,
+    /// The normalized 5-field cron.
+    pub cron: String,
+    /// "Daily at 9:00 AM".
+    pub description: String,
+    /// "9:00 AM daily", as said in conversation.
+    pub spoken: String,
+    /// The zone, when given.
+    pub timezone: Option<String>,
+    /// False when the same schedule already existed (its policies were updated).
+    pub added: bool,
+    /// The next three fires, formatted in the schedule's zone.
+    pub next_fires: Vec<String>,
+}
+
+/// A cron expression or phrase, normalized to 5-field cron.
+pub fn normalize(when: &str) -> Result<String> {
+    let when = when.trim();
+    if crate::schedule::parse_cron(when).is_ok() {
+        return Ok(when.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    crate::grammar::time::to_cron(when).ok_or_else(|| {
+        Error::usage_with(
+            format!("`{when}` is neither a cron expression nor a schedule alpha understands"),
+            "try \"every weekday at 9am\", \"every morning at 10\", \"hourly\", \"every 15 minutes\" or 5-field cron like \"0 9 * * 1-5\"",
+        )
+    })
+}
+
+/// `schedule NAME WHEN [--timezone TZ]`
+pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
+    let store = ctx.store()?;
+    let saved = store.get(&request.workflow)?;
+    let cron = normalize(&request.when)?;
+    let timezone = request.timezone.as_deref();
+    if let Some(zone) = timezone
+        && zone.parse::<chrono_tz::Tz>().is_err()
+    {
+        return Err(Error::usage_with(format!("unknown time zone `{zone}`"), "use an IANA name such as Europe/Berlin"));
+    }
+    let next_fires = next_fires(ctx, &cron, timezone, 3)?;
+    // The scheduler's clock (shifted by ALPHA_NOW in tests) decides which fires are already past.
+    let created = ctx.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let added = store.add_schedule(&saved.id, &cron, timezone, &request.policy, &created)?;
+    Ok(Scheduled {
+        workflow: saved.workflow.name,
+        description: crate::schedule::describe(&cron),
+        spoken: spoken(&cron),
+        cron,
+        timezone: request.timezone.clone(),
+        added,
+        next_fires,
+    })
+}
+
+/// The next `count` fire times, formatted in the schedule's zone.
+pub fn next_fires(ctx: &Context, cron: &str, timezone: Option<&str>, count: usize) -> Result<Vec<String>> {
+    let parsed = crate::schedule::parse_cron(cron).map_err(Error::usage)?;
+    let now = ctx.clock.now();
+    Ok(match timezone {
+        Some(zone) => {
+            let tz: chrono_tz::Tz = zone.parse().map_err(|_| Error::usage(format!("unknown time zone `{zone}`")))?;
+            crate::schedule::next_fires(&parsed, &tz.from_utc_datetime(&now.naive_utc()), count)
+                .iter()
+                .map(|t| t.format("%a %Y-%m-%d %H:%M %Z").to_string())
+                .collect()
+        }
+        None => crate::schedule::next_fires(&parsed, &now.with_timezone(&Local), count)
+            .iter()
+            .map(|t| t.format("%a %Y-%m-%d %H:%M").to_string())
+            .collect(),
+    })
+}
+
+/// A schedule as said in conversation: "10:00 AM daily", "9:00 AM on weekdays".
+pub fn spoken(cron: &str) -> String {
+    let words = crate::schedule::describe(cron);
+    if let Some(time) = words.strip_prefix("Daily at ") {
+        return format!("{time} daily");
+    }
+    if let Some(time) = words.strip_prefix("Weekdays at ") {
+        return format!("{time} on weekdays");
+    }
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
+        None => words,
+    }
+}
+
+/// `--catchup-window` as seconds.
+pub fn window_seconds(text: &str) -> Result<i64> {
+    crate::workflow::HumanDuration::parse(text)
+        .map(|d| d.get().as_secs() as i64)
+        .map_err(|e| Error::usage(format!("--catchup-window: {e}")))
+}
+
+/// Schedules removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unscheduled {
+    /// The workflow's name.
+    pub workflow: String,
+    /// Schedules removed (those made with `schedule`).
+    pub removed: usize,
+    /// Schedules left that come from the workflow's own `triggers`.
+    pub from_triggers: usize,
+}
+
+/// `unschedule NAME`
+pub fn unschedule(ctx: &Context, name: &str) -> Result<Unscheduled> {
+    let store = ctx.store()?;
+    let saved = store.get(name)?;
+    let removed = store.remove_schedules(&saved.id)?;
+    let from_triggers = store.schedules()?.into_iter().filter(|s| s.workflow_id == saved.id).count();
+    Ok(Unscheduled { workflow: saved.workflow.name, removed, from_triggers })
+}
+
+/// One schedule's state.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleStatus {
+    /// The workflow's name.
+    pub workflow: String,
+    /// 5-field cron.
+    pub cron: String,
+    /// In words.
+    pub description: String,
+    /// IANA zone, local when absent.
+    pub timezone: Option<String>,
+    /// The next fire (RFC 3339).
+    pub next_fire: Option<String>,
+    /// The last fire, if any.
+    pub last_fire: Option<String>,
+    /// Its outcome.
+    pub last_status: Option<String>,
+    /// Overlap policy.
+    pub overlap: Overlap,
+    /// Catch-up policy.
+    pub catchup: Catchup,
+}
+
+/// `scheduler status`: every schedule with its next and last fire.
+pub fn status(ctx: &Context) -> Result<Vec<ScheduleStatus>> {
+    use crate::schedule::daemon::Timing as _;
+    let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
+    let now = ctx.clock.now();
+    let mut rows = Vec::new();
+    for entry in store.schedule_entries()? {
+        let last = store.last_fire(entry.id)?;
+        rows.push(ScheduleStatus {
+            description: crate::schedule::describe(&entry.cron),
+            next_fire: entry.next(now).map(|t| t.to_rfc3339()),
+            last_fire: last.as_ref().map(|l| l.0.clone()),
+            last_status: last.map(|l| l.1),
+            workflow: entry.workflow_name,
+            cron: entry.cron,
+            timezone: entry.timezone,
+            overlap: entry.overlap,
+            catchup: entry.catchup,
+        });
+    }
+    Ok(rows)
+}
+
+/// What keeps the scheduler running across reboots.
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    /// Where the systemd user unit goes.
+    pub unit_path: String,
+    /// The unit's text.
+    pub unit: String,
+    /// The crontab line, for systems without systemd.
+    pub cron_line: String,
+    /// The unit was written.
+    pub written: bool,
+}
+
+/// `scheduler install [--apply]`: the unit for `exe`, written when `apply`.
+pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Service> {
+    let db = std::fs::canonicalize(&ctx.db).unwrap_or_else(|_| ctx.db.clone());
+    let unit = format!(
+        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
+        exe.display(),
+        db.display()
+    );
+    let cron_line = format!(
+        "@reboot {} --db {} scheduler run >> {}/scheduler.log 2>&1",
+        exe.display(),
+        db.display(),
+        crate::paths::data_dir().display()
+    );
+    let unit_path = directories::BaseDirs::new()
+        .map(|d| d.config_dir().join("systemd/user/alpha-scheduler.service"))
+        .ok_or_else(|| Error::Storage("can't find the config directory".into()))?;
+    if apply {
+        if let Some(parent) = unit_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("can't create {}", parent.display()), e))?;
+        }
+        std::fs::write(&unit_path, &unit).map_err(|e| Error::io(format!("can't write {}", unit_path.display()), e))?;
+    }
+    Ok(Service { unit_path: unit_path.display().to_string(), unit, cron_line, written: apply })
+}

@@ -1,0 +1,52 @@
+//! `alpha workflow edit NAME`: the definition in `$VISUAL`/`$EDITOR`, saved as a new version
+//! when it is valid; an invalid edit can be re-opened or discarded, and nothing is lost.
+
+use super::prompt;
+use crate::commands::Context;
+use crate::commands::library::{begin_edit, finish_edit};
+use crate::error::{Error, Result, exit};
+use crate::terminal::{stderr_color, text};
+
+/// Opens the editor until the text is valid, unchanged, or discarded.
+pub fn edit(ctx: &Context, name: &str) -> Result<i32> {
+    let editing = begin_edit(ctx, name)?;
+    let editor = &ctx.settings.editor;
+    let dir =
+        tempfile::Builder::new().prefix("alpha-edit").tempdir().map_err(|e| Error::io("can't create a temp dir", e))?;
+    let path = dir.path().join(&editing.file_name);
+    std::fs::write(&path, &editing.text).map_err(|e| Error::io("can't write the temp file", e))?;
+    let interactive = prompt::interactive();
+    loop {
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(&path)
+            .status()
+            .map_err(|e| Error::io(format!("can't start the editor `{editor}`"), e))?;
+        if !status.success() {
+            return Err(Error::External(format!("the editor `{editor}` exited with {status}; nothing was changed")));
+        }
+        let edited = std::fs::read_to_string(&path).map_err(|e| Error::io("can't read the edited file", e))?;
+        match finish_edit(ctx, &editing, &path.display().to_string(), edited) {
+            Ok(outcome) => {
+                print!("{}", text::edited(&outcome));
+                return Ok(exit::OK);
+            }
+            Err(Error::Invalid(diagnostics)) => {
+                eprint!("{}", diagnostics.render(stderr_color()));
+                if !interactive {
+                    eprintln!("The edited workflow is invalid; nothing was saved.");
+                    return Ok(exit::USAGE);
+                }
+                let answer =
+                    prompt::ask("The workflow is invalid. (r)e-open the editor or (d)iscard the changes? [r/d] ")?;
+                if matches!(answer.as_str(), "d" | "discard") {
+                    println!("Discarded; nothing was saved.");
+                    return Ok(exit::USAGE);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+}

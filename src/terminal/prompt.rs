@@ -1,0 +1,24 @@
+//! Questions asked on the terminal (confirmations), on stderr so stdout stays the answer.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::error::{Error, Result};
+
+/// Prints a prompt on stderr and reads one trimmed, lowercased answer.
+pub fn ask(prompt: &str) -> Result<String> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("can't read the answer", e))?;
+    Ok(line.trim().to_lowercase())
+}
+
+/// Asks a yes/no question; false unless the answer is yes.
+pub fn confirm(prompt: &str) -> Result<bool> {
+    Ok(matches!(ask(prompt)?.as_str(), "y" | "yes"))
+}
+
+/// Whether questions can be asked (stdin is a terminal).
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal()
+}

@@ -1,0 +1,428 @@
+//! The text of each report, in the words of the original specification. Each function returns
+//! whole lines (ending in `\n`), so a face prints them as they are.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::Value;
+
+use super::style::Output;
+use crate::commands::files::{FileCheck, count_steps};
+use crate::commands::history::RunDetails;
+use crate::commands::library::{Diffed, Edited, Listed, RolledBack, SavedReport, Shown, VersionRow};
+use crate::commands::optimize::Optimized;
+use crate::commands::schedule::{ScheduleStatus, Scheduled, Unscheduled};
+use crate::commands::suggest::{HistoryImported, Suggestions};
+use crate::store::{RunRecord, RunStatus};
+use crate::workflow::{Format, Trigger, Workflow, to_text};
+
+/// "2 hours ago", "just now", "3 days ago".
+pub fn ago(timestamp: &str) -> String {
+    let Ok(then) = DateTime::parse_from_rfc3339(timestamp) else { return timestamp.to_string() };
+    let seconds = (Utc::now() - then.with_timezone(&Utc)).num_seconds().max(0);
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match seconds {
+        0..=44 => "just now".into(),
+        45..=3_599 => plural((seconds + 30) / 60, "minute"),
+        3_600..=86_399 => plural(seconds / 3_600, "hour"),
+        86_400..=172_799 => "yesterday".into(),
+        _ => plural(seconds / 86_400, "day"),
+    }
+}
+
+/// The word users see for a run status.
+pub fn outcome(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Completed => "success",
+        other => other.as_str(),
+    }
+}
+
+/// `1.2s`, `450ms`, `2m05s`.
+pub fn format_ms(ms: i64) -> String {
+    if ms < 1_000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1_000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1_000)
+    }
+}
+
+/// A JSON value as a user typed it: strings bare, everything else as JSON.
+pub fn plain_value(value: &Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_string)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// One line summary: "Deploy Pipeline (4 steps, 2 parameters)".
+pub fn summary(workflow: &Workflow) -> String {
+    format!(
+        "{} ({}, {})",
+        workflow.name,
+        plural(count_steps(&workflow.steps), "step"),
+        plural(workflow.parameters.len(), "parameter")
+    )
+}
+
+/// `list`
+pub fn list(rows: &[Listed], filtered: bool, out: Output) -> String {
+    if rows.is_empty() {
+        return if filtered {
+            "No workflows match.\n".into()
+        } else {
+            "No workflows yet. Save one with `alpha workflow create --file FILE`.\n".into()
+        };
+    }
+    let mut text = format!("{}\n", out.bold("Available Workflows:"));
+    for (index, row) in rows.iter().enumerate() {
+        let tags = if row.tags.is_empty() { String::new() } else { format!(" - tags: {}", row.tags.join(", ")) };
+        let _ = writeln!(text, "  {}. {} (v{}){tags}", index + 1, out.bold(&row.name), row.version);
+        if let (Some(when), Some(status)) = (&row.last_executed, row.last_status) {
+            let _ = writeln!(text, "     Last run: {} ({})", ago(when), outcome(status));
+        }
+        for schedule in &row.schedules {
+            let zone = schedule.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+            let _ = writeln!(text, "     Scheduled: {}{zone}", schedule.description);
+        }
+    }
+    text
+}
+
+/// `show`: the definition in `format`, then a summary (YAML only: JSON stays one document).
+pub fn show(shown: &Shown, format: Format, out: Output) -> String {
+    let mut text = to_text(&shown.definition, format);
+    if format == Format::Json {
+        return text;
+    }
+    let workflow = &shown.definition;
+    let _ = writeln!(text, "\n{}", out.dim("# ─── summary ───"));
+    let description = workflow.description.as_deref().map(|d| format!(" - {d}")).unwrap_or_default();
+    let _ = writeln!(
+        text,
+        "{} v{}: {}{description}",
+        out.bold(&workflow.name),
+        workflow.version,
+        plural(count_steps(&workflow.steps), "step")
+    );
+    if !workflow.parameters.is_empty() {
+        text.push_str("Parameters:\n");
+        for (name, p) in &workflow.parameters {
+            let default = match &p.default {
+                Some(v) => format!(", default: {}", plain_value(v)),
+                None if p.is_required() => ", required".into(),
+                None => String::new(),
+            };
+            let about = p.description.as_deref().map(|d| format!(" - {d}")).unwrap_or_default();
+            let _ = writeln!(text, "  - {name} ({}{default}){about}", p.kind.as_str());
+        }
+    }
+    text.push_str("Triggers:\n");
+    if workflow.triggers.is_empty() {
+        text.push_str("  - manual\n");
+    }
+    for trigger in &workflow.triggers {
+        match trigger {
+            Trigger::Manual => text.push_str("  - manual\n"),
+            Trigger::Schedule { cron, timezone } => {
+                let zone = timezone.as_deref().map(|z| format!(", {z}")).unwrap_or_default();
+                let _ = writeln!(text, "  - schedule: {} ({cron}{zone})", crate::schedule::describe(cron));
+            }
+        }
+    }
+    if shown.recent_runs.is_empty() {
+        text.push_str("Recent runs: none\n");
+    } else {
+        text.push_str("Recent runs:\n");
+        for run in &shown.recent_runs {
+            let _ = writeln!(text, "  - {}", run_line(run));
+        }
+    }
+    text
+}
+
+fn duration_between(start: Option<&str>, end: Option<&str>) -> Option<String> {
+    let start = DateTime::parse_from_rfc3339(start?).ok()?;
+    let end = DateTime::parse_from_rfc3339(end?).ok()?;
+    Some(format_ms((end - start).num_milliseconds().max(0)))
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// One run on one line: id, workflow, outcome, when, how long, parameters, error.
+pub fn run_line(run: &RunRecord) -> String {
+    let when = run.started_at.as_deref().map(ago).unwrap_or_default();
+    let took = duration_between(run.started_at.as_deref(), run.completed_at.as_deref()).unwrap_or_else(|| "-".into());
+    let params = match &run.parameters {
+        Value::Object(map) if !map.is_empty() => {
+            let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}={}", plain_value(v))).collect();
+            format!(" {}", pairs.join(" "))
+        }
+        _ => String::new(),
+    };
+    let error = run.error.as_deref().map(|e| format!(": {}", first_line(e))).unwrap_or_default();
+    format!(
+        "{} {} {} {when} ({took}, {}){params}{error}",
+        crate::commands::short_id(&run.id),
+        run.workflow_name,
+        outcome(run.status),
+        run.trigger
+    )
+}
+
+/// `history`
+pub fn history(runs: &[RunRecord]) -> String {
+    if runs.is_empty() {
+        return "No runs recorded yet.\n".into();
+    }
+    runs.iter().map(|run| format!("{}\n", run_line(run))).collect()
+}
+
+/// `history --run ID`
+pub fn run_details(details: &RunDetails) -> String {
+    let run = &details.run;
+    let mut text = format!("Run {} of '{}' v{} ({})\n", run.id, run.workflow_name, run.workflow_version, run.trigger);
+    let _ = writeln!(text, "Status: {}", outcome(run.status));
+    if let Some(started) = &run.started_at {
+        let _ = writeln!(text, "Started: {started}");
+    }
+    if let Some(took) = duration_between(run.started_at.as_deref(), run.completed_at.as_deref()) {
+        let _ = writeln!(text, "Duration: {took}");
+    }
+    if let Value::Object(params) = &run.parameters {
+        for (k, v) in params {
+            let _ = writeln!(text, "Parameter {k} = {}", plain_value(v));
+        }
+    }
+    if let Some(error) = &run.error {
+        let _ = writeln!(text, "Error: {error}");
+    }
+    text.push_str("Steps:\n");
+    if details.steps.is_empty() {
+        text.push_str("  (none recorded)\n");
+    }
+    for step in &details.steps {
+        let took = step.duration_ms.map(format_ms).unwrap_or_default();
+        let attempt = if step.attempt > 1 { format!(" attempt {}", step.attempt) } else { String::new() };
+        let error = step.error.as_deref().map(|e| format!(": {}", first_line(e))).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  {} {}{attempt} ({took}){error}",
+            step.status,
+            step.name.as_deref().unwrap_or(&step.step_id)
+        );
+    }
+    text
+}
+
+/// After `create`: what was saved and how to run it.
+pub fn saved(saved: &SavedReport, out: Output) -> String {
+    let params: String = saved
+        .workflow
+        .parameters
+        .iter()
+        .filter(|(_, p)| p.default.is_some() || p.is_required())
+        .map(|(k, p)| match &p.default {
+            Some(v) => format!(" {k}={}", plain_value(v)),
+            None => format!(" {k}=…"),
+        })
+        .collect();
+    format!(
+        "{} Workflow '{}' saved (v{}).\nRun with: alpha workflow run '{}'{params}\n",
+        out.good("✓"),
+        saved.name,
+        saved.version,
+        saved.name
+    )
+}
+
+/// `edit`
+pub fn edited(edited: &Edited) -> String {
+    match edited {
+        Edited::Unchanged { name, version } => format!("No changes; '{name}' stays at v{version}.\n"),
+        Edited::Saved { name, version } => format!("Saved '{name}' as v{version}.\n"),
+    }
+}
+
+/// `versions`
+pub fn versions(name: &str, rows: &[VersionRow]) -> String {
+    let mut text = format!("Versions of '{name}':\n");
+    for v in rows {
+        let current = if v.current { " (current)" } else { "" };
+        let note = v.note.as_deref().map(|n| format!(" - {n}")).unwrap_or_default();
+        let _ = writeln!(text, "  v{}  {}{note}{current}", v.version, ago(&v.created_at));
+    }
+    text
+}
+
+/// A diff, or a line saying the versions are the same.
+pub fn diff_text(diff: &str, from: &str, to: &str) -> String {
+    if diff.is_empty() { format!("v{from} and v{to} are identical\n") } else { diff.to_string() }
+}
+
+/// `diff`
+pub fn diff(diffed: &Diffed) -> String {
+    diff_text(&diffed.diff, &diffed.from, &diffed.to)
+}
+
+/// `rollback`
+pub fn rolled_back(r: &RolledBack) -> String {
+    format!("Rolled '{}' back to v{}; saved as v{}.\n", r.name, r.restored, r.version)
+}
+
+/// `schedule`
+pub fn scheduled(s: &Scheduled) -> String {
+    let zone = s.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+    let mut text = if s.added {
+        format!(
+            "Scheduled '{}': {}{zone} (cron: {}).\nScheduled for {}.\n",
+            s.workflow, s.description, s.cron, s.spoken
+        )
+    } else {
+        format!("'{}' was already scheduled {}{zone} (cron: {}).\n", s.workflow, s.description, s.cron)
+    };
+    let _ = writeln!(text, "Next runs: {}", s.next_fires.join(", "));
+    text
+}
+
+/// `unschedule`
+pub fn unscheduled(u: &Unscheduled) -> String {
+    match (u.removed, u.from_triggers) {
+        (0, 0) => format!("'{}' has no schedule.\n", u.workflow),
+        (n, 0) => format!("Removed {} of '{}'.\n", plural(n, "schedule"), u.workflow),
+        (removed, left) => format!(
+            "Removed {removed} schedule(s) of '{}'; {left} more come from its `triggers` (edit the workflow to remove them).\n",
+            u.workflow
+        ),
+    }
+}
+
+/// `scheduler status`
+pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
+    if rows.is_empty() {
+        return "Nothing is scheduled. Try: alpha workflow schedule NAME \"every weekday at 9am\"\n".into();
+    }
+    let mut text = format!("{:<28} {:<28} {:<20} last\n", "workflow", "schedule", "next");
+    for row in rows {
+        let zone = row.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+        let next = row
+            .next_fire
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Local).format("%a %m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".into());
+        let last = match (&row.last_fire, &row.last_status) {
+            (Some(when), Some(status)) => format!("{} ({status})", when.replace('T', " ").trim_end_matches('Z')),
+            _ => "never".into(),
+        };
+        let _ = writeln!(text, "{:<28} {:<28} {:<20} {last}", row.workflow, format!("{}{zone}", row.description), next);
+    }
+    text
+}
+
+/// `suggest`
+pub fn suggestions(found: &Suggestions) -> String {
+    if found.suggestions.is_empty() {
+        return format!(
+            "No repeated command sequences yet (a pattern needs 3 runs within 7 days; {} commands read).\n",
+            found.commands_read
+        );
+    }
+    let mut text = String::new();
+    for (n, suggestion) in found.suggestions.iter().enumerate() {
+        let window = match (&suggestion.first_seen, &suggestion.last_seen) {
+            (Some(first), Some(last)) => {
+                format!(" between {} and {}", first.get(..10).unwrap_or(first), last.get(..10).unwrap_or(last))
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(text, "{}. {} ({} times{window})", n + 1, suggestion.suggested_name, suggestion.occurrences);
+        for command in &suggestion.commands {
+            let _ = writeln!(text, "     $ {command}");
+        }
+        for (name, values) in &suggestion.parameters {
+            let _ = writeln!(
+                text,
+                "     parameter {name} (default: {}; seen: {})",
+                values.default,
+                values.values.join(", ")
+            );
+        }
+    }
+    text.push_str("\nAccept one in the chat shell (`alpha`), which offers them one at a time.\n");
+    text
+}
+
+/// `history import`
+pub fn history_imported(rows: &[HistoryImported]) -> String {
+    if rows.is_empty() {
+        return "No shell history found (looked for bash, zsh, fish and atuin histories). Pass --from FILE.\n".into();
+    }
+    rows.iter().map(|r| format!("{}: {} commands read ({}), {} new\n", r.path, r.read, r.format, r.added)).collect()
+}
+
+/// `optimize`
+pub fn optimized(o: &Optimized) -> String {
+    if o.recommendations.is_empty() {
+        return format!("No recommendations for '{}' from its {} recorded runs.\n", o.workflow, o.runs);
+    }
+    let mut text = format!("Recommendations for '{}' from {} recorded runs:\n", o.workflow, o.runs);
+    for (n, r) in o.recommendations.iter().enumerate() {
+        let gain = r.gain.as_deref().map(|g| format!(" Estimated gain: {g}.")).unwrap_or_default();
+        let _ = writeln!(text, "  {}. {} ({}){gain}", n + 1, r.advice, r.evidence);
+    }
+    text
+}
+
+/// `template list`
+pub fn templates(templates: &[Workflow]) -> String {
+    let mut text = String::from("Built-in templates:\n");
+    for (n, template) in templates.iter().enumerate() {
+        let _ = writeln!(text, "  {}. {} - {}", n + 1, template.name, template.description.as_deref().unwrap_or(""));
+        let params: Vec<String> = template
+            .parameters
+            .iter()
+            .map(|(k, p)| format!("{k}={}", p.default.as_ref().map(plain_value).unwrap_or_default()))
+            .collect();
+        if !params.is_empty() {
+            let _ = writeln!(text, "     parameters: {}", params.join(" "));
+        }
+    }
+    text.push_str("Use one with: alpha template use NAME [--name NEW] [key=value...]\n");
+    text
+}
+
+/// `validate`: the line for one file (diagnostics are rendered separately, on stderr).
+pub fn file_check(check: &FileCheck, out: Output) -> String {
+    match &check.workflow {
+        Some(workflow) => format!("{} {}: {}\n", out.good("✓"), check.file, summary(workflow)),
+        None => format!("{} {}: {}\n", out.bad("✗"), check.file, plural(check.diagnostics.len(), "error")),
+    }
+}
+
+/// An error as users see it: the message, then a hint when there is one.
+pub fn error(error: &crate::error::Error, color: bool) -> String {
+    use crate::error::Error;
+    match error {
+        Error::Invalid(diagnostics) => diagnostics.render(color),
+        Error::Usage { message, help } => match help {
+            Some(help) => format!("error: {message}\n  help: {help}\n"),
+            None => format!("error: {message}\n"),
+        },
+        other => {
+            let mut text = format!("error: {other}\n");
+            if other.is_corrupt() {
+                let _ = writeln!(text, "  help: {}", crate::store::DAMAGED_HINT);
+            }
+            if other.is_disk_full() {
+                text.push_str("  help: the disk holding alpha's database is full; free some space and try again (what was saved before is intact)\n");
+            }
+            text
+        }
+    }
+}
