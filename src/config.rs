@@ -72,17 +72,17 @@ impl Config {
     }
 }
 
-/// Everything alpha takes from its config file and its `ALPHA_*` environment, read once.
+/// Everything alpha takes from its config file and its `ALPHA_*` environment, read once. A
+/// broken config file or `ALPHA_NOW` is kept as its error and reported by what needs it (an LLM
+/// step, the scheduler's clock), so it never stops the rest of alpha.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The config file as read.
-    pub config: Config,
-    /// The LLM endpoint, when one is configured.
-    pub llm: Option<Llm>,
+    /// The config file as read, or why it could not be.
+    config: std::result::Result<Config, String>,
+    /// `ALPHA_NOW`: the moment the clock starts from (tests that can't wait for real minutes).
+    now: std::result::Result<Option<DateTime<Utc>>, String>,
     /// How long one LLM request may take (`ALPHA_LLM_TIMEOUT`, seconds; default 60).
     pub llm_timeout: Duration,
-    /// `ALPHA_NOW`: the moment the clock starts from (tests that can't wait for real minutes).
-    pub now: Option<DateTime<Utc>>,
     /// `NO_COLOR` is set: no colours anywhere.
     pub no_color: bool,
     /// `ALPHA_SCHEDULER_TICK_MS`: time between scheduler checks (default 500 ms).
@@ -93,33 +93,43 @@ pub struct Settings {
 
 impl Settings {
     /// Reads the config file and the environment.
-    pub fn load() -> Result<Settings> {
-        let config = Config::load()?;
+    pub fn load() -> Settings {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let now = match var("ALPHA_NOW") {
-            Some(text) => Some(
-                DateTime::parse_from_rfc3339(&text)
-                    .map_err(|e| Error::Config(format!("ALPHA_NOW must be an RFC 3339 time: {e}")))?
-                    .with_timezone(&Utc),
-            ),
-            None => None,
+            Some(text) => DateTime::parse_from_rfc3339(&text)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|e| format!("ALPHA_NOW must be an RFC 3339 time: {e}")),
+            None => Ok(None),
         };
         let number = |name: &str| var(name).and_then(|v| v.trim().parse::<u64>().ok());
-        Ok(Settings {
-            llm: config.llm(),
-            config,
-            llm_timeout: Duration::from_secs(number("ALPHA_LLM_TIMEOUT").unwrap_or(60)),
+        Settings {
+            config: Config::load().map_err(|e| e.to_string()),
             now,
+            llm_timeout: Duration::from_secs(number("ALPHA_LLM_TIMEOUT").unwrap_or(60)),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             scheduler_tick: Duration::from_millis(number("ALPHA_SCHEDULER_TICK_MS").unwrap_or(500)),
             editor: var("VISUAL").or_else(|| var("EDITOR")).unwrap_or_else(|| "vi".into()),
-        })
+        }
+    }
+
+    /// The config file; an unreadable or invalid one is an error.
+    pub fn config(&self) -> Result<&Config> {
+        self.config.as_ref().map_err(|e| Error::Config(e.clone()))
+    }
+
+    /// The LLM endpoint, `None` when none is configured.
+    pub fn llm(&self) -> Result<Option<Llm>> {
+        Ok(self.config()?.llm())
+    }
+
+    /// Where the clock starts (`ALPHA_NOW`), `None` for real time.
+    pub fn clock_start(&self) -> Result<Option<DateTime<Utc>>> {
+        self.now.clone().map_err(Error::Config)
     }
 }
 
-/// The process's settings, read on first use; an invalid config file is an error every time
-/// it is asked for, never a silent default.
-pub fn settings() -> Result<&'static Settings> {
-    static SETTINGS: OnceLock<std::result::Result<Settings, String>> = OnceLock::new();
-    SETTINGS.get_or_init(|| Settings::load().map_err(|e| e.to_string())).as_ref().map_err(|e| Error::Config(e.clone()))
+/// The process's settings, read on first use.
+pub fn settings() -> &'static Settings {
+    static SETTINGS: OnceLock<Settings> = OnceLock::new();
+    SETTINGS.get_or_init(Settings::load)
 }

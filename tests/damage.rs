@@ -38,7 +38,12 @@ fn assert_refused_untouched(sandbox: &Sandbox) {
     ] {
         let out = sandbox.run(&args);
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(3), "{args:?}: a damaged database is a storage error: {err}{}", stdout(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{args:?}: a damaged database is a storage error: {err}{}",
+            stdout(&out)
+        );
         assert!(err.contains("is damaged") && err.contains("alpha leaves it untouched"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }

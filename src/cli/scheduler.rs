@@ -65,7 +65,7 @@ fn run(ctx: &Context, drain: bool) -> Result<i32> {
     let notice: daemon::Notice = Arc::new(|line: &str| println!("{} {line}", Local::now().format("%Y-%m-%d %H:%M:%S")));
     notice(&format!("alpha scheduler started (database {}); Ctrl-C or SIGTERM stops it", ctx.db.display()));
     let options = Options { drain, notice: notice.clone(), stop, tick: ctx.settings.scheduler_tick };
-    Scheduler::new(&ctx.db, ctx.clock, options).run()?;
+    Scheduler::new(&ctx.db, ctx.clock()?, options).run()?;
     notice("alpha scheduler stopped");
     Ok(exit::OK)
 }

@@ -21,23 +21,25 @@ use crate::error::Result;
 use crate::schedule::daemon::Clock;
 use crate::store::Store;
 
-/// What every command runs against: the library's location, the settings read once per
-/// process, and the clock.
+/// What every command runs against: the library's location and the settings read once per
+/// process (which also give the clock).
 #[derive(Debug, Clone)]
 pub struct Context {
     /// The database file.
     pub db: PathBuf,
     /// Config file and `ALPHA_*` environment, as read at start.
     pub settings: &'static Settings,
-    /// The clock (shifted by `ALPHA_NOW` in tests).
-    pub clock: Clock,
 }
 
 impl Context {
     /// A context for the database at `db` with the process's settings.
-    pub fn new(db: &Path) -> Result<Context> {
-        let settings = crate::config::settings()?;
-        Ok(Context { db: db.to_path_buf(), settings, clock: Clock::from_settings(settings) })
+    pub fn new(db: &Path) -> Context {
+        Context { db: db.to_path_buf(), settings: crate::config::settings() }
+    }
+
+    /// The clock (shifted by `ALPHA_NOW` in tests); a malformed `ALPHA_NOW` is an error here.
+    pub fn clock(&self) -> Result<Clock> {
+        Clock::from_settings(self.settings)
     }
 
     /// Opens the library (creating it on first use).

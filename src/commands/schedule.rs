@@ -66,7 +66,7 @@ pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
     }
     let next_fires = next_fires(ctx, &cron, timezone, 3)?;
     // The scheduler's clock (shifted by ALPHA_NOW in tests) decides which fires are already past.
-    let created = ctx.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let created = ctx.clock()?.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let added = store.add_schedule(&saved.id, &cron, timezone, &request.policy, &created)?;
     Ok(Scheduled {
         workflow: saved.workflow.name,
@@ -82,7 +82,7 @@ pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
 /// The next `count` fire times, formatted in the schedule's zone.
 pub fn next_fires(ctx: &Context, cron: &str, timezone: Option<&str>, count: usize) -> Result<Vec<String>> {
     let parsed = crate::schedule::parse_cron(cron).map_err(Error::usage)?;
-    let now = ctx.clock.now();
+    let now = ctx.clock()?.now();
     Ok(match timezone {
         Some(zone) => {
             let tz: chrono_tz::Tz = zone.parse().map_err(|_| Error::usage(format!("unknown time zone `{zone}`")))?;
@@ -168,7 +168,7 @@ pub struct ScheduleStatus {
 pub fn status(ctx: &Context) -> Result<Vec<ScheduleStatus>> {
     use crate::schedule::daemon::Timing as _;
     let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
-    let now = ctx.clock.now();
+    let now = ctx.clock()?.now();
     let mut rows = Vec::new();
     for entry in store.schedule_entries()? {
         let last = store.last_fire(entry.id)?;

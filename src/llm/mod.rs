@@ -13,12 +13,12 @@ use crate::error::{Error, Result};
 
 /// How long one request may take (a busy 2-core machine slows small local models tenfold).
 pub fn timeout() -> Duration {
-    crate::config::settings().map_or(Duration::from_secs(60), |s| s.llm_timeout)
+    crate::config::settings().llm_timeout
 }
 
 /// The configured endpoint, if any.
 pub fn endpoint() -> Result<Option<Llm>> {
-    Ok(crate::config::settings()?.llm.clone())
+    crate::config::settings().llm()
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

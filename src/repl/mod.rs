@@ -44,11 +44,13 @@ struct Background {
 impl Background {
     fn start(ctx: &Context, notice: daemon::Notice) -> Background {
         let stop = Arc::new(AtomicBool::new(false));
-        let options = daemon::Options { drain: true, notice, stop: stop.clone(), tick: Duration::from_millis(500) };
-        let mut scheduler = daemon::Scheduler::new(&ctx.db, ctx.clock, options);
-        let handle = Some(std::thread::spawn(move || {
-            let _ = scheduler.run();
-        }));
+        let handle = ctx.clock().ok().map(|clock| {
+            let options = daemon::Options { drain: true, notice, stop: stop.clone(), tick: Duration::from_millis(500) };
+            let mut scheduler = daemon::Scheduler::new(&ctx.db, clock, options);
+            std::thread::spawn(move || {
+                let _ = scheduler.run();
+            })
+        });
         Background { stop, handle }
     }
 }

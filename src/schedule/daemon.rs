@@ -26,15 +26,15 @@ pub struct Clock {
 impl Clock {
     /// The real clock, shifted by `ALPHA_NOW` when set.
     pub fn from_env() -> Result<Clock> {
-        Ok(Clock::from_settings(crate::config::settings()?))
+        Clock::from_settings(crate::config::settings())
     }
 
     /// The real clock, shifted to start at the settings' `now` when there is one.
-    pub fn from_settings(settings: &crate::config::Settings) -> Clock {
-        match settings.now {
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Clock> {
+        Ok(match settings.clock_start()? {
             Some(start) => Clock::starting_at(start),
             None => Clock { offset: chrono::Duration::zero() },
-        }
+        })
     }
 
     /// A clock that reads `start` now and runs at the real rate from there.

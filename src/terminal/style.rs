@@ -50,9 +50,9 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && !no_color()
 }
 
-/// `NO_COLOR` is set (an unreadable config counts as no colour, never as a failure to print).
+/// `NO_COLOR` is set.
 pub fn no_color() -> bool {
-    crate::config::settings().map_or(true, |s| s.no_color)
+    crate::config::settings().no_color
 }
 
 /// Prints a value as pretty JSON on stdout.

@@ -28,8 +28,7 @@ fn value_text(value: Option<&Value>) -> Option<String> {
 }
 
 async fn run(client: reqwest::Client, request: Request) -> Outcome {
-    let settings = crate::config::settings().map_err(|e| Failure::new(e.to_string()))?;
-    let Some(endpoint) = settings.llm.clone() else {
+    let Some(endpoint) = crate::config::settings().llm().map_err(|e| Failure::new(e.to_string()))? else {
         return Err(Failure::new(
             "no LLM is configured: set ALPHA_LLM_BASE_URL (and ALPHA_LLM_MODEL) or llm.base_url in config.yaml",
         ));
