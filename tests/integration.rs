@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per area (as just and ripgrep do).
 
+mod architecture;
 mod builder;
 mod common;
 mod damage;

@@ -83,6 +83,18 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         stderr_tail: Option<String>,
     },
+    /// A line for the person watching: a terminal notification, shown on stderr.
+    Notice {
+        /// The step that sent it.
+        id: String,
+        /// The text (secrets scrubbed).
+        text: String,
+    },
+    /// Something went wrong beside the run itself (a step could not be recorded).
+    Warning {
+        /// What.
+        message: String,
+    },
     /// The run ended.
     RunFinished {
         /// Run id.

@@ -428,7 +428,7 @@ impl Run {
             record.result = serde_json::from_str(&self.scrub(&record.result.to_string())).unwrap_or(Value::Null);
         }
         if let Err(error) = self.executor.store().record_step(&self.run_id, &record) {
-            tracing_warn(&format!("could not record step {}: {error}", record.step_id));
+            (self.sink)(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
         }
     }
 
@@ -444,6 +444,25 @@ impl Run {
         let id = step_id.to_string();
         Arc::new(move |stream: &str, line: &str| {
             sink(&Event::StepOutput { id: id.clone(), stream: stream.to_string(), line: redact(line, &secrets) })
+        })
+    }
+
+    /// The sink for a step's notices to the person watching, secrets scrubbed.
+    fn notice_sink(&self, step_id: &str) -> crate::tools::Notice {
+        let sink = self.sink.clone();
+        let secrets = self.secrets.clone();
+        let id = step_id.to_string();
+        Arc::new(move |text: &str| sink(&Event::Notice { id: id.clone(), text: redact(text, &secrets) }))
+    }
+
+    /// A sink for a sub-workflow: its progress stays inside its step, its notices and warnings
+    /// reach the person watching.
+    fn notices_only(&self) -> Sink {
+        let sink = self.sink.clone();
+        Arc::new(move |event: &Event| {
+            if matches!(event, Event::Notice { .. } | Event::Warning { .. }) {
+                sink(event)
+            }
         })
     }
 
@@ -778,6 +797,7 @@ impl Run {
             cancel: self.cancel.clone(),
             verbose: self.verbose.then(|| self.output_sink(&step.id)),
             secrets: self.secrets.clone(),
+            notice: self.notice_sink(&step.id),
         };
         let canonical = crate::workflow::catalog::builtin(&step.tool).map_or(step.tool.as_str(), |t| t.name);
         let external;
@@ -835,7 +855,7 @@ impl Run {
                 params,
                 trigger: "workflow".into(),
                 verbose: false,
-                sink: events::silent(),
+                sink: self.notices_only(),
                 handle_signals: false,
                 stack,
                 carried: None,
@@ -948,8 +968,4 @@ fn describe(error: &minijinja::Error) -> String {
         text = format!("{text} in {name}");
     }
     text
-}
-
-fn tracing_warn(message: &str) {
-    eprintln!("warning: {message}");
 }

@@ -215,7 +215,7 @@ impl Scheduler {
         notice(&format!("⏰ Running '{}' (scheduled for {})", entry.workflow_name, local(fire)));
         let id = entry.id;
         let handle = std::thread::spawn(move || {
-            let outcome = run_scheduled(&db, &entry, interrupt);
+            let outcome = run_scheduled(&db, &entry, interrupt, notice.clone());
             let (status, run_id, note) = match &outcome {
                 Ok((status, run_id)) => (status.as_str().to_string(), Some(run_id.clone()), None),
                 Err(error) => ("failed".to_string(), None, Some(error.to_string())),
@@ -241,7 +241,7 @@ fn local(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus, String)> {
+fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> Result<(RunStatus, String)> {
     let store = Store::open(db)?;
     let saved = store
         .find(&entry.workflow_id)?
@@ -252,7 +252,12 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool) -> Result<(RunStatus
         params: Default::default(),
         trigger: "schedule".into(),
         verbose: false,
-        sink: events::silent(),
+        // A scheduled run's notifications and warnings go where the scheduler's notices go.
+        sink: Arc::new(move |event: &events::Event| match event {
+            events::Event::Notice { text, .. } => notice(text),
+            events::Event::Warning { message } => notice(&format!("warning: {message}")),
+            _ => {}
+        }),
         handle_signals: interrupt,
         stack: Vec::new(),
         carried: None,

@@ -34,7 +34,9 @@ pub fn renderer(style: Style, out: Output) -> Sink {
             }
         }),
         Style::Plain => Arc::new(move |event: &Event| {
-            if let Some(text) = line(event, out) {
+            if let Some(text) = aside(event) {
+                eprintln!("{text}");
+            } else if let Some(text) = line(event, out) {
                 println!("{text}");
             }
         }),
@@ -64,7 +66,9 @@ pub fn renderer(style: Style, out: Output) -> Sink {
                         }
                     }
                     other => {
-                        if let Some(text) = line(other, out) {
+                        if let Some(text) = aside(other) {
+                            bars.suspend(|| eprintln!("{text}"));
+                        } else if let Some(text) = line(other, out) {
                             let _ = bars.println(text);
                         }
                     }
@@ -74,11 +78,20 @@ pub fn renderer(style: Style, out: Output) -> Sink {
     }
 }
 
+/// What is said beside the progress, on stderr: notices and warnings.
+fn aside(event: &Event) -> Option<String> {
+    match event {
+        Event::Notice { text, .. } => Some(text.clone()),
+        Event::Warning { message } => Some(format!("warning: {message}")),
+        _ => None,
+    }
+}
+
 /// The plain line for an event, in the words of the original specification.
 pub fn line(event: &Event, out: Output) -> Option<String> {
     Some(match event {
         Event::RunStarted { workflow, .. } => format!("Executing workflow: {}", out.bold(workflow)),
-        Event::StepStarted { .. } => return None,
+        Event::StepStarted { .. } | Event::Notice { .. } | Event::Warning { .. } => return None,
         Event::StepOutput { line, stream, .. } => {
             if stream == "stderr" {
                 out.dim(&format!("    │ {line}"))

@@ -40,7 +40,13 @@ pub struct Request {
     pub verbose: Option<LineSink>,
     /// The run's secret values, for tools that print or write text themselves.
     pub secrets: std::sync::Arc<[String]>,
+    /// Shows a line to the person watching the run (a terminal notification); the face that
+    /// renders the run decides where it appears.
+    pub notice: Notice,
 }
+
+/// Receives a line a tool wants a person to see.
+pub type Notice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Request {
     /// `text` with the run's secrets replaced by `***`.

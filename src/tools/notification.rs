@@ -35,7 +35,7 @@ async fn send(client: reqwest::Client, request: Request) -> Outcome {
         "terminal"
     });
     let mut delivered = vec!["terminal"];
-    eprintln!("🔔 {title}: {message}");
+    (request.notice)(&format!("🔔 {title}: {message}"));
     match channel {
         "terminal" => {}
         "desktop" => {

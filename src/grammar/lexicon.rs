@@ -1,0 +1,153 @@
+//! Words and phrases: keywords as whole words, courtesy words stripped at both ends, names and
+//! paths as typed.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// A keyword or phrase as a whole word.
+pub(crate) fn kw<'a>(w: &'static str) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
+    terminated(tag(w), not(satisfy(|c: char| c.is_alphanumeric() || c == '_')))
+}
+
+/// Consumes `kw` and the spaces after it.
+pub(crate) fn token<'a>(w: &'static str) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
+    terminated(kw(w), multispace0)
+}
+
+pub(crate) const POLITE: &[&str] = &[
+    "hey alpha",
+    "hi alpha",
+    "ok alpha",
+    "okay alpha",
+    "alpha",
+    "hey",
+    "hi",
+    "ok",
+    "okay",
+    "so",
+    "um",
+    "uh",
+    "please",
+    "pls",
+    "could you please",
+    "could you",
+    "can you please",
+    "can you",
+    "would you please",
+    "would you",
+    "will you",
+    "would you mind",
+    "i want to",
+    "i wanna",
+    "i'd like to",
+    "i would like to",
+    "i need to",
+    "i need you to",
+    "i want you to",
+    "let's",
+    "lets",
+    "go ahead and",
+    "kindly",
+    "just",
+    "quickly",
+    "now",
+    "then",
+];
+
+pub(crate) const TRAILING: &[&str] = &[
+    "please",
+    "for me",
+    "thanks",
+    "thank you",
+    "now",
+    "right now",
+    "asap",
+    "again",
+    "pls",
+    "if you can",
+    "if possible",
+    "real quick",
+];
+
+/// Strips courtesy words at both ends: "could you please run the backup for me?" → "run the backup".
+pub(crate) fn strip_courtesy(text: &str) -> &str {
+    let mut text = text.trim().trim_end_matches(['?', '!', '.', ' ']).trim();
+    loop {
+        let lower = text.to_ascii_lowercase();
+        let before = text.len();
+        for phrase in POLITE.iter().copied() {
+            if let Ok((rest, _)) = (kw(phrase), opt(tag(",")), multispace0).parse(lower.as_str()) {
+                if rest.is_empty() {
+                    continue;
+                }
+                text = &text[lower.len() - rest.len()..];
+                break;
+            }
+        }
+        let lower = text.to_ascii_lowercase();
+        for phrase in TRAILING.iter().copied() {
+            if let Some(head) = lower.strip_suffix(phrase)
+                && (head.ends_with(' ') || head.ends_with(','))
+            {
+                text = text[..head.len()].trim_end_matches([' ', ',']);
+                break;
+            }
+        }
+        text = text.trim().trim_end_matches(['?', '!', '.', ' ']).trim();
+        if text.len() == before {
+            return text;
+        }
+    }
+}
+
+/// The original text after the lowercase `rest`.
+pub(crate) fn original<'a>(text: &'a str, lower: &str, rest: &str) -> &'a str {
+    &text[lower.len() - rest.len()..]
+}
+
+pub(crate) fn unquote(text: &str) -> &str {
+    let text = text.trim();
+    for (open, close) in [('"', '"'), ('\'', '\''), ('“', '”'), ('‘', '’'), ('`', '`')] {
+        if let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) {
+            return inner;
+        }
+    }
+    text
+}
+
+/// A name as typed, tidied: quotes and filler removed, original case kept.
+pub(crate) fn clean_name(typed: &str) -> String {
+    let typed = unquote(typed);
+    let lower = typed.to_ascii_lowercase();
+    let mut start = 0;
+    for article in ["the ", "my ", "our "] {
+        if lower[start..].starts_with(article) {
+            start += article.len();
+        }
+    }
+    let mut end = typed.len();
+    for suffix in [" workflow", " pipeline workflow"] {
+        if lower[..end].ends_with(suffix) && end - suffix.len() > start {
+            end -= suffix.len();
+        }
+    }
+    typed[start..end].trim().to_string()
+}
+
+pub(crate) fn is_list_words(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.split_whitespace().any(|w| w == "workflows") {
+        return true;
+    }
+    let words = names::words(name);
+    words.is_empty() || words.iter().all(|w| matches!(w.as_str(), "all" | "everything" | "list" | "saved" | "me"))
+}
+
+pub(crate) fn looks_like_path(text: &str) -> bool {
+    !text.contains(' ') && (text.contains('.') || text.contains('/') || text == "-")
+}
+
+pub(crate) const RUN_VERBS: &[&str] = &[
+    "run", "start", "execute", "launch", "trigger", "kick off", "fire off", "fire up", "do", "perform", "invoke", "go",
+    "begin", "rerun", "re-run", "redo", "call", "use",
+];

@@ -1,0 +1,151 @@
+//! Parameters in an utterance: `key=value`, "with branch dev", "for Bob", quoted values.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Splits "Deploy Pipeline with branch dev and environment prod" into the name and parameters.
+/// The longest prefix that names a saved workflow wins; otherwise the name ends at the first
+/// parameter introducer ("with", "using", "on", "for", or a `key=value`).
+pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(String, IndexMap<String, String>)> {
+    let body = body.trim();
+    if let Some(quoted) = leading_quoted(body) {
+        let rest = body[quoted.len() + 2..].trim();
+        let params = parse_params(rest, &[])?;
+        return Some((quoted.to_string(), params));
+    }
+    let boundaries: Vec<usize> =
+        std::iter::once(body.len()).chain(body.match_indices(' ').map(|(i, _)| i).rev()).collect();
+    for &cut in &boundaries {
+        let name = body[..cut].trim();
+        // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
+        if name.is_empty() || parse_params(body[cut..].trim(), &[]).is_none() || !library.knows(name) {
+            continue;
+        }
+        let known = library.params.get(&library.canonical(name)).cloned().unwrap_or_default();
+        if let Some(params) = parse_params(body[cut..].trim(), &known) {
+            return Some((name.to_string(), params));
+        }
+    }
+    // No saved name: cut at the first introducer.
+    let lower = body.to_ascii_lowercase();
+    let mut cut = body.len();
+    for (i, _) in lower.match_indices(' ') {
+        let after = &lower[i + 1..];
+        let word = after.split_whitespace().next().unwrap_or("");
+        if matches!(word, "with" | "using" | "on" | "for" | "where" | "setting") || word.contains('=') {
+            cut = i;
+            break;
+        }
+    }
+    let params = parse_params(body[cut..].trim(), &[])?;
+    let name = body[..cut].trim();
+    (!name.is_empty()).then(|| (name.to_string(), params))
+}
+
+pub(crate) fn leading_quoted(text: &str) -> Option<&str> {
+    let quote = text.chars().next().filter(|c| matches!(c, '"' | '\'' | '“' | '‘'))?;
+    let close = match quote {
+        '“' => '”',
+        '‘' => '’',
+        other => other,
+    };
+    let inner = &text[quote.len_utf8()..];
+    let end = inner.find(close)?;
+    Some(&inner[..end]).filter(|_| close.len_utf8() == quote.len_utf8())
+}
+
+/// Parameters: `k=v`, `k v` (after "with"), "with branch dev and environment prod", "on branch dev".
+pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<String, String>> {
+    let mut params = IndexMap::new();
+    let words = shell_words(text)?;
+    let mut i = 0;
+    let introducer = |w: &str| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "with" | "using" | "on" | "for" | "where" | "setting" | "and" | "," | "&" | "plus" | "set"
+        )
+    };
+    while i < words.len() {
+        let word = words[i].trim_end_matches(',');
+        if word.is_empty()
+            || introducer(word)
+            || matches!(
+                word.to_ascii_lowercase().as_str(),
+                "the"
+                    | "parameter"
+                    | "param"
+                    | "parameters"
+                    | "params"
+                    | "as"
+                    | "to"
+                    | "of"
+                    | "is"
+                    | "equal"
+                    | "equals"
+            )
+        {
+            i += 1;
+            continue;
+        }
+        if let Some((key, value)) = word.split_once('=') {
+            let key = key.trim();
+            if key.is_empty() || !is_key(key) {
+                return None;
+            }
+            let value = if value.is_empty() && i + 1 < words.len() {
+                i += 1;
+                words[i].clone()
+            } else {
+                value.to_string()
+            };
+            params.insert(key.to_string(), value);
+            i += 1;
+            continue;
+        }
+        if let Some((key, value)) =
+            word.split_once(':').filter(|(k, v)| is_key(k) && !v.is_empty() && !v.starts_with('/'))
+        {
+            params.insert(key.to_string(), value.to_string());
+            i += 1;
+            continue;
+        }
+        // "branch dev", "branch set to dev", "branch as dev", "branch is dev"
+        if is_key(word) && i + 1 < words.len() {
+            let mut j = i + 1;
+            while j < words.len()
+                && matches!(
+                    words[j].to_ascii_lowercase().as_str(),
+                    "set" | "to" | "as" | "is" | "=" | "of" | "equal" | "equals"
+                )
+            {
+                j += 1;
+            }
+            if j < words.len() && !(known.is_empty() && introducer(&words[j])) {
+                let key = if known.is_empty() {
+                    word.to_string()
+                } else {
+                    known.iter().find(|k| k.eq_ignore_ascii_case(word))?.clone()
+                };
+                params.insert(key, words[j].trim_end_matches(',').to_string());
+                i = j + 1;
+                continue;
+            }
+        }
+        return None;
+    }
+    Some(params)
+}
+
+pub(crate) fn is_key(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Splits like a shell (quotes group words), but keeps `key="a b"` together.
+pub(crate) fn shell_words(text: &str) -> Option<Vec<String>> {
+    if text.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    shlex::split(text).or_else(|| Some(text.split_whitespace().map(str::to_string).collect()))
+}

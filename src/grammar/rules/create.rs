@@ -1,0 +1,64 @@
+//! "create a workflow that pulls, tests and deploys".
+
+#[allow(unused_imports)]
+use super::super::*;
+
+/// `create a workflow that …`, `new workflow called X`, `automate …`.
+pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
+    let (rest, _) = alt((
+        (
+            alt((
+                token("create"),
+                token("make"),
+                token("build"),
+                token("set up"),
+                token("define"),
+                token("add"),
+                token("write"),
+                token("start"),
+            )),
+            opt(alt((token("a new"), token("a"), token("an"), token("new")))),
+            alt((token("workflows"), token("workflow"), token("automation"), token("pipeline"))),
+        )
+            .map(|_| ""),
+        (token("new"), alt((token("workflow"), token("automation")))).map(|_| ""),
+        token("automate"),
+        token("create"),
+    ))
+    .parse(lower)
+    .ok()?;
+    let automate = lower.starts_with("automate");
+    let body = original(text, lower, rest).trim();
+    if body.is_empty() {
+        return Some(Intent::Create { description: None, name: None });
+    }
+    let body_lower = body.to_ascii_lowercase();
+    let mut name = None;
+    let mut description = body.to_string();
+    if let Ok((after, _)) =
+        alt((token("called"), token("named"), token("with the name"), token("with name"))).parse(body_lower.as_str())
+    {
+        let after_text = &body[body.len() - after.len()..];
+        let after_lower = after.to_string();
+        let cut = [" that ", " which ", " to ", " for ", " - ", ": "]
+            .iter()
+            .filter_map(|sep| after_lower.find(sep).map(|i| (i, sep.len())))
+            .min();
+        match cut {
+            Some((i, len)) => {
+                name = Some(unquote(after_text[..i].trim()).to_string());
+                description = after_text[i + len..].trim().to_string();
+            }
+            None => {
+                name = Some(unquote(after_text.trim()).to_string());
+                description = String::new();
+            }
+        }
+    } else if let Ok((after, _)) =
+        alt((token("that"), token("which"), token("to"), token("for"), token(":"))).parse(body_lower.as_str())
+    {
+        description = body[body.len() - after.len()..].trim().to_string();
+    }
+    let description = if automate { Some(body.to_string()) } else { Some(description).filter(|d| !d.is_empty()) };
+    Some(Intent::Create { description, name })
+}

@@ -1,0 +1,139 @@
+//! "what workflows do I have?", "list workflows tagged ci", "find the backup".
+
+#[allow(unused_imports)]
+use super::super::*;
+
+/// `list workflows`, `what workflows do i have`, `list workflows tagged ci`, `find workflows about email`.
+pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
+    let whole = [
+        "list",
+        "ls",
+        "list workflows",
+        "list all workflows",
+        "list my workflows",
+        "list the workflows",
+        "show workflows",
+        "show all workflows",
+        "show my workflows",
+        "show me my workflows",
+        "show me all workflows",
+        "show me the workflows",
+        "show me all my workflows",
+        "what workflows do i have",
+        "what workflows are there",
+        "which workflows do i have",
+        "which workflows are there",
+        "what workflows exist",
+        "what do i have",
+        "what have i got",
+        "workflows",
+        "my workflows",
+        "all workflows",
+        "list everything",
+        "what's saved",
+        "what is saved",
+        "what workflows are saved",
+        "show the library",
+        "what's in the library",
+        "what is in my library",
+        "display workflows",
+        "display all workflows",
+        "list saved workflows",
+        "what workflows have i saved",
+        "what can i run",
+        "what can you run",
+        "which workflows can i run",
+        "enumerate workflows",
+    ];
+    if whole.contains(&lower) {
+        return Some(Intent::List { tags: Vec::new(), search: None });
+    }
+    // "display every workflow I have", "show me all of my saved workflows"
+    let asks_for_all =
+        ["show", "display", "list", "give me", "tell me", "what are"].iter().any(|v| lower.starts_with(v))
+            && lower.split_whitespace().any(|w| w == "workflows" || w == "every" || w == "all")
+            && lower.split_whitespace().any(|w| w.starts_with("workflow"))
+            && ![
+                "tagged",
+                "tag",
+                "tags",
+                "with",
+                "about",
+                "matching",
+                "containing",
+                "labeled",
+                "labelled",
+                "related",
+                "mention",
+            ]
+            .iter()
+            .any(|w| lower.split_whitespace().any(|x| x == *w));
+    if asks_for_all {
+        return Some(Intent::List { tags: Vec::new(), search: None });
+    }
+    let (rest, _) = (
+        alt((
+            token("list"),
+            token("show me"),
+            token("show"),
+            token("find"),
+            token("search for"),
+            token("search"),
+            token("which are"),
+            token("what are"),
+            token("display"),
+        )),
+        opt(token("all")),
+        opt(alt((token("my"), token("the")))),
+        alt((token("workflows"), token("workflow"))),
+    )
+        .parse(lower)
+        .ok()?;
+    let (rest, kind) = alt((
+        (
+            alt((
+                token("tagged with"),
+                token("tagged"),
+                token("with tags"),
+                token("with the tag"),
+                token("with tag"),
+                token("labeled"),
+                token("labelled"),
+            )),
+            nom::combinator::success(()),
+        )
+            .map(|_| "tag"),
+        (
+            alt((
+                token("matching"),
+                token("about"),
+                token("containing"),
+                token("named like"),
+                token("that mention"),
+                token("mentioning"),
+                token("related to"),
+                token("for"),
+            )),
+            nom::combinator::success(()),
+        )
+            .map(|_| "search"),
+    ))
+    .parse(rest)
+    .ok()?;
+    let value = original(text, lower, rest).trim();
+    if value.is_empty() {
+        return None;
+    }
+    Some(match kind {
+        "tag" => Intent::List {
+            tags: value
+                .split([',', ' '])
+                .map(|t| t.trim().trim_start_matches('#'))
+                .filter(|t| !t.is_empty() && *t != "and" && *t != "or")
+                .map(str::to_string)
+                .collect(),
+            search: None,
+        },
+        _ => Intent::List { tags: Vec::new(), search: Some(unquote(value).to_string()) },
+    })
+}

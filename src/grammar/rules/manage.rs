@@ -1,0 +1,85 @@
+//! "show / edit / delete the deploy pipeline".
+
+#[allow(unused_imports)]
+use super::super::*;
+
+/// `show X`, `edit X`, `delete X` and their synonyms.
+pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    let (rest, verb) = alt((
+        alt((
+            token("show me"),
+            token("show"),
+            token("describe"),
+            token("display"),
+            token("explain"),
+            token("cat"),
+            token("print"),
+            token("view"),
+            token("inspect"),
+            token("details of"),
+            token("details for"),
+            token("info on"),
+            token("info about"),
+            token("tell me about"),
+            token("what's in"),
+            token("what is in"),
+            token("open up"),
+            token("look at"),
+        ))
+        .map(|_| "show"),
+        (alt((token("what does"), token("what's"))), nom::combinator::success(())).map(|_| "show-q"),
+        alt((
+            token("edit"),
+            token("modify"),
+            token("change"),
+            token("update"),
+            token("tweak"),
+            token("open"),
+            token("fix"),
+        ))
+        .map(|_| "edit"),
+        alt((
+            token("delete"),
+            token("remove"),
+            token("drop"),
+            token("get rid of"),
+            token("erase"),
+            token("destroy"),
+            token("trash"),
+            token("rm"),
+            token("forget"),
+        ))
+        .map(|_| "delete"),
+    ))
+    .parse(lower)
+    .ok()?;
+    let mut name = original(text, lower, rest).trim();
+    if verb == "show-q" {
+        let lowered = name.to_ascii_lowercase();
+        let head = lowered
+            .strip_suffix(" do")
+            .or_else(|| lowered.strip_suffix(" contain"))
+            .or_else(|| lowered.strip_suffix(" look like"))?;
+        name = &name[..head.len()];
+    }
+    for prefix in ["the definition of ", "the details of ", "details of "] {
+        if name.to_ascii_lowercase().starts_with(prefix) {
+            name = &name[prefix.len()..];
+        }
+    }
+    for suffix in [" in detail", " details", " definition", " for me"] {
+        if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
+            name = &name[..head.len()];
+        }
+    }
+    let name = name.trim();
+    if name.is_empty() || (verb.starts_with("show") && is_list_words(name)) {
+        return None;
+    }
+    let workflow = library.canonical(name);
+    Some(match verb {
+        "edit" => Intent::Edit { workflow },
+        "delete" => Intent::Delete { workflow },
+        _ => Intent::Show { workflow },
+    })
+}

@@ -1,0 +1,111 @@
+//! "schedule the backup every weekday at 9am", "stop running the backup".
+
+#[allow(unused_imports)]
+use super::super::*;
+
+/// `unschedule X`, `stop scheduling X`, `cancel the schedule for X`.
+pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    let (rest, _) = alt((
+        token("unschedule"),
+        (
+            alt((
+                token("stop"),
+                token("cancel"),
+                token("remove"),
+                token("delete"),
+                token("disable"),
+                token("turn off"),
+            )),
+            opt(token("the")),
+            alt((
+                token("scheduling"),
+                token("schedules for"),
+                token("schedule for"),
+                token("schedule of"),
+                token("schedules of"),
+                token("schedule on"),
+                token("the schedule for"),
+            )),
+        )
+            .map(|_| ""),
+        (token("don't"), alt((token("schedule"), token("run")))).map(|_| ""),
+    ))
+    .parse(lower)
+    .ok()?;
+    let mut name = original(text, lower, rest).trim();
+    for suffix in [" automatically", " anymore", " any more", " on a schedule"] {
+        if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
+            name = &name[..head.len()];
+        }
+    }
+    (!name.is_empty()).then(|| Intent::Unschedule { workflow: library.canonical(name) })
+}
+
+/// Finds a schedule phrase inside `lower` after `start`: its byte offset and cron, when it runs
+/// to the end (optionally followed by a time zone).
+pub(crate) fn find_schedule(lower: &str, start: usize) -> Option<(usize, String, Option<String>)> {
+    let mut offsets: Vec<usize> = vec![start];
+    offsets.extend(lower[start..].match_indices(' ').map(|(i, _)| start + i + 1));
+    for offset in offsets {
+        let candidate = &lower[offset..];
+        if let Some((cron, rest)) = time::phrase(candidate) {
+            let rest = rest.trim();
+            if rest.is_empty() {
+                return Some((offset, cron, None));
+            }
+            if let Some(zone) = timezone(rest) {
+                return Some((offset, cron, Some(zone)));
+            }
+        }
+    }
+    None
+}
+
+/// `in Europe/Berlin`, `europe/berlin time`, `utc`.
+pub(crate) fn timezone(rest: &str) -> Option<String> {
+    let rest = rest.strip_prefix("in ").or_else(|| rest.strip_prefix("tz ")).unwrap_or(rest).trim();
+    let rest = rest.strip_suffix(" time").unwrap_or(rest).trim();
+    chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(rest)).map(|tz| tz.name().to_string())
+}
+
+/// `schedule X every weekday at 9am`, `run X every morning at 10`, `X daily at 7`.
+pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    let (rest, _) = opt(alt((
+        token("schedule"),
+        token("run"),
+        token("execute"),
+        token("start"),
+        token("trigger"),
+        token("launch"),
+        token("kick off"),
+        token("set up"),
+        token("set"),
+        token("make"),
+        token("have"),
+    )))
+    .parse(lower)
+    .ok()?;
+    let start = lower.len() - rest.len();
+    let (offset, cron, timezone) = find_schedule(lower, start)?;
+    if offset == start {
+        // "run it every morning at 10" (no name): the REPL fills in the workflow in context.
+        let name = "it".to_string();
+        return Some(Intent::Schedule { workflow: name, cron, timezone });
+    }
+    let mut name = text[start..offset].trim();
+    for suffix in [" to run", " to", " run", " so it runs", " for", " at", " on", ","] {
+        if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
+            name = text[start..start + head.len()].trim();
+        }
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    let workflow = if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this") {
+        "it".to_string()
+    } else {
+        library.canonical(name)
+    };
+    Some(Intent::Schedule { workflow, cron, timezone })
+}

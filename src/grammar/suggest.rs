@@ -1,0 +1,35 @@
+//! "Did you mean …" for an utterance the grammar could not read.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// "Did you mean" phrasings for an utterance the grammar could not parse.
+pub fn suggestions(lower: &str, library: &Library) -> Vec<String> {
+    let lower = lower.trim();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    let rest = lower[first.len()..].trim();
+    let verbs = [
+        "run", "list", "show", "edit", "delete", "schedule", "history", "export", "import", "validate", "create",
+        "suggest", "help",
+    ];
+    // Question words are English, not misspelled commands.
+    let question = matches!(
+        first,
+        "how" | "what" | "why" | "when" | "who" | "where" | "which" | "is" | "are" | "can" | "do" | "does"
+    );
+    let mut out = Vec::new();
+    let name = names::resolve(rest, &library.names);
+    if !question && let Some(verb) = crate::diagnostic::did_you_mean(first, verbs) {
+        out.push(match (name, rest.is_empty()) {
+            (Some(name), _) => format!("{verb} {name}"),
+            (None, true) => verb,
+            (None, false) => format!("{verb} {rest}"),
+        });
+    }
+    if out.is_empty()
+        && let Some(name) = names::resolve(lower, &library.names).or(name)
+    {
+        out.push(format!("run {name}"));
+    }
+    out
+}
