@@ -1,6 +1,5 @@
 //! The grammar's output: the intent of an utterance (design.md §6), shared with the LLM fallback.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// What the user wants (the grammar's and the LLM's common output).

@@ -1,7 +1,6 @@
 //! Words and phrases: keywords as whole words, courtesy words stripped at both ends, names and
 //! paths as typed.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// A keyword or phrase as a whole word.

@@ -1,6 +1,5 @@
 //! What the grammar knows of the saved workflows: their names and parameter names.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// What the grammar knows of the library: names and each workflow's parameter names.

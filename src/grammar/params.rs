@@ -1,6 +1,5 @@
 //! Parameters in an utterance: `key=value`, "with branch dev", "for Bob", quoted values.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// Splits "Deploy Pipeline with branch dev and environment prod" into the name and parameters.

@@ -1,6 +1,5 @@
 //! Slash commands: `/run NAME key=value`, `/list --tags ci`, …, mirroring the CLI.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// Slash commands mirror the CLI: `/run NAME k=v`, `/list [--tags T] [search]`, `/show NAME`, …

@@ -1,6 +1,5 @@
 //! "Did you mean …" for an utterance the grammar could not read.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// "Did you mean" phrasings for an utterance the grammar could not parse.

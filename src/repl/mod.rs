@@ -3,7 +3,11 @@
 //! CLI uses. On a terminal it is a rustyline editor; with piped stdin each line is one utterance
 //! and answers are plain text.
 
+mod building;
+mod by_hand;
+mod fallback;
 mod helper;
+mod offers;
 mod session;
 
 use std::io::IsTerminal;

@@ -1,6 +1,5 @@
 //! "create a workflow that pulls, tests and deploys".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `create a workflow that …`, `new workflow called X`, `automate …`.

@@ -1,6 +1,5 @@
 //! "import deploy.yaml", "validate x.yaml", "export deploy to d.yaml".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `import FILE`, `validate FILE`, `check FILE`.

@@ -1,6 +1,5 @@
 //! "show me the history of deploy", "what ran?".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `history`, `what ran yesterday`, `when did backup last run`, `show the history of X`.

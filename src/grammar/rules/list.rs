@@ -1,6 +1,5 @@
 //! "what workflows do I have?", "list workflows tagged ci", "find the backup".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `list workflows`, `what workflows do i have`, `list workflows tagged ci`, `find workflows about email`.

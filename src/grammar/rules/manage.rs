@@ -1,6 +1,5 @@
 //! "show / edit / delete the deploy pipeline".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `show X`, `edit X`, `delete X` and their synonyms.

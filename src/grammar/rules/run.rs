@@ -1,6 +1,5 @@
 //! "run deploy pipeline with branch dev", or a saved workflow's name alone.
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `run X`, `start X with branch=dev`, `execute X on branch dev`.

@@ -1,6 +1,5 @@
 //! "schedule the backup every weekday at 9am", "stop running the backup".
 
-#[allow(unused_imports)]
 use super::super::*;
 
 /// `unschedule X`, `stop scheduling X`, `cancel the schedule for X`.

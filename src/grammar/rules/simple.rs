@@ -1,6 +1,5 @@
 //! Help, quit and other one-phrase intents.
 
-#[allow(unused_imports)]
 use super::super::*;
 
 pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {

@@ -1,0 +1,113 @@
+//! Templates: the context a step's parameters and conditions are rendered in.
+
+use super::*;
+
+impl Run {
+    pub(super) fn fixed_context(&self) -> Vec<(String, minijinja::Value)> {
+        let to = |v: &Value| minijinja::Value::from(minijinja::value::Serde(v));
+        let mut fixed: Vec<(String, minijinja::Value)> = self.params.iter().map(|(k, v)| (k.clone(), to(v))).collect();
+        let env: Map<String, Value> = std::env::vars().map(|(k, v)| (k, Value::String(v))).collect();
+        fixed.push(("params".into(), to(&Value::Object(self.params.clone()))));
+        fixed.push(("env".into(), to(&Value::Object(env))));
+        fixed.push(("now".into(), minijinja::Value::from(now())));
+        fixed.push(("run".into(), to(&json!({"id": self.run_id}))));
+        fixed.push(("workflow".into(), to(&json!({"name": self.workflow.name, "version": self.workflow.version}))));
+        fixed
+    }
+
+    pub(super) fn context(&self) -> minijinja::Value {
+        let results = self.jinja_results.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        minijinja::Value::from_pairs(self.fixed.iter().cloned().chain(results.iter().cloned()))
+    }
+
+    pub(super) fn condition(&self, text: &str) -> std::result::Result<bool, String> {
+        let expression =
+            self.plain.compile_expression(template::condition_expression(text)).map_err(|e| describe(&e))?;
+        let value = expression.eval(self.context()).map_err(|e| describe(&e))?;
+        Ok(value.is_true())
+    }
+
+    /// Renders every template string in a parameter value. A string that is one `{{ expr }}`
+    /// keeps the expression's type (so `limit: "{{ max }}"` stays a number).
+    pub(super) fn render(
+        &self,
+        value: &Value,
+        escape: Escape,
+        ctx: &minijinja::Value,
+    ) -> std::result::Result<Value, String> {
+        match value {
+            Value::String(text) if template::is_template(text) => {
+                let env = match escape {
+                    Escape::Shell => &self.quoting,
+                    Escape::Path => &self.paths,
+                    Escape::None => &self.plain,
+                };
+                let trimmed = text.trim();
+                if escape != Escape::Shell
+                    && let Some(inner) = trimmed.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
+                    && !inner.contains("{{")
+                    && !inner.contains("}}")
+                {
+                    let expr = env.compile_expression(inner.trim()).map_err(|e| describe(&e))?;
+                    let out = expr.eval(ctx.clone()).map_err(|e| describe(&e))?;
+                    return serde_json::to_value(&out).map_err(|e| e.to_string());
+                }
+                env.render_str(text, ctx.clone()).map(Value::String).map_err(|e| describe(&e))
+            }
+            Value::Array(items) => items
+                .iter()
+                .map(|v| self.render(v, escape, ctx))
+                .collect::<std::result::Result<_, _>>()
+                .map(Value::Array),
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| self.render(v, escape, ctx).map(|v| (k.clone(), v)))
+                .collect::<std::result::Result<Map<_, _>, _>>()
+                .map(Value::Object),
+            other => Ok(other.clone()),
+        }
+    }
+
+    pub(super) fn render_params(&self, step: &ToolStep) -> std::result::Result<Map<String, Value>, String> {
+        if !step.parameters.values().any(has_template) {
+            return Ok(step.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        }
+        let ctx = self.context();
+        let tool = crate::workflow::catalog::builtin(&step.tool).map_or("", |t| t.name);
+        step.parameters
+            .iter()
+            .map(|(key, value)| {
+                let escape = match (tool, key.as_str()) {
+                    ("shell", "command") => Escape::Shell,
+                    ("file", "path" | "from" | "to" | "source" | "destination")
+                    | ("notification", "path")
+                    | ("shell", "cwd") => Escape::Path,
+                    _ => Escape::None,
+                };
+                self.render(value, escape, &ctx)
+                    .map(|v| (key.clone(), v))
+                    .map_err(|e| format!("parameter `{key}`: {e}"))
+            })
+            .collect()
+    }
+}
+
+pub(super) fn has_template(value: &Value) -> bool {
+    match value {
+        Value::String(text) => template::is_template(text),
+        Value::Array(items) => items.iter().any(has_template),
+        Value::Object(map) => map.values().any(has_template),
+        _ => false,
+    }
+}
+
+pub(super) fn describe(error: &minijinja::Error) -> String {
+    let mut text = match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    };
+    if let Some(name) = error.name().filter(|n| *n != "<string>" && *n != "<expression>") {
+        text = format!("{text} in {name}");
+    }
+    text
+}

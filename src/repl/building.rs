@@ -1,0 +1,117 @@
+//! Building and changing workflows in the conversation: the builder dialog, `/create`,
+//! "add a step to …", "use the backup template".
+
+use super::session::{Ask, Session, report, yes};
+use crate::commands::{self, library};
+use crate::error::{Error, Result, exit};
+use crate::terminal::text;
+use indexmap::IndexMap;
+
+impl Session {
+    /// `/create` alone: the prompts of `alpha workflow create --interactive`, answered in the
+    /// shell. ("create a workflow that …" starts the conversation instead.)
+    pub(super) fn create_interactively(&mut self, ask: &mut Ask<'_>) -> Result<i32> {
+        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| println!("{text}")) else {
+            println!("Nothing was saved.");
+            return Ok(exit::OK);
+        };
+        if library::exists(&self.ctx, &workflow.name)? {
+            println!("A workflow named '{}' already exists; nothing was saved. Pick another name.", workflow.name);
+            return Ok(exit::USAGE);
+        }
+        let saved = library::save(&self.ctx, &workflow, false)?;
+        println!("\nWorkflow '{}' created successfully!", saved.name);
+        self.last_workflow = Some(saved.name);
+        Ok(exit::OK)
+    }
+
+    /// Whether a builder conversation is waiting for an answer (an empty line means "the default").
+    pub fn in_dialog(&self) -> bool {
+        self.dialog.is_some()
+    }
+
+    /// Feeds a line to the builder conversation.
+    pub(super) fn continue_dialog(&mut self, line: &str) -> i32 {
+        let Some(dialog) = self.dialog.as_mut() else { return exit::OK };
+        match dialog.answer(line) {
+            crate::builder::Reply::Ask(lines) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                exit::OK
+            }
+            crate::builder::Reply::Cancelled(message) => {
+                println!("{message}");
+                self.dialog = None;
+                self.from_suggestion = false;
+                exit::OK
+            }
+            crate::builder::Reply::Save(workflow) => {
+                let exists = library::exists(&self.ctx, &workflow.name).unwrap_or(false);
+                if exists {
+                    for line in dialog.ask_name_again(&workflow.name) {
+                        println!("{line}");
+                    }
+                    return exit::OK;
+                }
+                match library::save(&self.ctx, &workflow, false) {
+                    Ok(saved) => {
+                        for line in crate::builder::Dialog::saved_message(&saved.workflow) {
+                            println!("{line}");
+                        }
+                        if std::mem::take(&mut self.from_suggestion) {
+                            println!("Schedule it or run on demand?");
+                        }
+                        self.last_workflow = Some(saved.name);
+                        self.dialog = None;
+                        exit::OK
+                    }
+                    Err(error) => report(&error),
+                }
+            }
+        }
+    }
+
+    /// "add a notification step to Backup Files": a new version, shown as a diff, saved on yes.
+    pub(super) fn edit_by_conversation(
+        &mut self,
+        change: &crate::builder::edit::Change,
+        ask: &mut Ask<'_>,
+    ) -> Result<i32> {
+        let name = self.target(&self.library().canonical_name(change.workflow()))?;
+        let current = library::definition(&self.ctx, &name)?
+            .ok_or_else(|| Error::usage(format!("no workflow named '{name}'")))?;
+        let (changed, what) = change.apply(&current).map_err(Error::usage)?;
+        let proposal = library::propose(&self.ctx, &name, changed, &format!("'{name}'"))?;
+        print!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
+        if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", proposal.to_version))) {
+            println!("OK, '{name}' is unchanged.");
+            return Ok(exit::OK);
+        }
+        let saved = library::accept(&self.ctx, &proposal, "edited by conversation")?;
+        self.last_workflow = Some(saved.name.clone());
+        println!("Saved '{}' as v{}.", saved.name, saved.version);
+        Ok(exit::OK)
+    }
+
+    /// "use the backup template": saves a copy of a built-in template.
+    pub(super) fn use_template(&mut self, template: &str, name: Option<&str>) -> Result<i32> {
+        let made = commands::templates::use_template(&self.ctx, template, name, &IndexMap::new())?;
+        let saved = made.saved;
+        self.last_workflow = Some(saved.name.clone());
+        println!("Saved '{}' from the '{}' template. Its parameters:", saved.name, made.template);
+        for (key, parameter) in &saved.workflow.parameters {
+            let default = parameter
+                .default
+                .as_ref()
+                .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_string))
+                .unwrap_or_default();
+            println!(
+                "  - {key} (default: {default}){}",
+                parameter.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            );
+        }
+        println!("Run it with: run {} key=value …", saved.name);
+        Ok(exit::OK)
+    }
+}

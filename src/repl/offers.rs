@@ -1,0 +1,67 @@
+//! Suggestions offered in the conversation, at most one at a time, with "no" and "never"
+//! remembered.
+
+use super::session::{Session, report};
+use crate::commands::suggest::Answer;
+use crate::commands::{self, library};
+use crate::error::exit;
+use regex::Regex;
+
+impl Session {
+    /// Offers the best suggestion from the recorded history, if there is one not yet answered.
+    pub fn offer_suggestion(&mut self) {
+        if self.offered.is_some() || self.dialog.is_some() {
+            return;
+        }
+        let found = commands::suggest::offers(&self.ctx).unwrap_or_default();
+        if let Some(suggestion) = found.into_iter().find(|s| !self.postponed.contains(&s.signature())) {
+            println!("{}", crate::proactive::suggest::offer(&suggestion));
+            self.offered = Some(suggestion);
+        }
+    }
+
+    /// The answer to an offered suggestion; `None` when the line is about something else.
+    pub(super) fn answer_offer(&mut self, suggestion: &crate::proactive::miner::Suggestion, line: &str) -> Option<i32> {
+        let lower = line.trim().to_lowercase();
+        let lower = lower.trim_end_matches(['.', '!']);
+        let signature = suggestion.signature();
+        if matches!(lower, "no" | "n" | "not now" | "later" | "nope") {
+            self.postponed.push(signature);
+            println!("OK, not now.");
+            return Some(exit::OK);
+        }
+        if matches!(lower, "never" | "no, never" | "never ask again" | "don't ask again") {
+            let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Dismissed, None);
+            println!("OK, I won't suggest that again.");
+            return Some(exit::OK);
+        }
+        let yes = Regex::new(r"(?i)^(?:yes|yeah|yep|sure|ok|okay|please do|do it)\b[\s,.!-]*(?:(?:please\s+)?(?:call it|name it|named|called)\s+(.+))?$").ok()?;
+        let caps = yes.captures(line.trim())?;
+        let name =
+            caps.get(1).map(|m| m.as_str().trim().trim_matches(['"', '\'']).trim_end_matches(['.', '!']).to_string());
+        let mut workflow = suggestion.workflow.clone();
+        if let Some(name) = &name {
+            workflow.name = name.clone();
+        }
+        let dir = std::env::current_dir().unwrap_or_default();
+        if name.is_none() {
+            let (dialog, lines) = crate::builder::Dialog::from_draft(workflow, None, &dir);
+            self.dialog = Some(dialog);
+            self.from_suggestion = true;
+            for line in lines {
+                println!("{line}");
+            }
+            let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, None);
+            return Some(exit::OK);
+        }
+        match library::save(&self.ctx, &workflow, false) {
+            Ok(saved) => {
+                let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, Some(&saved.name));
+                println!("Workflow '{}' created. Schedule it or run on demand?", saved.name);
+                self.last_workflow = Some(saved.name);
+                Some(exit::OK)
+            }
+            Err(error) => Some(report(&error)),
+        }
+    }
+}
