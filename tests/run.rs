@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{Sandbox, stderr, stdout};
+use crate::common::{Sandbox, eventually, stderr, stdout};
 
 fn events(output: &std::process::Output) -> Vec<Value> {
     stdout(output).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
@@ -217,8 +217,7 @@ fn timeout_kills_the_whole_process_group() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("timed out after 300ms"), "{}", stdout(&out));
     let pid: i32 = std::fs::read_to_string(sandbox.path().join("grandchild")).unwrap().trim().parse().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(!pid_alive(pid), "grandchild {pid} survived the timeout");
+    assert!(eventually(Duration::from_secs(5), || !pid_alive(pid)), "grandchild {pid} survived the timeout");
 }
 
 #[test]
@@ -234,19 +233,13 @@ fn sigint_interrupts_records_and_exits_130() {
         .spawn()
         .unwrap();
     let grandchild = sandbox.path().join("grandchild");
-    for _ in 0..100 {
-        if grandchild.exists() && !std::fs::read_to_string(&grandchild).unwrap().trim().is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    eventually(Duration::from_secs(5), || std::fs::read_to_string(&grandchild).is_ok_and(|t| !t.trim().is_empty()));
     // SAFETY: sending SIGINT to our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     let pid: i32 = std::fs::read_to_string(&grandchild).unwrap().trim().parse().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(!pid_alive(pid), "children are killed on Ctrl-C");
+    assert!(eventually(Duration::from_secs(5), || !pid_alive(pid)), "children are killed on Ctrl-C");
     let history: Value = serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).unwrap();
     assert_eq!(history[0]["status"], "interrupted");
 }
