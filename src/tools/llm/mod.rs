@@ -1,5 +1,7 @@
 //! `llm chat|analyze|summarize` against the configured OpenAI-compatible endpoint.
 
+pub mod client;
+
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -7,18 +9,18 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::config::Llm as Endpoint;
 use crate::workflow::ErrorKind;
+use client::{Client, LlmError};
 
 /// The LLM tool.
 #[derive(Default)]
 pub struct Llm {
-    client: OnceLock<reqwest::Client>,
+    client: OnceLock<Client>,
 }
 
 impl Tool for Llm {
     fn call(&self, request: Request) -> BoxFuture<'_, Outcome> {
-        let client = self.client.get_or_init(super::http::client).clone();
+        let client = self.client.get_or_init(Client::default).clone();
         Box::pin(run(client, request))
     }
 }
@@ -27,7 +29,7 @@ fn value_text(value: Option<&Value>) -> Option<String> {
     value.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).filter(|s| !s.is_empty())
 }
 
-async fn run(client: reqwest::Client, request: Request) -> Outcome {
+async fn run(client: Client, request: Request) -> Outcome {
     let Some(endpoint) = crate::config::settings().llm().map_err(|e| Failure::new(e.to_string()))? else {
         return Err(Failure::new(
             "no LLM is configured: set ALPHA_LLM_BASE_URL (and ALPHA_LLM_MODEL) or llm.base_url in config.yaml",
@@ -60,50 +62,27 @@ async fn run(client: reqwest::Client, request: Request) -> Outcome {
     if request.str("format") == Some("json") {
         body["response_format"] = json!({"type": "json_object"});
     }
-    let answer = chat(&client, &endpoint, &body, request.deadline).await?;
+    // The step's deadline, else the configured LLM timeout, bounds the request.
+    let timeout = request
+        .deadline
+        .map(|d| d.saturating_duration_since(Instant::now()))
+        .unwrap_or(crate::config::settings().llm_timeout);
+    let answer = client.complete(&endpoint, &body, timeout).await.map_err(failure)?;
     let mut fields = Map::new();
-    fields.insert("json".into(), serde_json::from_str(&answer.0).unwrap_or(Value::Null));
-    fields.insert("output".into(), text(answer.0));
+    fields.insert("json".into(), serde_json::from_str(&answer.content).unwrap_or(Value::Null));
+    fields.insert("output".into(), text(answer.content));
     fields.insert("model".into(), text(model));
-    fields.insert("tokens".into(), answer.1);
+    fields.insert("tokens".into(), answer.usage);
     Ok(fields)
 }
 
-/// One non-streaming chat completion: the content and the usage object.
-pub async fn chat(
-    client: &reqwest::Client,
-    endpoint: &Endpoint,
-    body: &Value,
-    deadline: Option<Instant>,
-) -> Result<(String, Value), Failure> {
-    let url = format!("{}/chat/completions", endpoint.base_url);
-    let mut builder = client.post(&url).json(body);
-    if let Some(key) = &endpoint.api_key {
-        builder = builder.bearer_auth(key);
-    }
-    if let Some(deadline) = deadline {
-        builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
-    }
-    let response = builder.send().await.map_err(|e| {
-        let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Network };
-        Failure::kind(format!("LLM endpoint {url}: {e}"), kind)
-    })?;
-    let status = response.status().as_u16();
-    let text =
-        response.text().await.map_err(|e| Failure::kind(format!("LLM endpoint {url}: {e}"), ErrorKind::Network))?;
-    if status >= 400 {
-        let detail: String = text.chars().take(200).collect();
-        let kind = (status >= 500).then_some(ErrorKind::Http5xx);
-        return Err(Failure {
-            message: format!("LLM endpoint answered {status}: {detail}"),
-            kind,
-            ..Failure::default()
-        });
-    }
-    let value: Value =
-        serde_json::from_str(&text).map_err(|_| Failure::new("the LLM endpoint did not answer with JSON"))?;
-    let content = value["choices"][0]["message"]["content"]
-        .as_str()
-        .ok_or_else(|| Failure::new("the LLM answer has no choices[0].message.content"))?;
-    Ok((content.to_string(), value.get("usage").cloned().unwrap_or(Value::Null)))
+/// A client error as a step failure of the kind `retry_on` selects.
+fn failure(error: LlmError) -> Failure {
+    let kind = match &error {
+        LlmError::Timeout { .. } => Some(ErrorKind::Timeout),
+        LlmError::Unreachable { .. } => Some(ErrorKind::Network),
+        LlmError::Status { status, .. } if *status >= 500 => Some(ErrorKind::Http5xx),
+        _ => None,
+    };
+    Failure { message: error.to_string(), kind, ..Failure::default() }
 }
