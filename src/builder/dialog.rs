@@ -1,6 +1,7 @@
 //! The conversational builder (Story 1): asks for a name and parameters, drafts the steps, shows
 //! them, takes corrections, and hands back a validated workflow only when the user says yes.
 
+use crate::grammar::Change;
 use std::collections::VecDeque;
 use std::path::Path;
 
@@ -357,8 +358,8 @@ impl Dialog {
                 _ => return None,
             };
             if let Some(drafted) = &self.drafted {
-                let change = super::edit::Change::Retry { workflow: String::new(), step: target, times: count };
-                let (changed, what) = change.apply(drafted).ok()?;
+                let change = Change::Retry { step: target, times: count };
+                let (changed, what) = super::edit::apply(&change, drafted).ok()?;
                 self.drafted = Some(changed);
                 return Some(format!("{}.", capitalize_first(&what)));
             }
@@ -373,7 +374,7 @@ impl Dialog {
         if let Some(caps) = add.captures(lower) {
             let what = caps[1].trim_end_matches(" step").trim().to_string();
             if let Some(drafted) = &self.drafted {
-                let (changed, done) = super::edit::Change::Add { what, workflow: String::new() }.apply(drafted).ok()?;
+                let (changed, done) = super::edit::apply(&Change::Add { what }, drafted).ok()?;
                 self.drafted = Some(changed);
                 return Some(format!("{}.", capitalize_first(&done)));
             }
@@ -392,9 +393,7 @@ impl Dialog {
         if let Some(caps) = remove.captures(lower) {
             if let Some(drafted) = &self.drafted {
                 let (changed, done) =
-                    super::edit::Change::Remove { step: caps[1].to_string(), workflow: String::new() }
-                        .apply(drafted)
-                        .ok()?;
+                    super::edit::apply(&Change::Remove { step: caps[1].to_string() }, drafted).ok()?;
                 self.drafted = Some(changed);
                 return Some(format!("{}.", capitalize_first(&done)));
             }

@@ -7,27 +7,6 @@ use serde_json::json;
 
 use crate::workflow::{ParamType, Parameter, Step, ToolStep, Workflow};
 
-/// "save the last 3 commands as a workflow called Sync" → (3, Some("Sync")).
-pub fn request(line: &str) -> Option<(usize, Option<String>)> {
-    let pattern = Regex::new(
-        r"(?i)^(?:please )?(?:save|turn|make|keep)\s+(?:the\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?$",
-    )
-    .ok()?;
-    let caps = pattern.captures(line.trim())?;
-    let count = match caps.get(1).map(|m| m.as_str().to_lowercase()) {
-        None => 0,
-        Some(word) => word.parse().ok().or_else(|| number_word(&word))?,
-    };
-    let name = caps.get(2).map(|m| m.as_str().trim().trim_matches(['"', '\'']).to_string()).filter(|n| !n.is_empty());
-    Some((count, name))
-}
-
-fn number_word(word: &str) -> Option<usize> {
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-        .iter()
-        .position(|w| *w == word)
-}
-
 /// The parameter a token stands for, if it looks like a value that varies.
 fn classify(previous: Option<&str>, token: &str, program: &str) -> Option<(&'static str, ParamType)> {
     let git_ref = matches!(program, "git")
@@ -137,20 +116,6 @@ fn step_id(program: &str, index: usize, steps: &[Step]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn requests() {
-        let cases = [
-            ("save the last 3 commands as a workflow", Some((3, None))),
-            ("save the last three commands as a workflow called Sync", Some((3, Some("Sync".to_string())))),
-            ("save that as a workflow called Sync", Some((0, Some("Sync".to_string())))),
-            ("save the last command as a workflow", Some((0, None))),
-            ("save deploy to out.yaml", None),
-        ];
-        for (line, expected) in cases {
-            assert_eq!(request(line), expected, "{line}");
-        }
-    }
 
     #[test]
     fn varying_values_become_parameters() {

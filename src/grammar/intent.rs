@@ -75,6 +75,9 @@ pub enum Intent {
         /// Its name.
         #[serde(default)]
         name: Option<String>,
+        /// `/create` alone: ask the specification's prompts one by one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        interactive: bool,
     },
     /// Import a file.
     Import {
@@ -88,6 +91,45 @@ pub enum Intent {
     },
     /// Suggest workflows from history.
     Suggest,
+    /// Change a saved workflow in words ("add a notification step to Backup Files"); shown as a
+    /// diff and saved as a new version only after yes.
+    Change {
+        /// Canonical name, or the words as typed.
+        workflow: String,
+        /// What to change.
+        change: Change,
+    },
+    /// Recommendations from recorded runs ("how can I make the backup faster?").
+    Optimize {
+        /// Canonical name, or the words as typed.
+        workflow: String,
+    },
+    /// Save a copy of a built-in template ("use the backup template as Nightly Backup").
+    #[serde(rename = "use_template")]
+    UseTemplate {
+        /// The template, as typed.
+        template: String,
+        /// The new workflow's name, or null for the template's.
+        #[serde(default)]
+        name: Option<String>,
+    },
+    /// Save the commands just run in the chat (`!git pull`, …) as a workflow.
+    #[serde(rename = "save_recent")]
+    SaveRecent {
+        /// The last N commands; 0 means all since the last save.
+        count: usize,
+        /// The new workflow's name, or null to be asked.
+        #[serde(default)]
+        name: Option<String>,
+    },
+    /// Run the rest of a saved workflow whose first steps were just typed by hand.
+    #[serde(rename = "run_rest")]
+    RunRest,
+    /// Run a shell command in place (`!git status`).
+    Shell {
+        /// The command line.
+        command: String,
+    },
     /// Show help.
     Help,
     /// Leave.
@@ -118,4 +160,27 @@ pub struct Parsed {
     pub intent: Intent,
     /// grammar or llm.
     pub source: Source,
+}
+
+/// A change to a saved workflow, in the user's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Change {
+    /// Append a step from the phrase catalog ("a notification step").
+    Add {
+        /// What to add, as typed.
+        what: String,
+    },
+    /// Make a step retry.
+    Retry {
+        /// The step, as typed.
+        step: String,
+        /// Attempts in total.
+        times: u32,
+    },
+    /// Remove a step.
+    Remove {
+        /// The step, as typed.
+        step: String,
+    },
 }

@@ -14,7 +14,7 @@ mod slash;
 mod suggest;
 pub mod time;
 
-pub use intent::{Intent, Parsed, Source};
+pub use intent::{Change, Intent, Parsed, Source};
 use lexicon::*;
 pub use library::Library;
 use params::*;
@@ -39,6 +39,18 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     let text = utterance.trim();
     if let Some(slash) = text.strip_prefix('/') {
         return slash_command(slash, library);
+    }
+    if let Some(command) = text.strip_prefix('!') {
+        return Intent::Shell { command: command.trim().to_string() };
+    }
+    // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
+    // courtesy words are stripped.
+    let chat: &[Rule] = &[run_rest, save_recent, optimize, use_template, change];
+    let lower = text.to_ascii_lowercase();
+    for rule in chat {
+        if let Some(intent) = rule(text, &lower, library) {
+            return intent;
+        }
     }
     let text = strip_courtesy(text);
     if text.is_empty() {

@@ -61,7 +61,11 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
                 _ => Intent::Unknown { did_you_mean: vec!["/schedule NAME every weekday at 9am".into()] },
             }
         }
-        "create" | "new" => Intent::Create { description: (!rest.is_empty()).then(|| rest.to_string()), name: None },
+        "create" | "new" => {
+            let interactive = rest.is_empty() || rest == "--interactive";
+            let description = (!interactive).then(|| rest.to_string());
+            Intent::Create { description, name: None, interactive }
+        }
         "import" if !rest.is_empty() => Intent::Import { file: unquote(rest).to_string() },
         "validate" | "check" if !rest.is_empty() => Intent::Validate { file: unquote(rest).to_string() },
         "suggest" | "suggestions" => Intent::Suggest,

@@ -75,13 +75,14 @@ impl Session {
     /// "add a notification step to Backup Files": a new version, shown as a diff, saved on yes.
     pub(super) fn edit_by_conversation(
         &mut self,
-        change: &crate::builder::edit::Change,
+        workflow: &str,
+        change: &crate::grammar::Change,
         ask: &mut Ask<'_>,
     ) -> Result<i32> {
-        let name = self.target(&self.library().canonical_name(change.workflow()))?;
+        let name = self.target(workflow)?;
         let current = library::definition(&self.ctx, &name)?
             .ok_or_else(|| Error::usage(format!("no workflow named '{name}'")))?;
-        let (changed, what) = change.apply(&current).map_err(Error::usage)?;
+        let (changed, what) = crate::builder::edit::apply(change, &current).map_err(Error::usage)?;
         let proposal = library::propose(&self.ctx, &name, changed, &format!("'{name}'"))?;
         print!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
         if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", proposal.to_version))) {

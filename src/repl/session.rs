@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
-use regex::Regex;
 
 use crate::commands::{self, Context, library};
 use crate::error::{Error, Result, exit};
@@ -139,69 +138,6 @@ impl Session {
             self.refresh_library();
             return Outcome::Done(code);
         }
-        if let Some(command) = line.trim().strip_prefix('!') {
-            let code = self.shell(command.trim());
-            return Outcome::Done(code);
-        }
-        if matches!(
-            line.trim().to_lowercase().trim_end_matches(['.', '!']),
-            "run the rest" | "yes, run the rest" | "run the rest of it" | "finish it"
-        ) {
-            let code = match self.run_rest() {
-                Ok(code) => code,
-                Err(error) => report(&error),
-            };
-            return Outcome::Done(code);
-        }
-        if let Some((count, name)) = crate::builder::recent::request(line) {
-            let code = self.save_recent(count, name);
-            return Outcome::Done(code);
-        }
-        if let Some(name) = Regex::new(r"(?i)^how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??$")
-            .ok()
-            .and_then(|re| re.captures(line.trim()).map(|c| c[1].to_string()))
-        {
-            let name = self.library().canonical_name(&name);
-            let code = match commands::optimize::optimize(&self.ctx, &name) {
-                Ok(optimized) => {
-                    print!("{}", text::optimized(&optimized));
-                    exit::OK
-                }
-                Err(error) => report(&error),
-            };
-            return Outcome::Done(code);
-        }
-        if let Some(name) =
-            Regex::new(r"(?i)^(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?$")
-                .ok()
-                .and_then(|re| {
-                    re.captures(line.trim().trim_end_matches(['.', '!']))
-                        .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
-                })
-        {
-            let code = match self.use_template(&name.0, name.1.as_deref()) {
-                Ok(code) => code,
-                Err(error) => report(&error),
-            };
-            self.refresh_library();
-            return Outcome::Done(code);
-        }
-        if matches!(line.trim(), "/create" | "/new" | "/create --interactive") {
-            let code = match self.create_interactively(ask) {
-                Ok(code) => code,
-                Err(error) => report(&error),
-            };
-            self.refresh_library();
-            return Outcome::Done(code);
-        }
-        if let Some(change) = crate::builder::edit::request(line) {
-            let code = match self.edit_by_conversation(&change, ask) {
-                Ok(code) => code,
-                Err(error) => report(&error),
-            };
-            self.refresh_library();
-            return Outcome::Done(code);
-        }
         let library = self.library();
         let intent = grammar::parse(line, &library);
         let result = match intent {
@@ -321,7 +257,8 @@ impl Session {
                 print!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name)?));
                 Ok(exit::OK)
             }
-            Intent::Create { description, name } => {
+            Intent::Create { interactive: true, .. } => self.create_interactively(ask),
+            Intent::Create { description, name, .. } => {
                 let dir = std::env::current_dir().unwrap_or_default();
                 let (dialog, lines) = crate::builder::start(description.as_deref(), name.as_deref(), &dir)?;
                 self.dialog = Some(dialog);
@@ -343,6 +280,16 @@ impl Session {
                 }
                 Ok(exit::OK)
             }
+            Intent::Shell { command } => Ok(self.shell(&command)),
+            Intent::RunRest => self.run_rest(),
+            Intent::SaveRecent { count, name } => Ok(self.save_recent(count, name)),
+            Intent::Optimize { workflow } => {
+                let name = self.target(&workflow)?;
+                print!("{}", text::optimized(&commands::optimize::optimize(&self.ctx, &name)?));
+                Ok(exit::OK)
+            }
+            Intent::UseTemplate { template, name } => self.use_template(&template, name.as_deref()),
+            Intent::Change { workflow, change } => self.edit_by_conversation(&workflow, &change, ask),
             Intent::Help => {
                 help();
                 Ok(exit::OK)

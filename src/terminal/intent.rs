@@ -1,6 +1,6 @@
 //! An intent in words, for `alpha parse` and for the chat's "I understood: …".
 
-use crate::grammar::Intent;
+use crate::grammar::{Change, Intent};
 
 /// A one-line reading of an intent.
 pub fn describe(intent: &Intent) -> String {
@@ -33,7 +33,8 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Schedule { workflow, cron, .. } => {
             format!("schedule '{workflow}' {} ({cron})", crate::schedule::describe(cron).to_lowercase())
         }
-        Intent::Create { description, name } => format!(
+        Intent::Create { interactive: true, .. } => "create a workflow, step by step".into(),
+        Intent::Create { description, name, .. } => format!(
             "create a workflow{}{}",
             name.as_deref().map(|n| format!(" named '{n}'")).unwrap_or_default(),
             description.as_deref().map(|d| format!(" that {d}")).unwrap_or_default()
@@ -41,6 +42,26 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Import { file } => format!("import {file}"),
         Intent::Validate { file } => format!("validate {file}"),
         Intent::Suggest => "suggest workflows".into(),
+        Intent::Change { workflow, change } => match change {
+            Change::Add { what } => format!("add {what} to '{workflow}'"),
+            Change::Retry { step, times } => format!("make '{workflow}' retry {step} {times} times"),
+            Change::Remove { step } => format!("remove {step} from '{workflow}'"),
+        },
+        Intent::Optimize { workflow } => format!("recommend changes to '{workflow}'"),
+        Intent::UseTemplate { template, name: Some(name) } => format!("save the {template} template as '{name}'"),
+        Intent::UseTemplate { template, name: None } => format!("save a copy of the {template} template"),
+        Intent::SaveRecent { count: 0, name } => {
+            format!(
+                "save the commands run here as a workflow{}",
+                name.as_deref().map(|n| format!(" named '{n}'")).unwrap_or_default()
+            )
+        }
+        Intent::SaveRecent { count, name } => format!(
+            "save the last {count} commands as a workflow{}",
+            name.as_deref().map(|n| format!(" named '{n}'")).unwrap_or_default()
+        ),
+        Intent::RunRest => "run the rest of the workflow".into(),
+        Intent::Shell { command } => format!("run `{command}` in the shell"),
         Intent::Help => "help".into(),
         Intent::Quit => "quit".into(),
         Intent::Unknown { did_you_mean } if did_you_mean.is_empty() => "not understood".into(),

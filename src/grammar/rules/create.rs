@@ -29,7 +29,7 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     let automate = lower.starts_with("automate");
     let body = original(text, lower, rest).trim();
     if body.is_empty() {
-        return Some(Intent::Create { description: None, name: None });
+        return Some(Intent::Create { description: None, name: None, interactive: false });
     }
     let body_lower = body.to_ascii_lowercase();
     let mut name = None;
@@ -59,5 +59,5 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         description = body[body.len() - after.len()..].trim().to_string();
     }
     let description = if automate { Some(body.to_string()) } else { Some(description).filter(|d| !d.is_empty()) };
-    Some(Intent::Create { description, name })
+    Some(Intent::Create { description, name, interactive: false })
 }

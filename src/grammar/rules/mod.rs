@@ -1,5 +1,6 @@
 //! One rule per family of intents, tried in order by [`super::parse`].
 
+mod chat;
 mod create;
 mod files;
 mod history;
@@ -9,6 +10,7 @@ mod run;
 mod schedule;
 mod simple;
 
+pub(crate) use chat::*;
 pub(crate) use create::*;
 pub(crate) use files::*;
 pub(crate) use history::*;
