@@ -2,6 +2,7 @@
 
 mod architecture;
 mod builder;
+mod commands;
 mod common;
 mod damage;
 mod docs;

@@ -132,7 +132,7 @@ impl Hinter for ShellHelper {
 
 impl Highlighter for ShellHelper {
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
-        if std::env::var_os("NO_COLOR").is_some() {
+        if crate::terminal::style::no_color() {
             Cow::Borrowed(hint)
         } else {
             Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
