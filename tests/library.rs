@@ -3,6 +3,7 @@
 use std::process::Command as StdCommand;
 
 use crate::common::{Sandbox, stderr, stdout};
+use crate::test::Test;
 
 const DEPLOY: &str = "name: Deploy Pipeline
 version: 1.0.0
@@ -36,11 +37,17 @@ fn create_list_and_show() {
     let sandbox = Sandbox::new();
     with_two(&sandbox);
     assert!(sandbox.db().exists(), "the database is created under ALPHA_HOME");
-    let list = stdout(&sandbox.run(&["workflow", "list"]));
-    assert!(list.contains("Available Workflows:"), "{list}");
-    assert!(list.contains("1. Deploy Pipeline (v1.0.0) - tags: deployment, ci/cd"), "{list}");
-    assert!(list.contains("Scheduled: Daily at 9:00 AM"), "{list}");
-    assert!(list.contains("2. Email Check (v1.0.0) - tags: email, productivity"), "{list}");
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "list"])
+        .stdout(
+            "
+            Available Workflows:
+              1. Deploy Pipeline (v1.0.0) - tags: deployment, ci/cd
+                 Scheduled: Daily at 9:00 AM
+              2. Email Check (v1.0.0) - tags: email, productivity
+            ",
+        )
+        .run();
 
     let show = sandbox.run(&["workflow", "show", "deploy PIPELINE"]);
     assert_eq!(show.status.code(), Some(0));
@@ -254,9 +261,8 @@ fn newer_schema_is_refused_and_older_is_upgraded() {
         let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
         conn.execute_batch("PRAGMA user_version = 999").unwrap();
     }
-    let out = sandbox.run(&["workflow", "list"]);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("newer alpha"), "{}", stderr(&out));
+    let (_, out) = Test::in_sandbox(sandbox).args(&["workflow", "list"]).status(3).stderr_contains("newer alpha").run();
+    assert!(!stderr(&out).contains("panicked"));
 
     let fresh = Sandbox::new();
     std::fs::create_dir_all(fresh.db().parent().unwrap()).unwrap();
@@ -274,10 +280,12 @@ fn corrupt_database_gives_a_clear_error() {
     let sandbox = Sandbox::new();
     std::fs::create_dir_all(sandbox.db().parent().unwrap()).unwrap();
     std::fs::write(sandbox.db(), b"this is not a database, just text that is long enough to fill a header...").unwrap();
-    let out = sandbox.run(&["workflow", "list"]);
-    assert_eq!(out.status.code(), Some(3));
-    assert!(stderr(&out).contains("not an alpha database or is damaged"), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("panicked"));
+    Test::in_sandbox(sandbox)
+        .args(&["workflow", "list"])
+        .status(3)
+        .stderr_contains("not an alpha database or is damaged")
+        .stdout("")
+        .run();
 }
 
 #[test]
