@@ -19,11 +19,16 @@ fn path_with_tools() -> String {
 }
 
 fn run(sandbox: &Sandbox, file: &str, params: &[&str]) -> Value {
+    run_expecting(sandbox, file, params, 0)
+}
+
+/// Runs an example and checks its exit code (1 for a `partial` run); returns its outputs.
+fn run_expecting(sandbox: &Sandbox, file: &str, params: &[&str], code: i32) -> Value {
     let path = root().join("examples").join(file);
     let mut args = vec!["workflow", "run", path.to_str().unwrap(), "--json"];
     args.extend_from_slice(params);
     let out = sandbox.alpha().args(&args).env("PATH", path_with_tools()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{file}: {}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(code), "{file}: {}{}", stdout(&out), stderr(&out));
     let events: Vec<Value> = stdout(&out).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     events.into_iter().find(|e| e["event"] == "run_finished").unwrap()["outputs"].clone()
 }
@@ -54,7 +59,8 @@ fn examples_that_need_no_outside_service_run() {
     assert_eq!(out["package"], "build/package.txt");
     assert_eq!(std::fs::read_to_string(sandbox.path().join("build/package.txt")).unwrap(), "frontend\nbackend\n");
     assert_eq!(run(&sandbox, "branch-on-tests.yaml", &[])["result"], "success");
-    assert_eq!(run(&sandbox, "branch-on-tests.yaml", &["check=false"])["result"], "failed");
+    // The check failed under log_and_continue and the else branch ran: the run is partial.
+    assert_eq!(run_expecting(&sandbox, "branch-on-tests.yaml", &["check=false"], 1)["result"], "failed");
     assert!(sandbox.path().join("failures.log").exists());
     let fallback = run(&sandbox, "retry-and-fallback.yaml", &[]);
     assert_eq!(fallback["source"], "cache");

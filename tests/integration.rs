@@ -21,6 +21,7 @@ mod roundtrip;
 mod run;
 mod scheduler;
 mod secrets;
+mod status;
 mod templates;
 mod test;
 mod trust;

@@ -113,8 +113,9 @@ fn branches_and_conditions_skip_and_record() {
     let sandbox = Sandbox::new();
     let yaml = "name: Branch\nparameters:\n  target_env: { type: string, default: staging }\nsteps:\n  - { id: test, tool: shell, action: run, parameters: { command: \"exit 1\" }, on_error: log_and_continue }\n  - id: gate\n    if: \"{{ test.exit_code == 0 }}\"\n    then:\n      - { id: deploy, name: Deploy, tool: shell, action: run, parameters: { command: echo deploy } }\n    else:\n      - { id: alert, name: Alert, tool: shell, action: run, parameters: { command: echo alert } }\n  - { id: announce, name: Announce, tool: shell, action: run, if: \"deploy.status == 'success'\", parameters: { command: echo hi } }\n";
     let out = run_file(&sandbox, yaml, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "the test step failed and the run went on: partial {}", stderr(&out));
     let text = stdout(&out);
+    assert!(text.contains("Workflow completed with 1 failed step"), "{text}");
     assert!(text.contains("↷ Step 2/4: Deploy (skipped: condition false)"), "{text}");
     assert!(text.contains("✓ Step 3/4: Alert"), "{text}");
     assert!(text.contains("↷ Step 4/4: Announce (skipped: condition false)"), "{text}");
@@ -175,8 +176,9 @@ fn retry_on_limits_which_failures_are_retried_and_then_applies() {
     let sandbox = Sandbox::new();
     let yaml = "name: RetryOn\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"exit 2\" }, on_error: retry, retry: { max_attempts: 5, delay: 10ms, retry_on: [75], then: log_and_continue } }\n  - { id: b, tool: shell, action: run, parameters: { command: \"echo {{ a.status }} {{ a.attempts }}\" } }\noutputs:\n  b: \"{{ b.output }}\"\n";
     let out = run_file(&sandbox, yaml, &["--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "`then: log_and_continue` makes the run partial: {}", stderr(&out));
     let finished = events(&out).into_iter().find(|e| e["event"] == "run_finished").unwrap();
+    assert_eq!(finished["status"], "partial");
     assert_eq!(finished["outputs"]["b"], "failed 1", "exit 2 is not in retry_on, so one attempt");
 }
 
@@ -523,8 +525,9 @@ outputs:
 "#;
     let out = run_file(&sandbox, yaml, &["--json"]);
     let text = format!("{}{}", stdout(&out), stderr(&out));
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(out.status.code(), Some(1), "two steps fail on purpose and the run goes on: {text}");
     let finished = events(&out).into_iter().find(|e| e["event"] == "run_finished").unwrap();
+    assert_eq!(finished["status"], "partial", "{text}");
     let o = &finished["outputs"];
     assert_eq!(o["n"], 1, "read parses JSON: {o}");
     assert_eq!(o["size"], 8, "copy reports the bytes copied: {o}");

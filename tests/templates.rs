@@ -148,7 +148,8 @@ fn deploy_pipeline_deploys_only_when_tests_pass() {
     assert!(work.join("built").exists());
     std::fs::remove_file(work.join("deployed.txt")).unwrap();
     let (code, finished, text) = run(&sandbox, "Ship", &["test_command=false"]);
-    assert_eq!(code, 0, "{text}");
+    assert_eq!(code, 1, "failed tests make the run partial, even though it went on to alert: {text}");
+    assert_eq!(finished["status"], "partial", "{text}");
     assert_eq!(finished["outputs"]["deployed"], false);
     assert!(!work.join("deployed.txt").exists(), "no deploy after failed tests");
     assert!(text.contains("Tests failed on main"), "the failure is notified: {text}");

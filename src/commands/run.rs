@@ -55,9 +55,16 @@ fn as_values(params: IndexMap<String, String>) -> IndexMap<String, Value> {
     params.into_iter().map(|(k, v)| (k, Value::String(v))).collect()
 }
 
-/// Runs a workflow to its end; Ctrl-C and SIGTERM interrupt it and are recorded.
+/// Runs a workflow to its end; Ctrl-C and SIGTERM interrupt it and are recorded. A run that
+/// can't start (no such workflow, bad parameters) is recorded as failed with its error.
 pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
-    let target = resolve(ctx, &command.target)?;
+    let target = match resolve(ctx, &command.target) {
+        Ok(target) => target,
+        Err(error) => {
+            record_missing(ctx, &command, &error)?;
+            return Err(error);
+        }
+    };
     execute(
         ctx,
         RunRequest {
@@ -72,6 +79,26 @@ pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
             carried: None,
         },
     )
+}
+
+/// Records a run of a workflow that could not be found or loaded.
+fn record_missing(ctx: &Context, command: &RunCommand, error: &Error) -> Result<()> {
+    let params: serde_json::Map<String, Value> =
+        command.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    // The values can't be checked against a definition: mask those that look secret.
+    let shown = serde_json::Value::Object(params);
+    let shown = crate::secrets::redact(&shown.to_string(), &crate::secrets::secret_env_values());
+    let shown: Value = serde_json::from_str(&shown).unwrap_or(Value::Null);
+    let message = crate::secrets::redact(&error.to_string(), &crate::secrets::secret_env_values());
+    ctx.store()?.record_unstarted(
+        &format!("missing:{}", command.target),
+        &command.target,
+        "",
+        &shown,
+        &command.trigger,
+        &message,
+    )?;
+    Ok(())
 }
 
 /// Runs a prepared request with the executor.
@@ -120,7 +147,7 @@ pub fn resume(
     let earlier = store.run(run_id)?;
     let id = short_id(&earlier.id).to_string();
     match earlier.status {
-        RunStatus::Failed | RunStatus::Interrupted => {}
+        RunStatus::Failed | RunStatus::Interrupted | RunStatus::Partial => {}
         RunStatus::Completed => return Err(Error::usage(format!("run {id} completed; there is nothing to resume"))),
         RunStatus::Running | RunStatus::Pending => return Err(Error::usage(format!("run {id} is still running"))),
     }

@@ -40,7 +40,12 @@ impl Run {
             });
             let started_at = now();
             let attempt_clock = Instant::now();
+            self.lock_in_flight().insert(
+                step.id.clone(),
+                InFlight { step: step.clone(), attempt, started_at: started_at.clone(), clock: attempt_clock },
+            );
             let outcome = self.attempt(step).await;
+            self.lock_in_flight().remove(&step.id);
             let took = attempt_clock.elapsed();
             let (status, fields, error) = match &outcome {
                 Ok(fields) => (StepStatus::Success, fields.clone(), None),
@@ -105,6 +110,7 @@ impl Run {
         let stderr_tail = failure.fields.get("stderr").and_then(Value::as_str).map(tail);
         match strategy {
             OnError::LogAndContinue => {
+                self.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(label(step));
                 self.set_result(
                     &step.id,
                     result_object("failed", failure.fields.clone(), attempt, clock.elapsed(), Some(&failure.message)),
@@ -235,6 +241,12 @@ impl Run {
         fields.insert("output".into(), Value::String(summary.outputs.to_string()));
         match summary.status {
             RunStatus::Completed => Ok(fields),
+            // Something failed inside: the step says so, and its own `on_error` decides.
+            RunStatus::Partial => Err(Failure {
+                message: format!("workflow '{}' {}", saved.workflow.name, summary.error.unwrap_or_default()),
+                fields,
+                ..Failure::default()
+            }),
             RunStatus::Interrupted => {
                 Err(Failure { message: "cancelled".into(), cancelled: true, fields, ..Failure::default() })
             }
@@ -243,6 +255,38 @@ impl Run {
                 fields,
                 ..Failure::default()
             }),
+        }
+    }
+}
+
+impl Run {
+    fn lock_in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, InFlight>> {
+        self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records every attempt still under way as failed with `reason` (the run's timeout ended
+    /// them), with its ✗ line, so no step the run started goes unrecorded.
+    pub(super) fn cut_short(&self, reason: &str) {
+        let mut cut: Vec<InFlight> = self.lock_in_flight().drain().map(|(_, attempt)| attempt).collect();
+        cut.sort_by_key(|a| self.numbers.get(&a.step.id).copied().unwrap_or(0));
+        for InFlight { step, attempt, started_at, clock } in cut {
+            let took = clock.elapsed();
+            let message = format!("timed out: {reason}");
+            self.record(&StepRecord {
+                step_id: step.id.clone(),
+                name: step.name.clone(),
+                attempt: i64::from(attempt),
+                status: StepStatus::Failed,
+                started_at: Some(started_at),
+                completed_at: Some(now()),
+                duration_ms: Some(took.as_millis() as i64),
+                exit_code: None,
+                output: None,
+                error: Some(message.clone()),
+                result: Value::Null,
+            });
+            self.set_result(&step.id, result_object("failed", Map::new(), attempt, took, Some(&message)));
+            self.finished(&step, StepStatus::Failed, took, attempt, Some(message), None);
         }
     }
 }

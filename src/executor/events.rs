@@ -99,7 +99,7 @@ pub enum Event {
     RunFinished {
         /// Run id.
         run_id: String,
-        /// completed, failed or interrupted.
+        /// completed, partial, failed or interrupted.
         status: RunStatus,
         /// Wall time.
         duration_ms: u64,
@@ -108,6 +108,12 @@ pub enum Event {
         /// The failure.
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// Steps that failed under `log_and_continue`, by label (a `partial` run).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        failed_steps: Vec<String>,
+        /// The step whose failure stopped the run: "2/3 Run Tests".
+        #[serde(skip_serializing_if = "Option::is_none")]
+        failed_at: Option<String>,
     },
 }
 

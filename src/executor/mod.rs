@@ -83,6 +83,10 @@ pub struct RunSummary {
     pub error: Option<String>,
     /// Wall time.
     pub duration: Duration,
+    /// Steps that failed under `log_and_continue` (a `partial` run), by label.
+    pub failed_steps: Vec<String>,
+    /// The step whose failure stopped a `failed` run: "2/3 Run Tests".
+    pub failed_at: Option<String>,
 }
 
 impl RunSummary {
@@ -133,6 +137,20 @@ struct Run {
     paths: minijinja::Environment<'static>,
     stack: Vec<String>,
     carried: Carried,
+    /// Steps that failed under `on_error: log_and_continue`, by label: the run is `partial`.
+    continued: Mutex<Vec<String>>,
+    /// The step whose failure stopped the run: "2/3 Run Tests".
+    failed_at: Mutex<Option<String>>,
+    /// Attempts under way, by step id, so a run timeout can record the steps it cut short.
+    in_flight: Mutex<HashMap<String, InFlight>>,
+}
+
+/// An attempt under way.
+struct InFlight {
+    step: ToolStep,
+    attempt: u32,
+    started_at: String,
+    clock: Instant,
 }
 
 impl Executor {
@@ -159,20 +177,43 @@ impl Executor {
 
     async fn run_inner(&self, request: RunRequest) -> Result<RunSummary> {
         let workflow = request.workflow;
-        let params = params::resolve(&workflow, &request.params)?;
+        let params = match params::resolve(&workflow, &request.params) {
+            Ok(params) => params,
+            Err(error) => {
+                // Asked for and refused: recorded as failed, with why (design.md §3).
+                let given: Map<String, Value> = request.params.clone().into_iter().collect();
+                let shown = crate::secrets::redacted(&workflow, &given);
+                let message = crate::secrets::redact(&error.to_string(), &crate::secrets::secret_env_values());
+                self.store().record_unstarted(
+                    &request.workflow_id,
+                    &workflow.name,
+                    &workflow.version,
+                    &shown,
+                    &request.trigger,
+                    &message,
+                )?;
+                return Err(error);
+            }
+        };
         let shown = crate::secrets::redacted(&workflow, &params);
         let mut secrets = crate::secrets::secret_values(&workflow, &params);
         secrets.extend(crate::secrets::secret_env_values());
-        let run_id = self.store().start_run(
-            &request.workflow_id,
-            &workflow.name,
-            &workflow.version,
-            &shown,
-            &request.trigger,
-        )?;
-        if let Some(carried) = &request.carried {
-            self.store().mark_resumed(&run_id, &carried.from_run)?;
-        }
+        let run_id = match &request.carried {
+            Some(carried) => self.store().start_resumed_run(
+                &request.workflow_id,
+                &workflow.name,
+                &workflow.version,
+                &shown,
+                &carried.from_run,
+            )?,
+            None => self.store().start_run(
+                &request.workflow_id,
+                &workflow.name,
+                &workflow.version,
+                &shown,
+                &request.trigger,
+            )?,
+        };
         let (numbers, total) = numbering(&workflow.steps);
         (request.sink)(&Event::RunStarted {
             run_id: run_id.clone(),
@@ -202,6 +243,9 @@ impl Executor {
             secrets: secrets.into(),
             stack: request.stack,
             carried: request.carried.unwrap_or_default(),
+            continued: Mutex::new(Vec::new()),
+            failed_at: Mutex::new(None),
+            in_flight: Mutex::new(HashMap::new()),
         };
         let mut run = run;
         run.fixed = run.fixed_context();
@@ -212,6 +256,7 @@ impl Executor {
                 flow = body => flow,
                 () = tokio::time::sleep(limit.get()) => {
                     let _ = cancel_tx.send(true);
+                    run.cut_short(&format!("the run's timeout of {limit} was reached"));
                     Err(Stop::Failed(format!("the run timed out after {limit}")))
                 }
             },
@@ -220,8 +265,12 @@ impl Executor {
         if let Some(handle) = signals {
             handle.abort();
         }
+        let failed_steps =
+            std::mem::take(&mut *run.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let failed_at = run.failed_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         let (status, error) = match flow {
-            Ok(()) => (RunStatus::Completed, None),
+            Ok(()) if failed_steps.is_empty() => (RunStatus::Completed, None),
+            Ok(()) => (RunStatus::Partial, Some(partial_summary(&failed_steps))),
             Err(Stop::Failed(message)) => (RunStatus::Failed, Some(run.scrub(&message))),
             Err(Stop::Interrupted) => (RunStatus::Interrupted, Some("interrupted by the user".to_string())),
         };
@@ -235,9 +284,17 @@ impl Executor {
             duration_ms: duration.as_millis() as u64,
             outputs: outputs.clone(),
             error: error.clone(),
+            failed_steps: failed_steps.clone(),
+            failed_at: failed_at.clone(),
         });
-        Ok(RunSummary { run_id, status, outputs, error, duration })
+        Ok(RunSummary { run_id, status, outputs, error, duration, failed_steps, failed_at })
     }
+}
+
+/// "completed with 2 failed steps: Run Tests, Lint".
+fn partial_summary(failed: &[String]) -> String {
+    let steps = if failed.len() == 1 { "step" } else { "steps" };
+    format!("completed with {} failed {steps}: {}", failed.len(), failed.join(", "))
 }
 
 async fn watch_signals(cancel: watch::Sender<bool>) {

@@ -14,6 +14,8 @@ impl Run {
     ) -> Flow {
         self.set_result(&step.id, result_object("failed", fields, attempts, took, Some(message)));
         self.finished(step, StepStatus::Failed, took, attempts, Some(message.to_string()), stderr_tail);
+        let position = format!("{}/{} {}", self.numbers.get(&step.id).copied().unwrap_or(0), self.total, label(step));
+        self.failed_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(position);
         Err(Stop::Failed(format!("step `{}` failed: {message}", step.id)))
     }
 

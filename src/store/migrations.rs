@@ -132,6 +132,12 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL
     );
     "#,
+    // 5: resumes claim the run they continue (so two can't both run its rest), and schedules
+    // carry parameter values.
+    r#"
+    ALTER TABLE execution_context ADD COLUMN resumed_by TEXT;
+    ALTER TABLE schedules ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}';  -- JSON object, secrets never stored
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

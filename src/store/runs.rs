@@ -16,8 +16,10 @@ pub enum RunStatus {
     Pending,
     /// In progress.
     Running,
-    /// Every step succeeded or was handled.
+    /// Every step succeeded, recovered, or was skipped by its condition or a branch.
     Completed,
+    /// The run reached its end, but steps failed under `on_error: log_and_continue`.
+    Partial,
     /// A step failed and aborted the run.
     Failed,
     /// Cancelled (Ctrl-C, SIGTERM) or found abandoned by a crashed process.
@@ -31,6 +33,7 @@ impl RunStatus {
             RunStatus::Pending => "pending",
             RunStatus::Running => "running",
             RunStatus::Completed => "completed",
+            RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
             RunStatus::Interrupted => "interrupted",
         }
@@ -42,6 +45,7 @@ impl RunStatus {
             "pending" => RunStatus::Pending,
             "running" => RunStatus::Running,
             "completed" | "success" | "succeeded" => RunStatus::Completed,
+            "partial" => RunStatus::Partial,
             "failed" | "failure" => RunStatus::Failed,
             "interrupted" | "cancelled" => RunStatus::Interrupted,
             _ => return None,
@@ -218,13 +222,83 @@ impl Store {
         Ok(id)
     }
 
-    /// Notes that `run_id` continues the failed or interrupted run `from`.
-    pub fn mark_resumed(&self, run_id: &str, from: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE execution_context SET resumed_from = ?2, trigger = 'resume' WHERE execution_id = ?1",
-            params![run_id, from],
+    /// Records a run that resumes `from`, claiming `from` in the same transaction: while another
+    /// resume of it is running (or one completed), this one is refused and nothing is recorded.
+    pub fn start_resumed_run(
+        &self,
+        workflow_id: &str,
+        name: &str,
+        version: &str,
+        parameters: &Value,
+        from: &str,
+    ) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let claimed = (|| -> Result<()> {
+            let taken = self.conn.execute(
+                "UPDATE execution_context SET resumed_by = ?2 WHERE execution_id = ?1
+                 AND (resumed_by IS NULL OR resumed_by IN
+                      (SELECT id FROM workflow_executions WHERE status IN ('failed', 'interrupted', 'partial')))",
+                params![from, id],
+            )?;
+            if taken == 0 {
+                let holder: Option<String> = self
+                    .conn
+                    .query_row("SELECT resumed_by FROM execution_context WHERE execution_id = ?1", [from], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                let short = |id: &str| id.get(..8).unwrap_or(id).to_string();
+                return Err(Error::usage(match holder {
+                    Some(holder) => format!("run {} is already being resumed by run {}", short(from), short(&holder)),
+                    None => format!("run {} can't be resumed", short(from)),
+                }));
+            }
+            self.conn.execute(
+                "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
+                params![id, workflow_id, parameters.to_string(), now()],
+            )?;
+            self.conn.execute(
+                "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from)
+                 VALUES (?1, ?2, ?3, 'resume', ?4, ?5)",
+                params![id, name, version, std::process::id(), from],
+            )?;
+            Ok(())
+        })();
+        match claimed {
+            Ok(()) => self.conn.execute_batch("COMMIT")?,
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(error);
+            }
+        }
+        Ok(id)
+    }
+
+    /// Records a run that was asked for but could not start (bad parameters, a missing
+    /// workflow): failed, with its error, so nothing asked for disappears without a trace.
+    pub fn record_unstarted(
+        &self,
+        workflow_id: &str,
+        name: &str,
+        version: &str,
+        parameters: &Value,
+        trigger: &str,
+        error: &str,
+    ) -> Result<String> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let stamp = now();
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at, completed_at, error)
+             VALUES (?1, ?2, ?3, 'failed', ?4, ?4, ?5)",
+            params![id, workflow_id, parameters.to_string(), stamp, truncate(error)],
         )?;
-        Ok(())
+        tx.execute(
+            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, name, version, trigger, std::process::id()],
+        )?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// The newest run that resumed `run_id`, with its status.

@@ -78,6 +78,10 @@ pub fn renderer(style: Style, out: Output) -> Sink {
     }
 }
 
+fn failed_count(n: usize) -> String {
+    format!("{n} failed step{}", if n == 1 { "" } else { "s" })
+}
+
 /// What is said beside the progress, on stderr: notices and warnings.
 fn aside(event: &Event) -> Option<String> {
     match event {
@@ -142,11 +146,21 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                 }
             }
         }
-        Event::RunFinished { status, duration_ms, outputs, error, .. } => {
+        Event::RunFinished { status, duration_ms, outputs, error, failed_steps, failed_at, .. } => {
             let took = format_ms(*duration_ms as i64);
             let mut text = match status {
                 RunStatus::Completed => format!("\n{} in {took}", out.good("Workflow completed successfully")),
+                RunStatus::Partial => format!(
+                    "\n{} in {took}: {}",
+                    out.paint("33", &format!("Workflow completed with {}", failed_count(failed_steps.len()))),
+                    failed_steps.join(", ")
+                ),
                 RunStatus::Interrupted => format!("\n{} after {took}", out.paint("33", "Workflow interrupted")),
+                RunStatus::Failed if failed_at.is_some() => format!(
+                    "\n{} after {took}: {}",
+                    out.bad(&format!("Workflow failed at step {}", failed_at.as_deref().unwrap_or(""))),
+                    error.as_deref().unwrap_or("")
+                ),
                 _ => format!("\n{} after {took}: {}", out.bad("Workflow failed"), error.as_deref().unwrap_or("")),
             };
             if let Value::Object(map) = outputs

@@ -1,0 +1,141 @@
+//! Honest run statuses (design.md §3): completed, partial, failed and interrupted, in the
+//! database, `history`, `list`, the JSON events, the summary line and the exit code; runs that
+//! could not start are recorded too.
+
+use serde_json::Value;
+
+use super::common::{Sandbox, stdout};
+use super::test::Test;
+
+/// Story 1 of the specification with failing tests.
+const STORY: &str = "
+    name: Deploy
+    parameters:
+      environment: { type: string, default: staging }
+    steps:
+      - { id: pull, name: Git Pull, tool: shell, action: run, parameters: { command: 'true' } }
+      - { id: test, name: Run Tests, tool: shell, action: run, parameters: { command: 'echo 2 failed >&2; exit 1' }, on_error: log_and_continue }
+      - { id: deploy, name: Deploy, tool: shell, action: run, if: test.exit_code == 0, parameters: { command: 'echo deploying {{ environment }}' } }
+";
+
+fn history(sandbox: &Sandbox) -> Value {
+    serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).expect("history JSON")
+}
+
+#[test]
+fn a_step_that_failed_and_continued_makes_the_run_partial() {
+    let (sandbox, _) = Test::new()
+        .saved("deploy.yaml", STORY)
+        .args(&["workflow", "run", "Deploy"])
+        .status(1)
+        .stdout_contains("✗ Step 2/3: Run Tests")
+        .stdout_contains("Workflow completed with 1 failed step in")
+        .stdout_contains(": Run Tests")
+        .stdout_lacks("completed successfully")
+        .run();
+    let runs = history(&sandbox);
+    assert_eq!(runs[0]["status"], "partial");
+    assert_eq!(runs[0]["error"], "completed with 1 failed step: Run Tests");
+    let (sandbox, _) = Test::in_sandbox(sandbox).args(&["workflow", "list"]).stdout_contains("(partial)").run();
+    let (_, out) = Test::in_sandbox(sandbox).args(&["workflow", "run", "Deploy", "--json"]).status(1).run();
+    let last: Value = serde_json::from_str(stdout(&out).lines().last().expect("events")).expect("an event");
+    assert_eq!(last["status"], "partial");
+    assert_eq!(last["failed_steps"], serde_json::json!(["Run Tests"]));
+}
+
+#[test]
+fn a_failure_that_stops_the_run_names_the_step() {
+    let (sandbox, _) = Test::new()
+        .saved("deploy.yaml", &STORY.replace(", on_error: log_and_continue", ""))
+        .args(&["workflow", "run", "Deploy"])
+        .status(1)
+        .stdout_contains("Workflow failed at step 2/3 Run Tests after")
+        .run();
+    let runs = history(&sandbox);
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(runs[0]["error"].as_str().is_some_and(|e| e.contains("step `test` failed")), "{}", runs[0]);
+}
+
+#[test]
+fn runs_that_could_not_start_are_recorded_as_failed() {
+    let (sandbox, _) = Test::new()
+        .saved("deploy.yaml", STORY)
+        .args(&["workflow", "run", "Deploy", "enviroment=prod"])
+        .status(2)
+        .stderr_contains("unknown parameter `enviroment`")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "run", "Nosuch"])
+        .status(2)
+        .stderr_contains("no workflow named 'Nosuch'")
+        .run();
+    let runs = history(&sandbox);
+    assert_eq!(runs.as_array().map(Vec::len), Some(2), "{runs}");
+    assert_eq!(runs[0]["workflow_name"], "Nosuch");
+    assert_eq!(runs[0]["status"], "failed");
+    assert_eq!(runs[1]["workflow_name"], "Deploy");
+    assert_eq!(runs[1]["status"], "failed");
+    assert_eq!(runs[1]["trigger"], "manual");
+    assert_eq!(runs[1]["parameters"], serde_json::json!({"enviroment": "prod"}));
+    assert!(runs[1]["error"].as_str().is_some_and(|e| e.contains("unknown parameter `enviroment`")), "{}", runs[1]);
+    Test::in_sandbox(sandbox).args(&["workflow", "history", "Nosuch"]).stdout_contains("Nosuch failed").run();
+}
+
+#[test]
+fn a_run_timeout_records_every_step_it_cut_short() {
+    let (sandbox, out) = Test::new()
+        .saved(
+            "slow.yaml",
+            "
+            name: Slow
+            execution: { timeout: 1s }
+            steps:
+              - parallel:
+                  - { id: one, name: One, tool: shell, action: run, parameters: { command: 'sleep 30' } }
+                  - { id: two, name: Two, tool: shell, action: run, parameters: { command: 'sleep 30' } }
+            ",
+        )
+        .args(&["workflow", "run", "Slow"])
+        .status(1)
+        .stdout_contains("✗ Step 1/2: One")
+        .stdout_contains("✗ Step 2/2: Two")
+        .run();
+    assert!(stdout(&out).contains("the run's timeout of 1s was reached"), "{}", stdout(&out));
+    let run = history(&sandbox)[0]["id"].as_str().expect("a run id").to_string();
+    let details: Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "history", "--run", &run, "--json"]).stdout).unwrap();
+    let steps = details["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 2, "{details}");
+    assert!(steps.iter().all(|s| s["status"] == "failed" && s["error"].as_str().unwrap_or("").contains("timed out")));
+}
+
+#[test]
+fn two_concurrent_resumes_run_the_rest_once() {
+    let sandbox = Sandbox::new();
+    let marker = sandbox.path().join("fixed");
+    sandbox.save(
+        "flaky.yaml",
+        &format!(
+            "name: Flaky\nsteps:\n  - {{ id: first, tool: shell, action: run, parameters: {{ command: 'echo once >> first.log' }} }}\n  - {{ id: second, tool: shell, action: run, parameters: {{ command: 'test -e {} && sleep 1 && echo ran >> second.log' }} }}\n",
+            marker.display()
+        ),
+    );
+    assert_eq!(sandbox.run(&["workflow", "run", "Flaky"]).status.code(), Some(1));
+    let failed = history(&sandbox)[0]["id"].as_str().expect("run id").to_string();
+    std::fs::write(&marker, "").unwrap();
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut command = sandbox.command();
+            command.args(["workflow", "run", "--resume", &failed]);
+            command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            command.spawn().expect("spawn alpha")
+        })
+        .collect();
+    let codes: Vec<i32> =
+        children.into_iter().map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1)).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "exactly one resume ran: {codes:?}");
+    assert!(codes.iter().filter(|c| **c != 0).all(|c| *c == 2), "the others were refused as usage errors: {codes:?}");
+    let ran = std::fs::read_to_string(sandbox.path().join("second.log")).unwrap_or_default();
+    assert_eq!(ran.lines().count(), 1, "the rest ran once: {ran:?}");
+    assert_eq!(std::fs::read_to_string(sandbox.path().join("first.log")).unwrap().lines().count(), 1);
+}
