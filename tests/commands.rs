@@ -135,6 +135,8 @@ fn scheduling_normalizes_phrases_and_a_repeat_is_not_added_twice() {
         when: "every weekday at 9am".into(),
         timezone: Some("Europe/Berlin".into()),
         policy: Default::default(),
+        params: IndexMap::from([("who".to_string(), "Bob".to_string())]),
+        add: false,
     };
     let first = schedule::schedule(&ctx, &request).expect("schedule");
     assert_eq!(first.cron, "0 9 * * 1-5");
@@ -149,7 +151,8 @@ fn scheduling_normalizes_phrases_and_a_repeat_is_not_added_twice() {
     assert_eq!(status.len(), 1);
     assert_eq!(status[0].timezone.as_deref(), Some("Europe/Berlin"));
     assert!(status[0].next_fire.is_some());
-    assert_eq!(schedule::unschedule(&ctx, "Greet").expect("unschedule").removed, 1);
+    assert_eq!(status[0].parameters["who"], "Bob");
+    assert_eq!(schedule::unschedule(&ctx, "Greet", None).expect("unschedule").removed, 1);
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod resume;
 mod roundtrip;
 mod run;
 mod scheduler;
+mod schedules;
 mod secrets;
 mod status;
 mod templates;

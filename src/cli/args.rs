@@ -125,13 +125,20 @@ pub enum WorkflowCommand {
         #[arg(long, short)]
         yes: bool,
     },
-    /// Schedule a workflow with cron or a phrase such as "every weekday at 9am".
+    /// Schedule a workflow with cron or a phrase such as "every weekday at 9am", and the
+    /// parameter values its runs get (replaces the workflow's schedule unless --add).
+    #[command(
+        after_help = "Examples:\n  alpha workflow schedule Backup \"every night at 2am\" source=~/docs\n  alpha workflow schedule Report \"0 9 * * 1-5\" --timezone Europe/Berlin --add"
+    )]
     Schedule {
         /// Workflow name.
         name: String,
-        /// Cron expression or phrase.
-        #[arg(num_args = 1.., required = true)]
+        /// Cron expression or phrase, then parameters as key=value.
+        #[arg(num_args = 1.., required = true, value_name = "WHEN [key=value]")]
         when: Vec<String>,
+        /// Keep the workflow's other schedules instead of replacing them.
+        #[arg(long)]
+        add: bool,
         /// IANA time zone (default: local).
         #[arg(long)]
         timezone: Option<String>,
@@ -148,10 +155,13 @@ pub enum WorkflowCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove a workflow's schedule.
+    /// Remove a workflow's schedules, or the one with the given cron or phrase.
     Unschedule {
         /// Workflow name.
         name: String,
+        /// Only the schedule with this cron or phrase.
+        #[arg(value_name = "WHEN")]
+        when: Vec<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,

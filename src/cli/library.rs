@@ -109,10 +109,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             Ok(exit::OK)
         }
         WorkflowCommand::Run(args) => super::run::run(ctx, args),
-        WorkflowCommand::Schedule { name, when, timezone, overlap, catchup, catchup_window, json } => {
+        WorkflowCommand::Schedule { name, when, add, timezone, overlap, catchup, catchup_window, json } => {
             let policy =
                 SchedulePolicy { overlap, catchup, catchup_window_s: schedule::window_seconds(&catchup_window)? };
-            let request = schedule::ScheduleRequest { workflow: name, when: when.join(" "), timezone, policy };
+            // Words like `who=Bob` are parameters; cron and phrases never contain `=`.
+            let (assignments, words): (Vec<String>, Vec<String>) = when.into_iter().partition(|w| is_assignment(w));
+            let params = crate::executor::params::parse_assignments(&assignments)?;
+            let request =
+                schedule::ScheduleRequest { workflow: name, when: words.join(" "), timezone, policy, params, add };
             let scheduled = schedule::schedule(ctx, &request)?;
             if json {
                 return print_json(&scheduled);
@@ -120,8 +124,9 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             print!("{}", text::scheduled(&scheduled));
             Ok(exit::OK)
         }
-        WorkflowCommand::Unschedule { name, json } => {
-            let removed = schedule::unschedule(ctx, &name)?;
+        WorkflowCommand::Unschedule { name, when, json } => {
+            let when = (!when.is_empty()).then(|| when.join(" "));
+            let removed = schedule::unschedule(ctx, &name, when.as_deref())?;
             if json {
                 return print_json(&removed);
             }
@@ -134,6 +139,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             Ok(exit::OK)
         }
     }
+}
+
+/// `name=value`, with a parameter name before the `=`.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(key, _)| {
+        key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 fn validate(paths: &[PathBuf], json: bool) -> Result<i32> {

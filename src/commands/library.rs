@@ -52,6 +52,11 @@ pub struct ScheduleWords {
     pub timezone: Option<String>,
     /// "Daily at 9:00 AM".
     pub description: String,
+    /// The values its runs get.
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// The next fire, when asked for (`show`): "Mon 2026-12-07 09:00".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_fire: Option<String>,
 }
 
 impl From<&Schedule> for ScheduleWords {
@@ -60,6 +65,8 @@ impl From<&Schedule> for ScheduleWords {
             cron: schedule.cron.clone(),
             timezone: schedule.timezone.clone(),
             description: crate::schedule::describe(&schedule.cron),
+            parameters: schedule.parameters.clone(),
+            next_fire: None,
         }
     }
 }
@@ -105,6 +112,8 @@ pub struct Shown {
     pub definition: Workflow,
     /// The last five runs, newest first.
     pub recent_runs: Vec<RunRecord>,
+    /// Its schedules (from `schedule` and from its `triggers`), with their next fires.
+    pub schedules: Vec<ScheduleWords>,
 }
 
 /// `show NAME [--version V]`
@@ -116,7 +125,15 @@ pub fn show(ctx: &Context, name: &str, version: Option<&str>) -> Result<Shown> {
         None => saved.workflow.clone(),
     };
     let recent_runs = store.history(Some(&saved.id), None, 5)?;
+    let mut schedules = Vec::new();
+    for schedule in store.schedules()?.iter().filter(|s| s.workflow_id == saved.id) {
+        let mut words = ScheduleWords::from(schedule);
+        words.next_fire =
+            super::schedule::next_fires(ctx, &schedule.cron, schedule.timezone.as_deref(), 1)?.into_iter().next();
+        schedules.push(words);
+    }
     Ok(Shown {
+        schedules,
         id: saved.id,
         name: definition.name.clone(),
         version: definition.version.clone(),

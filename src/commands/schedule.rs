@@ -1,11 +1,16 @@
 //! Schedules: `schedule`, `unschedule`, and the status of every schedule.
 
 use chrono::{Local, TimeZone};
+use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::Context;
+use super::library::ScheduleWords;
 use crate::error::{Error, Result};
+use crate::executor::params;
 use crate::store::{Catchup, Overlap, SchedulePolicy};
+use crate::workflow::{ParamType, Workflow};
 
 /// What `schedule` asks for.
 #[derive(Debug, Clone)]
@@ -18,6 +23,10 @@ pub struct ScheduleRequest {
     pub timezone: Option<String>,
     /// Overlap and catch-up policies.
     pub policy: SchedulePolicy,
+    /// Parameter values for its runs, as typed (`who=Bob`); checked against the workflow now.
+    pub params: IndexMap<String, String>,
+    /// Keep the workflow's other schedules instead of replacing them (`--add`).
+    pub add: bool,
 }
 
 /// A schedule made.
@@ -37,6 +46,10 @@ pub struct Scheduled {
     pub added: bool,
     /// The next three fires, formatted in the schedule's zone.
     pub next_fires: Vec<String>,
+    /// The values its runs get.
+    pub parameters: Map<String, Value>,
+    /// The schedules this one replaced.
+    pub replaced: Vec<ScheduleWords>,
 }
 
 /// A cron expression or phrase, normalized to 5-field cron.
@@ -44,6 +57,9 @@ pub fn normalize(when: &str) -> Result<String> {
     let when = when.trim();
     if crate::schedule::parse_cron(when).is_ok() {
         return Ok(when.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    if let Some(problem) = crate::grammar::time::interval_problem(when) {
+        return Err(Error::usage(problem));
     }
     crate::grammar::time::to_cron(when).ok_or_else(|| {
         Error::usage_with(
@@ -53,7 +69,7 @@ pub fn normalize(when: &str) -> Result<String> {
     })
 }
 
-/// `schedule NAME WHEN [--timezone TZ]`
+/// `schedule NAME WHEN [key=value…] [--timezone TZ] [--add]`
 pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
     let store = ctx.store()?;
     let saved = store.get(&request.workflow)?;
@@ -65,9 +81,14 @@ pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
         return Err(Error::usage_with(format!("unknown time zone `{zone}`"), "use an IANA name such as Europe/Berlin"));
     }
     let next_fires = next_fires(ctx, &cron, timezone, 3)?;
+    if next_fires.is_empty() {
+        return Err(Error::usage(format!("`{cron}` never fires (no date matches it); nothing was scheduled")));
+    }
+    let parameters = checked_parameters(&saved.workflow, &request.params)?;
     // The scheduler's clock (shifted by ALPHA_NOW in tests) decides which fires are already past.
     let created = ctx.clock()?.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let added = store.add_schedule(&saved.id, &cron, timezone, &request.policy, &created)?;
+    let (added, replaced) =
+        store.save_schedule(&saved.id, &cron, timezone, &request.policy, &parameters, &created, request.add)?;
     Ok(Scheduled {
         workflow: saved.workflow.name,
         description: crate::schedule::describe(&cron),
@@ -76,7 +97,32 @@ pub fn schedule(ctx: &Context, request: &ScheduleRequest) -> Result<Scheduled> {
         timezone: request.timezone.clone(),
         added,
         next_fires,
+        parameters,
+        replaced: replaced.iter().map(ScheduleWords::from).collect(),
     })
+}
+
+/// The values a schedule keeps, typed, after checking them as a run would now: a missing
+/// required value or a wrong type is a usage error when the schedule is made, not a failure
+/// every time it fires. Secrets are never stored: they come from `ALPHA_SECRET_<NAME>` where the
+/// scheduler runs.
+fn checked_parameters(workflow: &Workflow, given: &IndexMap<String, String>) -> Result<Map<String, Value>> {
+    let mut check: IndexMap<String, Value> = given.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    for (name, parameter) in &workflow.parameters {
+        if parameter.kind != ParamType::Secret {
+            continue;
+        }
+        if given.contains_key(name) {
+            return Err(Error::usage_with(
+                format!("`{name}` is a secret, and alpha never stores secrets"),
+                format!("set ALPHA_SECRET_{} where the scheduler runs", name.to_ascii_uppercase()),
+            ));
+        }
+        // Checked at fire time, from the scheduler's environment.
+        check.insert(name.clone(), Value::String("secret".into()));
+    }
+    let resolved = params::resolve(workflow, &check)?;
+    Ok(given.keys().filter_map(|k| resolved.get(k).map(|v| (k.clone(), v.clone()))).collect())
 }
 
 /// The next `count` fire times, formatted in the schedule's zone.
@@ -132,12 +178,14 @@ pub struct Unscheduled {
     pub from_triggers: usize,
 }
 
-/// `unschedule NAME`
-pub fn unschedule(ctx: &Context, name: &str) -> Result<Unscheduled> {
+/// `unschedule NAME [WHEN]`: the schedule with that cron or phrase, or all of them.
+pub fn unschedule(ctx: &Context, name: &str, when: Option<&str>) -> Result<Unscheduled> {
     let store = ctx.store()?;
     let saved = store.get(name)?;
-    let removed = store.remove_schedules(&saved.id)?;
-    let from_triggers = store.schedules()?.into_iter().filter(|s| s.workflow_id == saved.id).count();
+    let cron = when.map(normalize).transpose()?;
+    let removed = store.remove_schedule(&saved.id, cron.as_deref())?;
+    let from_triggers =
+        store.schedules()?.into_iter().filter(|s| s.workflow_id == saved.id && s.source == "file").count();
     Ok(Unscheduled { workflow: saved.workflow.name, removed, from_triggers })
 }
 
@@ -162,6 +210,8 @@ pub struct ScheduleStatus {
     pub overlap: Overlap,
     /// Catch-up policy.
     pub catchup: Catchup,
+    /// The values its runs get.
+    pub parameters: Map<String, Value>,
 }
 
 /// `scheduler status`: every schedule with its next and last fire.
@@ -182,6 +232,7 @@ pub fn status(ctx: &Context) -> Result<Vec<ScheduleStatus>> {
             timezone: entry.timezone,
             overlap: entry.overlap,
             catchup: entry.catchup,
+            parameters: entry.parameters,
         });
     }
     Ok(rows)

@@ -6,7 +6,7 @@
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::{char, digit1, multispace0, multispace1};
-use nom::combinator::{map, map_res, opt, recognize, value, verify};
+use nom::combinator::{map, map_opt, map_res, opt, recognize, value, verify};
 use nom::multi::separated_list1;
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
@@ -154,22 +154,52 @@ fn every_period(i: &str) -> Res<'_, String> {
     ))
 }
 
-/// `every 15 minutes`, `every 2 hours`, `every minute`, `every hour`.
+/// `every 15 minutes`, `every 2 hours`, `every minute`, `every hour`. Only intervals cron
+/// keeps exactly: cron restarts its count every hour (and every day), so `*/45` would fire at
+/// :00 and :45. Minutes must divide 60 and hours 24; other intervals don't parse, and
+/// [`interval_problem`] explains why.
 fn every_interval(i: &str) -> Res<'_, String> {
     let (i, _) = alt((word("every"), word("each"))).parse(i)?;
     let (i, _) = sp(i)?;
     let (i, n) = opt(terminated(verify(number, |n| *n > 0), multispace0)).parse(i)?;
+    let n = n.unwrap_or(1);
     alt((
-        map(alt((word("minutes"), word("minute"), word("mins"), word("min"))), move |_| match n {
-            Some(1) | None => "* * * * *".to_string(),
-            Some(n) => format!("*/{n} * * * *"),
+        map_opt(alt((word("minutes"), word("minute"), word("mins"), word("min"))), move |_| match n {
+            1 => Some("* * * * *".to_string()),
+            60 => Some("0 * * * *".to_string()),
+            n if n < 60 && 60 % n == 0 => Some(format!("*/{n} * * * *")),
+            _ => None,
         }),
-        map(alt((word("hours"), word("hour"))), move |_| match n {
-            Some(1) | None => "0 * * * *".to_string(),
-            Some(n) => format!("0 */{n} * * *"),
+        map_opt(alt((word("hours"), word("hour"))), move |_| match n {
+            1 => Some("0 * * * *".to_string()),
+            24 => Some("0 0 * * *".to_string()),
+            n if n < 24 && 24 % n == 0 => Some(format!("0 */{n} * * *")),
+            _ => None,
         }),
     ))
     .parse(i)
+}
+
+/// Why "every N minutes/hours" can't be a schedule, when that is what `text` says.
+pub fn interval_problem(text: &str) -> Option<String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let [every, n, unit] = words[..] else { return None };
+    let n: u32 = n.parse().ok()?;
+    if !matches!(every, "every" | "each") {
+        return None;
+    }
+    let (unit, period, divisors, whole) = match unit.trim_end_matches('s') {
+        "minute" | "min" => ("minutes", "hour", "1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60", 60),
+        "hour" => ("hours", "day", "1, 2, 3, 4, 6, 8, 12 or 24", 24),
+        _ => return None,
+    };
+    if n > 0 && n <= whole && whole % n == 0 {
+        return None;
+    }
+    Some(format!(
+        "every {n} {unit} can't be kept by a cron schedule, which starts counting again every {period}; use {divisors} {unit}, or write the cron you want"
+    ))
 }
 
 /// `hourly`, `daily [at 9]`, `weekly [on monday] [at 9]`, `monthly`, `nightly`.
@@ -317,9 +347,19 @@ mod tests {
 
     #[test]
     fn rejects_non_schedules() {
-        for text in
-            ["whenever", "every", "at 25:00", "every 0 minutes", "every blue moon", "61 * * * *", "sometimes daily"]
-        {
+        for text in [
+            "whenever",
+            "every",
+            "at 25:00",
+            "every 0 minutes",
+            "every blue moon",
+            "61 * * * *",
+            "sometimes daily",
+            "every 45 minutes",
+            "every 61 minutes",
+            "every 5 hours",
+            "every 25 hours",
+        ] {
             assert_eq!(to_cron(text), None, "{text}");
         }
     }

@@ -248,13 +248,15 @@ impl Session {
                     when: cron,
                     timezone,
                     policy: Default::default(),
+                    params: Default::default(),
+                    add: false,
                 };
                 print!("{}", text::scheduled(&commands::schedule::schedule(&self.ctx, &request)?));
                 Ok(exit::OK)
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;
-                print!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name)?));
+                print!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name, None)?));
                 Ok(exit::OK)
             }
             Intent::Create { interactive: true, .. } => self.create_interactively(ask),

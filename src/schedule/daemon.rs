@@ -243,13 +243,16 @@ fn local(time: DateTime<Utc>) -> String {
 
 fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> Result<(RunStatus, String)> {
     let store = Store::open(db)?;
-    let saved = store
-        .find(&entry.workflow_id)?
-        .ok_or_else(|| Error::usage(format!("workflow '{}' no longer exists", entry.workflow_name)))?;
+    let Some(saved) = store.find(&entry.workflow_id)? else {
+        let error = format!("workflow '{}' no longer exists", entry.workflow_name);
+        let shown = serde_json::Value::Object(entry.parameters.clone());
+        store.record_unstarted(&entry.workflow_id, &entry.workflow_name, "", &shown, "schedule", &error)?;
+        return Err(Error::usage(error));
+    };
     let summary = Executor::new(store).run_blocking(RunRequest {
         workflow: saved.workflow,
         workflow_id: saved.id,
-        params: Default::default(),
+        params: entry.parameters.clone().into_iter().collect(),
         trigger: "schedule".into(),
         verbose: false,
         // A scheduled run's notifications and warnings go where the scheduler's notices go.

@@ -91,6 +91,8 @@ pub struct Schedule {
     pub last_fire_at: Option<String>,
     /// Outcome of that fire.
     pub last_status: Option<String>,
+    /// Parameter values its runs get (never secrets).
+    pub parameters: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Per-schedule policies (design.md §4b).
@@ -135,6 +137,12 @@ pub struct ScheduleEntry {
     pub last_fire_at: Option<DateTime<Utc>>,
     /// Its outcome.
     pub last_status: Option<String>,
+    /// Parameter values its runs get (never secrets).
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+}
+
+fn parameters(text: Option<String>) -> serde_json::Map<String, serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
@@ -149,7 +157,7 @@ impl Store {
     /// Every schedule with its workflow's name.
     pub fn schedules(&self) -> Result<Vec<Schedule>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status, s.parameters
              FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
         )?;
         let schedules = stmt
@@ -163,6 +171,7 @@ impl Store {
                     source: row.get(5)?,
                     last_fire_at: row.get(6)?,
                     last_status: row.get(7)?,
+                    parameters: parameters(row.get(8)?),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -173,7 +182,7 @@ impl Store {
     pub fn schedule_entries(&self) -> Result<Vec<ScheduleEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s, s.created_at,
-                    s.last_fire_at, s.last_status
+                    s.last_fire_at, s.last_status, s.parameters
              FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
         )?;
         let rows = stmt
@@ -190,6 +199,7 @@ impl Store {
                     created_at: parse_time(&r.get::<_, String>(8)?).unwrap_or_else(Utc::now),
                     last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
                     last_status: r.get(10)?,
+                    parameters: parameters(r.get(11)?),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -259,35 +269,67 @@ impl Store {
             .optional()?)
     }
 
-    /// Adds a schedule from `alpha workflow schedule` (a repeat of the same cron is a no-op).
-    pub fn add_schedule(
+    /// Saves a schedule from `alpha workflow schedule`. Unless `keep_others`, the workflow's
+    /// other schedules made that way are replaced (removed in the same transaction); a schedule
+    /// with the same cron is updated in place. Returns the schedules it replaced and whether the
+    /// cron is new.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save_schedule(
         &self,
         workflow_id: &str,
         cron: &str,
         timezone: Option<&str>,
         policy: &SchedulePolicy,
+        parameters: &serde_json::Map<String, serde_json::Value>,
         created_at: &str,
-    ) -> Result<bool> {
-        let added = self.conn.execute(
-            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s)
-             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7)",
-            params![workflow_id, cron, timezone, created_at, policy.overlap.as_str(), policy.catchup.as_str(), policy.catchup_window_s],
-        )?;
-        if added == 0 {
-            self.conn.execute(
-                "UPDATE schedules SET overlap = ?4, catchup = ?5, catchup_window_s = ?6
-                 WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli' AND timezone IS ?3",
+        keep_others: bool,
+    ) -> Result<(bool, Vec<Schedule>)> {
+        let replaced: Vec<Schedule> = if keep_others {
+            Vec::new()
+        } else {
+            self.schedules()?
+                .into_iter()
+                .filter(|s| s.workflow_id == workflow_id && s.source == "cli" && s.cron != cron)
+                .collect()
+        };
+        let parameters = serde_json::Value::Object(parameters.clone()).to_string();
+        let tx = self.conn.unchecked_transaction()?;
+        for old in &replaced {
+            tx.execute("DELETE FROM schedules WHERE id = ?1", [old.id])?;
+        }
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s, parameters)
+             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7, ?8)",
+            params![workflow_id, cron, timezone, created_at, policy.overlap.as_str(), policy.catchup.as_str(), policy.catchup_window_s, parameters],
+        )? > 0;
+        if !added {
+            tx.execute(
+                "UPDATE schedules SET timezone = ?3, overlap = ?4, catchup = ?5, catchup_window_s = ?6, parameters = ?7
+                 WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli'",
                 params![
                     workflow_id,
                     cron,
                     timezone,
                     policy.overlap.as_str(),
                     policy.catchup.as_str(),
-                    policy.catchup_window_s
+                    policy.catchup_window_s,
+                    parameters
                 ],
             )?;
         }
-        Ok(added > 0)
+        tx.commit()?;
+        Ok((added, replaced))
+    }
+
+    /// Removes one schedule made with `alpha workflow schedule` (by cron), or all of them.
+    pub fn remove_schedule(&self, workflow_id: &str, cron: Option<&str>) -> Result<usize> {
+        Ok(match cron {
+            Some(cron) => self.conn.execute(
+                "DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli' AND cron = ?2",
+                params![workflow_id, cron],
+            )?,
+            None => self.remove_schedules(workflow_id)?,
+        })
     }
 
     /// Removes the schedules added with `alpha workflow schedule`; returns how many.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Datelike, Local, Utc};
 use serde_json::Value;
 
 use super::style::Output;
@@ -86,7 +86,7 @@ pub fn list(rows: &[Listed], filtered: bool, out: Output) -> String {
         }
         for schedule in &row.schedules {
             let zone = schedule.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
-            let _ = writeln!(text, "     Scheduled: {}{zone}", schedule.description);
+            let _ = writeln!(text, "     Scheduled: {}{zone}{}", schedule.description, with(&schedule.parameters));
         }
     }
     text
@@ -121,17 +121,20 @@ pub fn show(shown: &Shown, format: Format, out: Output) -> String {
         }
     }
     text.push_str("Triggers:\n");
-    if workflow.triggers.is_empty() {
+    let manual = workflow.triggers.is_empty() || workflow.triggers.iter().any(|t| matches!(t, Trigger::Manual));
+    if manual {
         text.push_str("  - manual\n");
     }
-    for trigger in &workflow.triggers {
-        match trigger {
-            Trigger::Manual => text.push_str("  - manual\n"),
-            Trigger::Schedule { cron, timezone } => {
-                let zone = timezone.as_deref().map(|z| format!(", {z}")).unwrap_or_default();
-                let _ = writeln!(text, "  - schedule: {} ({cron}{zone})", crate::schedule::describe(cron));
-            }
-        }
+    for schedule in &shown.schedules {
+        let zone = schedule.timezone.as_deref().map(|z| format!(", {z}")).unwrap_or_default();
+        let next = schedule.next_fire.as_deref().map(|n| format!("; next: {n}")).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  - schedule: {} ({}{zone}){}{next}",
+            schedule.description,
+            schedule.cron,
+            with(&schedule.parameters)
+        );
     }
     if shown.recent_runs.is_empty() {
         text.push_str("Recent runs: none\n");
@@ -275,16 +278,34 @@ pub fn rolled_back(r: &RolledBack) -> String {
     format!("Rolled '{}' back to v{}; saved as v{}.\n", r.name, r.restored, r.version)
 }
 
+/// " with who=Bob, n=3", or nothing when there are no values.
+fn with(parameters: &serde_json::Map<String, Value>) -> String {
+    if parameters.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={}", plain_value(v))).collect();
+    format!(" with {}", pairs.join(", "))
+}
+
 /// `schedule`
 pub fn scheduled(s: &Scheduled) -> String {
     let zone = s.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
-    let mut text = if s.added {
+    let mut text = String::new();
+    for old in &s.replaced {
+        let _ =
+            writeln!(text, "Replaced the schedule {} (cron: {}){}.", old.description, old.cron, with(&old.parameters));
+    }
+    text += &if s.added {
         format!(
-            "Scheduled '{}': {}{zone} (cron: {}).\nScheduled for {}.\n",
-            s.workflow, s.description, s.cron, s.spoken
+            "Scheduled '{}': {}{zone} (cron: {}){}.\nScheduled for {}.\n",
+            s.workflow,
+            s.description,
+            s.cron,
+            with(&s.parameters),
+            s.spoken
         )
     } else {
-        format!("'{}' was already scheduled {}{zone} (cron: {}).\n", s.workflow, s.description, s.cron)
+        format!("'{}' is scheduled {}{zone} (cron: {}){}.\n", s.workflow, s.description, s.cron, with(&s.parameters))
     };
     let _ = writeln!(text, "Next runs: {}", s.next_fires.join(", "));
     text
@@ -293,7 +314,7 @@ pub fn scheduled(s: &Scheduled) -> String {
 /// `unschedule`
 pub fn unscheduled(u: &Unscheduled) -> String {
     match (u.removed, u.from_triggers) {
-        (0, 0) => format!("'{}' has no schedule.\n", u.workflow),
+        (0, 0) => format!("'{}' has no schedule to remove.\n", u.workflow),
         (n, 0) => format!("Removed {} of '{}'.\n", plural(n, "schedule"), u.workflow),
         (removed, left) => format!(
             "Removed {removed} schedule(s) of '{}'; {left} more come from its `triggers` (edit the workflow to remove them).\n",
@@ -314,13 +335,19 @@ pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
             .next_fire
             .as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Local).format("%a %m-%d %H:%M").to_string())
+            .map(|t| {
+                let t = t.with_timezone(&Local);
+                // The year, when it is not this one (a yearly cron, a date far ahead).
+                let format = if t.year() == Local::now().year() { "%a %m-%d %H:%M" } else { "%a %Y-%m-%d %H:%M" };
+                t.format(format).to_string()
+            })
             .unwrap_or_else(|| "-".into());
         let last = match (&row.last_fire, &row.last_status) {
             (Some(when), Some(status)) => format!("{} ({status})", when.replace('T', " ").trim_end_matches('Z')),
             _ => "never".into(),
         };
-        let _ = writeln!(text, "{:<28} {:<28} {:<20} {last}", row.workflow, format!("{}{zone}", row.description), next);
+        let schedule = format!("{}{zone}{}", row.description, with(&row.parameters));
+        let _ = writeln!(text, "{:<28} {:<28} {:<20} {last}", row.workflow, schedule, next);
     }
     text
 }

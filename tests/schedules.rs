@@ -1,0 +1,132 @@
+//! Schedules that carry parameters (design.md §4b): checked when made, replacing by default,
+//! shown everywhere, and given to the runs they fire.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{Sandbox, eventually, stdout};
+use crate::test::Test;
+
+const GREET: &str = "
+    name: Greet
+    parameters:
+      who: { type: string }
+      times: { type: integer, default: 1 }
+    steps:
+      - { id: hello, tool: shell, action: run, parameters: { command: 'echo hello {{ who }} {{ times }} >> greeted' } }
+";
+
+#[test]
+fn a_schedule_missing_a_required_value_or_with_a_wrong_type_is_refused_when_made() {
+    let (sandbox, _) = Test::new()
+        .saved("greet.yaml", GREET)
+        .args(&["workflow", "schedule", "Greet", "every minute"])
+        .status(2)
+        .stderr_contains("missing required parameter `who`")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "schedule", "Greet", "every minute", "who=Bob", "times=often"])
+        .status(2)
+        .stderr_contains("times")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "schedule", "Greet", "every minute", "whom=Bob"])
+        .status(2)
+        .stderr_contains("unknown parameter `whom`")
+        .run();
+    let status: Value = serde_json::from_slice(&sandbox.run(&["scheduler", "status", "--json"]).stdout).unwrap();
+    assert_eq!(status.as_array().map(Vec::len), Some(0), "nothing was scheduled: {status}");
+}
+
+#[test]
+fn rescheduling_replaces_unless_add_and_every_view_shows_the_parameters() {
+    let (sandbox, _) = Test::new()
+        .saved("greet.yaml", GREET)
+        .args(&["workflow", "schedule", "Greet", "every", "day", "at", "9am", "who=Bob"])
+        .stdout_contains("Scheduled 'Greet': Daily at 9:00 AM (cron: 0 9 * * *) with who=Bob.")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "schedule", "Greet", "0 18 * * *", "who=Ann", "times=2"])
+        .stdout_contains("Replaced the schedule Daily at 9:00 AM (cron: 0 9 * * *) with who=Bob.")
+        .stdout_contains("with who=Ann, times=2")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "schedule", "Greet", "hourly", "who=Cy", "--add"])
+        .stdout_lacks("Replaced")
+        .run();
+    let status: Value = serde_json::from_slice(&sandbox.run(&["scheduler", "status", "--json"]).stdout).unwrap();
+    let crons: Vec<&str> = status.as_array().unwrap().iter().map(|s| s["cron"].as_str().unwrap()).collect();
+    assert_eq!(crons, ["0 18 * * *", "0 * * * *"], "{status}");
+    assert_eq!(status[0]["parameters"], serde_json::json!({"who": "Ann", "times": 2}), "typed values are kept");
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "list"])
+        .stdout_contains("Scheduled: Daily at 6:00 PM with who=Ann, times=2")
+        .stdout_contains("Scheduled: Hourly with who=Cy")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "show", "Greet"])
+        .stdout_contains("- schedule: Daily at 6:00 PM (0 18 * * *) with who=Ann, times=2; next: ")
+        .run();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "unschedule", "Greet", "hourly"])
+        .stdout_contains("Removed 1 schedule of 'Greet'.")
+        .run();
+    let status: Value = serde_json::from_slice(&sandbox.run(&["scheduler", "status", "--json"]).stdout).unwrap();
+    assert_eq!(status.as_array().map(Vec::len), Some(1), "{status}");
+}
+
+#[test]
+fn intervals_cron_cannot_keep_and_crons_that_never_fire_are_refused() {
+    let sandbox = Sandbox::new();
+    sandbox.save("greet.yaml", &crate::test::unindent(GREET));
+    for (when, why) in [
+        ("every 45 minutes", "every 45 minutes can't be kept by a cron schedule"),
+        ("every 61 minutes", "use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 minutes"),
+        ("every 5 hours", "starts counting again every day"),
+        ("every 25 hours", "use 1, 2, 3, 4, 6, 8, 12 or 24 hours"),
+        ("0 0 31 4 *", "never fires"),
+    ] {
+        let out = sandbox.run(&["workflow", "schedule", "Greet", when, "who=Bob"]);
+        assert_eq!(out.status.code(), Some(2), "{when}");
+        assert!(crate::common::stderr(&out).contains(why), "{when}: {}", crate::common::stderr(&out));
+    }
+    for (when, cron) in
+        [("every 20 minutes", "*/20 * * * *"), ("every 6 hours", "0 */6 * * *"), ("every 60 minutes", "0 * * * *")]
+    {
+        let out = sandbox.run(&["workflow", "schedule", "Greet", when, "who=Bob"]);
+        assert!(stdout(&out).contains(&format!("(cron: {cron})")), "{when}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn a_scheduled_run_gets_the_schedules_parameters() {
+    let sandbox = Sandbox::new();
+    sandbox.save("greet.yaml", &crate::test::unindent(GREET));
+    let start = "2026-11-25T08:59:58Z";
+    let out = sandbox
+        .alpha()
+        .args(["workflow", "schedule", "Greet", "0 9 * * *", "--timezone", "UTC", "who=Bob", "times=3"])
+        .env("ALPHA_NOW", start)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    let mut scheduler = sandbox
+        .command()
+        .args(["scheduler", "run"])
+        .env("ALPHA_NOW", start)
+        .env("ALPHA_SCHEDULER_TICK_MS", "100")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let greeted = sandbox.path().join("greeted");
+    let fired = eventually(Duration::from_secs(30), || {
+        std::fs::read_to_string(&greeted).is_ok_and(|t| t.contains("hello Bob 3"))
+    });
+    let _ = scheduler.kill();
+    let _ = scheduler.wait();
+    assert!(fired, "the scheduled run greeted Bob three times: {:?}", std::fs::read_to_string(&greeted));
+    let runs: Value = serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).unwrap();
+    assert_eq!(runs[0]["trigger"], "schedule");
+    assert_eq!(runs[0]["parameters"], serde_json::json!({"who": "Bob", "times": 3}));
+}
