@@ -356,3 +356,43 @@ fn renames_unknown_versions_and_ambiguous_run_ids_are_clear_usage_errors() {
     let out = sandbox.run(&["workflow", "history", "--run", unique]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn export_never_overwrites_a_file_without_force() {
+    let sandbox = Sandbox::new();
+    with_two(&sandbox);
+    let target = sandbox.write("out.yaml", "my own notes\n");
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "export", "Deploy Pipeline", "--file", target.to_str().unwrap()])
+        .status(2)
+        .stderr_contains("already exists; nothing was written")
+        .stderr_contains("--force")
+        .run();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "my own notes\n");
+    let (_sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "export", "Deploy Pipeline", "--file", target.to_str().unwrap(), "--force"])
+        .run();
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("name: Deploy Pipeline"));
+}
+
+#[test]
+fn an_invalid_edit_keeps_the_edited_text() {
+    let sandbox = Sandbox::new();
+    with_two(&sandbox);
+    // An "editor" that breaks the definition: the tool name becomes one that doesn't exist.
+    let editor = sandbox.write("break.sh", "#!/bin/sh\nsed -i 's/tool: shell/tool: nosuch/' \"$1\"\n");
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (sandbox, out) = Test::in_sandbox(sandbox)
+        .env("EDITOR", editor.to_str().unwrap())
+        .env("VISUAL", "")
+        .args(&["workflow", "edit", "Deploy Pipeline"])
+        .status(2)
+        .stderr_contains("nothing was saved. Your text is kept in ")
+        .run();
+    let err = stderr(&out);
+    let kept = err.split("Your text is kept in ").nth(1).unwrap().trim();
+    let text = std::fs::read_to_string(kept).expect("the kept edit exists");
+    assert!(text.contains("tool: nosuch"), "the edited text, not the original: {text}");
+    let show = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline"]));
+    assert!(show.contains("tool: shell"), "nothing was saved: {show}");
+}

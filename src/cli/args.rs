@@ -193,6 +193,9 @@ pub enum WorkflowCommand {
         /// Output format (default: from the file extension, else YAML).
         #[arg(long, value_enum)]
         format: Option<TextFormat>,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Validate and save workflow files.
     Import {

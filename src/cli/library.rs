@@ -74,8 +74,8 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             print!("{}", text::history(&runs));
             Ok(exit::OK)
         }
-        WorkflowCommand::Export { name, file, format } => {
-            let exported = library::export(ctx, &name, file.as_deref(), format.map(Format::from))?;
+        WorkflowCommand::Export { name, file, format, force } => {
+            let exported = library::export(ctx, &name, file.as_deref(), format.map(Format::from), force)?;
             match (&exported.text, &exported.file) {
                 (Some(text), _) => print!("{text}"),
                 (None, Some(file)) => eprintln!("Exported '{}' v{} to {file}", exported.name, exported.version),

@@ -344,8 +344,9 @@ pub struct Exported {
     pub text: Option<String>,
 }
 
-/// `export NAME [--file PATH] [--format F]`
-pub fn export(ctx: &Context, name: &str, file: Option<&Path>, format: Option<Format>) -> Result<Exported> {
+/// `export NAME [--file PATH] [--format F] [--force]`: an existing file is overwritten only
+/// with `force`.
+pub fn export(ctx: &Context, name: &str, file: Option<&Path>, format: Option<Format>, force: bool) -> Result<Exported> {
     let saved = ctx.store()?.get(name)?;
     let file = file.filter(|path| path.as_os_str() != "-");
     let format = format.unwrap_or_else(|| file.map_or(Format::Yaml, Format::from_path));
@@ -353,6 +354,12 @@ pub fn export(ctx: &Context, name: &str, file: Option<&Path>, format: Option<For
     let (name, version) = (saved.workflow.name, saved.workflow.version);
     match file {
         Some(path) => {
+            if path.exists() && !force {
+                return Err(Error::usage_with(
+                    format!("{} already exists; nothing was written", path.display()),
+                    "pass --force to overwrite it",
+                ));
+            }
             std::fs::write(path, &text).map_err(|e| Error::io(format!("can't write {}", path.display()), e))?;
             Ok(Exported { name, version, file: Some(path.display().to_string()), text: None })
         }

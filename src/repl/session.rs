@@ -203,7 +203,7 @@ impl Session {
             }
             Intent::Export { workflow, file } => {
                 let name = self.target(&workflow)?;
-                let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None)?;
+                let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None, false)?;
                 match (&exported.text, &exported.file) {
                     (Some(text), _) => print!("{text}"),
                     (None, Some(file)) => println!("Exported '{}' v{} to {file}", exported.name, exported.version),

@@ -36,17 +36,33 @@ pub fn edit(ctx: &Context, name: &str) -> Result<i32> {
             Err(Error::Invalid(diagnostics)) => {
                 eprint!("{}", diagnostics.render(stderr_color()));
                 if !interactive {
-                    eprintln!("The edited workflow is invalid; nothing was saved.");
+                    let kept = keep_rejected(ctx, &editing.file_name, &path)?;
+                    eprintln!(
+                        "The edited workflow is invalid; nothing was saved. Your text is kept in {}",
+                        kept.display()
+                    );
                     return Ok(exit::USAGE);
                 }
                 let answer =
                     prompt::ask("The workflow is invalid. (r)e-open the editor or (d)iscard the changes? [r/d] ")?;
                 if matches!(answer.as_str(), "d" | "discard") {
-                    println!("Discarded; nothing was saved.");
+                    let kept = keep_rejected(ctx, &editing.file_name, &path)?;
+                    println!("Discarded; nothing was saved. A copy of your text is in {}", kept.display());
                     return Ok(exit::USAGE);
                 }
             }
             Err(other) => return Err(other),
         }
     }
+}
+
+/// Copies an edit that could not be saved next to the database (`rejected-edits/`), so the
+/// user's work is never thrown away with the temporary file.
+fn keep_rejected(ctx: &Context, file_name: &str, edited: &std::path::Path) -> Result<std::path::PathBuf> {
+    let dir = ctx.db.parent().map(|p| p.join("rejected-edits")).unwrap_or_else(|| "rejected-edits".into());
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("can't create {}", dir.display()), e))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let kept = dir.join(format!("{stamp}-{file_name}"));
+    std::fs::copy(edited, &kept).map_err(|e| Error::io(format!("can't keep the edit in {}", kept.display()), e))?;
+    Ok(kept)
 }
