@@ -11,11 +11,12 @@ use crate::workflow::{ParamType, Workflow};
 pub fn redact(text: &str, secrets: &[String]) -> String {
     let mut text = text.to_string();
     for secret in secrets {
-        text = text.replace(secret.as_str(), "***");
+        // The quoted form first: it contains the bare one.
         let quoted = template::shell_quote(secret);
         if quoted != *secret {
             text = text.replace(&quoted, "***");
         }
+        text = text.replace(secret.as_str(), "***");
     }
     text
 }
@@ -44,8 +45,19 @@ pub fn secret_env_values() -> Vec<String> {
             MARKERS.iter().any(|marker| name.contains(marker))
         })
         .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
+        .filter(|value| worth_masking(value))
         .collect()
+}
+
+/// Whether an environment value is distinctive enough to mask wherever it appears: masking
+/// `MY_API_TOKEN=1` would turn every `1` in every output into `***`. Values shorter than 4
+/// characters, numbers and common words are left alone (they can't be told from ordinary text).
+fn worth_masking(value: &str) -> bool {
+    const COMMON: &[&str] = &["true", "false", "null", "none", "test", "default", "example", "unset", "empty"];
+    let value = value.trim();
+    value.chars().count() >= 4
+        && value.parse::<f64>().is_err()
+        && !COMMON.contains(&value.to_ascii_lowercase().as_str())
 }
 
 /// The secret values of a run, to scrub from everything recorded or printed.
@@ -55,4 +67,21 @@ pub fn secret_values(workflow: &Workflow, values: &Map<String, Value>) -> Vec<St
         .filter(|(name, _)| workflow.parameters.get(*name).is_some_and(|p| p.kind == ParamType::Secret))
         .filter_map(|(_, v)| v.as_str().filter(|s| !s.is_empty()).map(str::to_string))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_distinctive_values_are_masked() {
+        for value in ["1", "abc", "true", "False", "1234", "3.14", "none", "  "] {
+            assert!(!worth_masking(value), "{value:?} is ordinary text");
+        }
+        for value in ["s3cr3t", "hunter22", "ghp_abc123", "a b c d"] {
+            assert!(worth_masking(value), "{value:?} is a secret");
+        }
+        assert_eq!(redact("echo 1 2 3 true", &[]), "echo 1 2 3 true");
+        assert_eq!(redact("token s3cr3t and 's3 cr'", &["s3cr3t".into(), "s3 cr".into()]), "token *** and ***");
+    }
 }

@@ -90,7 +90,31 @@ pub fn display(value: &JinjaValue) -> String {
         minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Map => {
             serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
         }
+        // JSON's words, as a shell command or a file expects, not Python's `True`.
+        minijinja::value::ValueKind::Bool => if value.is_true() { "true" } else { "false" }.to_string(),
         _ => value.to_string(),
+    }
+}
+
+/// A filter or test name a template uses that alpha's templates don't have
+/// (`{{ x | nosuchfilter }}`), found before anything runs. The template is rendered once in a
+/// lenient copy of the environment where every name is undefined, so only unknown names fail.
+pub fn unknown_name(text: &str, expression: bool) -> Option<String> {
+    let mut env = environment(Escape::None);
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    let result = if expression {
+        env.compile_expression(condition_expression(text)).and_then(|e| e.eval(()).map(|_| ()))
+    } else {
+        env.render_str(text, ()).map(|_| ())
+    };
+    match result {
+        Err(error) if matches!(error.kind(), ErrorKind::UnknownFilter | ErrorKind::UnknownTest) => {
+            Some(match error.detail() {
+                Some(detail) => format!("{}: {detail}", error.kind()),
+                None => error.kind().to_string(),
+            })
+        }
+        _ => None,
     }
 }
 
@@ -193,6 +217,21 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn booleans_render_as_json_words() {
+        let env = environment(Escape::Shell);
+        let out = env.render_str("echo {{ yes }} {{ no }}", minijinja::context! { yes => true, no => false }).unwrap();
+        assert_eq!(out, "echo true false");
+    }
+
+    #[test]
+    fn unknown_filters_tests_and_functions_are_found_without_a_context() {
+        assert!(unknown_name("{{ x | nosuchfilter }}", false).is_some_and(|e| e.contains("unknown filter")));
+        assert!(unknown_name("x is nosuchtest", true).is_some_and(|e| e.contains("unknown test")));
+        assert_eq!(unknown_name("{{ x | upper | default('a') }} {{ y.z | json }}", false), None);
+        assert_eq!(unknown_name("{% if a %}{{ b | trim }}{% endif %}", false), None);
+    }
 
     #[test]
     fn strips_braces_from_conditions() {

@@ -139,3 +139,55 @@ fn two_concurrent_resumes_run_the_rest_once() {
     assert_eq!(ran.lines().count(), 1, "the rest ran once: {ran:?}");
     assert_eq!(std::fs::read_to_string(sandbox.path().join("first.log")).unwrap().lines().count(), 1);
 }
+
+#[test]
+fn a_failing_output_template_fails_the_run_and_booleans_render_as_json_words() {
+    let (sandbox, out) = Test::new()
+        .saved(
+            "outputs.yaml",
+            "
+            name: Outputs
+            parameters:
+              flag: { type: boolean, default: true }
+              items: { type: array, default: [a] }
+            steps:
+              - { id: say, tool: shell, action: run, parameters: { command: 'echo {{ flag }} {{ not flag }}' } }
+            outputs:
+              said: '{{ say.output }}'
+              broken: '{{ 1 / 0 }}'
+            ",
+        )
+        .args(&["workflow", "run", "Outputs", "--json"])
+        .status(1)
+        .run();
+    let last: Value = serde_json::from_str(stdout(&out).lines().last().expect("events")).expect("an event");
+    assert_eq!(last["status"], "failed");
+    assert!(last["error"].as_str().is_some_and(|e| e.starts_with("output `broken` ({{ 1 / 0 }}) failed")), "{last}");
+    assert_eq!(last["outputs"]["said"], "true false", "booleans render as true/false: {last}");
+    Test::in_sandbox(sandbox)
+        .args(&["workflow", "run", "Outputs", "items=[1,2"])
+        .status(2)
+        .stderr_contains("expected a JSON array")
+        .run();
+}
+
+#[test]
+fn short_or_common_values_of_secret_named_variables_are_not_masked() {
+    Test::new()
+        .env("MY_API_TOKEN", "1")
+        .env("OTHER_SECRET", "true")
+        .env("REAL_PASSWORD", "hunter22")
+        .saved(
+            "echo.yaml",
+            "
+            name: Echo
+            steps:
+              - { id: say, tool: shell, action: run, parameters: { command: 'echo 1 2 3 true hunter22' } }
+            outputs:
+              said: '{{ say.output }}'
+            ",
+        )
+        .args(&["workflow", "run", "Echo"])
+        .stdout_contains("said: 1 2 3 true ***")
+        .run();
+}

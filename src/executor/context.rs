@@ -23,8 +23,25 @@ impl Run {
     pub(super) fn condition(&self, text: &str) -> std::result::Result<bool, String> {
         let expression =
             self.plain.compile_expression(template::condition_expression(text)).map_err(|e| describe(&e))?;
-        let value = expression.eval(self.context()).map_err(|e| describe(&e))?;
+        let ctx = self.context();
+        let value = expression.eval(ctx.clone()).map_err(|e| self.explain(&e, text, true, &ctx))?;
         Ok(value.is_true())
+    }
+
+    /// The error's message, naming the undefined variable when that is what failed (MiniJinja
+    /// only says "undefined value").
+    fn explain(&self, error: &minijinja::Error, text: &str, expression: bool, ctx: &minijinja::Value) -> String {
+        let message = describe(error);
+        if error.kind() != minijinja::ErrorKind::UndefinedError {
+            return message;
+        }
+        let Ok(names) = template::references(&self.plain, text, expression) else { return message };
+        let missing: Vec<String> = names.into_iter().filter(|name| !defined(ctx, name)).collect();
+        if missing.is_empty() || missing.iter().any(|name| message.contains(name.as_str())) {
+            return message;
+        }
+        let names = missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        format!("{message}: {names} is not defined (a parameter, a step that ran before, env.NAME or a built-in)")
     }
 
     /// Renders every template string in a parameter value. A string that is one `{{ expr }}`
@@ -49,10 +66,10 @@ impl Run {
                     && !inner.contains("}}")
                 {
                     let expr = env.compile_expression(inner.trim()).map_err(|e| describe(&e))?;
-                    let out = expr.eval(ctx.clone()).map_err(|e| describe(&e))?;
+                    let out = expr.eval(ctx.clone()).map_err(|e| self.explain(&e, inner, true, ctx))?;
                     return serde_json::to_value(&out).map_err(|e| e.to_string());
                 }
-                env.render_str(text, ctx.clone()).map(Value::String).map_err(|e| describe(&e))
+                env.render_str(text, ctx.clone()).map(Value::String).map_err(|e| self.explain(&e, text, false, ctx))
             }
             Value::Array(items) => items
                 .iter()
@@ -90,6 +107,18 @@ impl Run {
             })
             .collect()
     }
+}
+
+/// Whether a dotted name (`step.field`, `env.HOME`) resolves in the context.
+fn defined(ctx: &minijinja::Value, name: &str) -> bool {
+    let mut value = ctx.clone();
+    for part in name.split('.') {
+        match value.get_attr(part) {
+            Ok(next) if !next.is_undefined() => value = next,
+            _ => return false,
+        }
+    }
+    true
 }
 
 pub(super) fn has_template(value: &Value) -> bool {

@@ -268,13 +268,17 @@ impl Executor {
         let failed_steps =
             std::mem::take(&mut *run.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let failed_at = run.failed_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let (outputs, output_failure) = run.outputs();
+        let flow = match (flow, output_failure) {
+            (Ok(()), Some(failure)) => Err(Stop::Failed(failure)),
+            (flow, _) => flow,
+        };
         let (status, error) = match flow {
             Ok(()) if failed_steps.is_empty() => (RunStatus::Completed, None),
             Ok(()) => (RunStatus::Partial, Some(partial_summary(&failed_steps))),
             Err(Stop::Failed(message)) => (RunStatus::Failed, Some(run.scrub(&message))),
             Err(Stop::Interrupted) => (RunStatus::Interrupted, Some("interrupted by the user".to_string())),
         };
-        let outputs = run.outputs();
         let duration = clock.elapsed();
         let result = json!({ "outputs": outputs, "duration_ms": duration.as_millis() as u64 });
         self.store().finish_run(&run_id, status, &result, error.as_deref())?;

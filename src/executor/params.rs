@@ -46,8 +46,12 @@ pub fn convert(kind: ParamType, text: &str) -> std::result::Result<Value, String
             "false" | "no" | "n" | "off" | "0" => Ok(Value::Bool(false)),
             _ => Err(format!("expected true or false, got `{text}`")),
         },
+        // A JSON array, or a comma list (`a, b,,c`); text that starts like JSON must be JSON.
         ParamType::Array => match serde_json::from_str::<Value>(text) {
             Ok(Value::Array(items)) => Ok(Value::Array(items)),
+            _ if text.trim_start().starts_with(['[', '{']) => {
+                Err(format!("expected a JSON array such as [\"a\", \"b\"] or a comma list a,b, got `{text}`"))
+            }
             _ => Ok(Value::Array(
                 text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.into())).collect(),
             )),
@@ -152,6 +156,16 @@ mod tests {
             (ParamType::Boolean, "maybe", Err("expected true or false, got `maybe`")),
             (ParamType::Array, "[1, \"x\"]", Ok(json!([1, "x"]))),
             (ParamType::Array, "a, b,,c", Ok(json!(["a", "b", "c"]))),
+            (
+                ParamType::Array,
+                "[1,2",
+                Err("expected a JSON array such as [\"a\", \"b\"] or a comma list a,b, got `[1,2`"),
+            ),
+            (
+                ParamType::Array,
+                "{\"k\": 1}",
+                Err("expected a JSON array such as [\"a\", \"b\"] or a comma list a,b, got `{\"k\": 1}`"),
+            ),
             (ParamType::Object, "{\"k\": 1}", Ok(json!({"k": 1}))),
             (ParamType::Object, "[1]", Err("expected a JSON object such as {\"k\": \"v\"}, got `[1]`")),
         ];

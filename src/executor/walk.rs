@@ -104,18 +104,27 @@ impl Run {
         }
     }
 
-    pub(super) fn outputs(&self) -> Value {
+    /// The workflow's outputs, rendered. One that fails is the run's error (never a silent
+    /// null): the first failure is returned beside the outputs that did render.
+    pub(super) fn outputs(&self) -> (Value, Option<String>) {
         let ctx = self.context();
         let mut outputs = Map::new();
+        let mut failure = None;
         for (name, text) in &self.workflow.outputs {
-            let value = self.render(&Value::String(text.clone()), Escape::None, &ctx).unwrap_or(Value::Null);
+            let value = match self.render(&Value::String(text.clone()), Escape::None, &ctx) {
+                Ok(value) => value,
+                Err(error) => {
+                    failure.get_or_insert_with(|| format!("output `{name}` ({text}) failed: {error}"));
+                    Value::Null
+                }
+            };
             let value = match value {
                 Value::String(s) => Value::String(self.scrub(&s)),
                 other => serde_json::from_str(&self.scrub(&other.to_string())).unwrap_or(Value::Null),
             };
             outputs.insert(name.clone(), value);
         }
-        Value::Object(outputs)
+        (Value::Object(outputs), failure.map(|f| self.scrub(&f)))
     }
 }
 

@@ -172,3 +172,24 @@ fn is_executable(path: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     path.metadata().is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
+
+/// The values a closed-set parameter may take, lowercase.
+pub fn allowed_values(tool: &str, key: &str) -> Option<&'static [&'static str]> {
+    match (tool, key) {
+        ("notification", "channel") => Some(&["terminal", "desktop", "webhook", "file"]),
+        ("http", "method") => Some(&["get", "post", "put", "patch", "delete", "head", "options"]),
+        _ => None,
+    }
+}
+
+/// Parameters that must be text (a number or a list there is a mistake, not a value).
+pub fn is_text(tool: &str, key: &str) -> bool {
+    matches!(
+        (tool, key),
+        ("shell", "command" | "cwd" | "shell" | "stdin")
+            | ("http", "url" | "method")
+            | ("notification", "channel" | "title" | "url" | "path")
+            | ("file", "path" | "from" | "to" | "destination")
+            | ("email", "host" | "username" | "password" | "folder")
+    )
+}

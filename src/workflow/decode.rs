@@ -60,7 +60,16 @@ impl Decoder {
     }
 
     fn mismatch(&mut self, path: &str, expected: &str, found: &Value) {
-        self.error(Target::Value(path.to_string()), format!("expected {expected}, found {}", kind_of(found)));
+        let mut diagnostic =
+            Diagnostic::new(Target::Value(path.to_string()), format!("expected {expected}, found {}", kind_of(found)));
+        // YAML reads on/off/yes/no (any case) as booleans: a name "On" or a default "NO" was meant as text.
+        if found.is_boolean() && (expected.contains("text") || expected.contains("string")) {
+            let key = path.rsplit('.').next().unwrap_or(path);
+            diagnostic.help = Some(format!(
+                "YAML reads on, off, yes and no as true or false; quote the value to keep it as text, e.g. {key}: \"On\""
+            ));
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     /// Checks that `value` is a mapping whose keys are all in `allowed`; returns it when it is a mapping.
@@ -138,11 +147,15 @@ impl Decoder {
 
     fn duration(&mut self, value: &Value, path: &str) {
         match value {
-            Value::String(text) => {
-                if let Err(message) = HumanDuration::parse(text) {
-                    self.error(Target::Value(path.to_string()), message);
-                }
-            }
+            Value::String(text) => match HumanDuration::parse(text) {
+                Err(message) => self.error(Target::Value(path.to_string()), message),
+                // A timeout of nothing would fail every run before it starts.
+                Ok(duration) if duration.get().is_zero() && path.ends_with("timeout") => self.error(
+                    Target::Value(path.to_string()),
+                    format!("a timeout of {text} ends the step before it starts; give a positive duration such as 30s"),
+                ),
+                Ok(_) => {}
+            },
             other => self.mismatch(path, "a duration such as 30s or 10m", other),
         }
     }

@@ -165,9 +165,20 @@ impl<'w> Checker<'w> {
         for (index, trigger) in self.workflow.triggers.iter().enumerate() {
             let Trigger::Schedule { cron, timezone } = trigger else { continue };
             let path = item("triggers", index);
-            if let Err(message) = crate::workflow::cron::parse_cron(cron) {
-                self.error(Target::Value(child(&path, "cron")), message).help =
-                    Some("5 fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\"".into());
+            match crate::workflow::cron::parse_cron(cron) {
+                Err(message) => {
+                    self.error(Target::Value(child(&path, "cron")), message).help =
+                        Some("5 fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\"".into());
+                }
+                Ok(parsed) => {
+                    let now = chrono::Utc::now();
+                    if crate::workflow::cron::next_fires(&parsed, &now, 1).is_empty() {
+                        self.error(
+                            Target::Value(child(&path, "cron")),
+                            format!("`{cron}` never fires (no date matches it)"),
+                        );
+                    }
+                }
             }
             if let Some(zone) = timezone
                 && zone.parse::<chrono_tz::Tz>().is_err()
@@ -387,6 +398,7 @@ impl<'w> Checker<'w> {
                 self.error(target, format!("`{} {}` needs the parameter `{required}`", spec.name, action.name));
             }
         }
+        self.parameter_values(step, path, spec.name, action.name);
         for key in step.parameters.keys() {
             if !action.accepts().any(|accepted| accepted == key) {
                 let suggestion = did_you_mean(key, action.accepts());
@@ -399,6 +411,47 @@ impl<'w> Checker<'w> {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!("it accepts: {}", accepted.join(", ")),
                 });
+            }
+        }
+    }
+
+    /// What the catalog knows of parameter values: the text ones must be text, commands can't be
+    /// empty, and closed sets (a notification's channel, an http method) must hold one of theirs.
+    fn parameter_values(&mut self, step: &ToolStep, path: &str, tool: &str, action: &str) {
+        for (key, value) in &step.parameters {
+            let at = child(&child(path, "parameters"), key);
+            if let Some(allowed) = catalog::allowed_values(tool, key)
+                && let Some(text) = value.as_str()
+                && !template::is_template(text)
+                && !allowed.contains(&text.to_ascii_lowercase().as_str())
+            {
+                let diagnostic =
+                    self.error(Target::Value(at.clone()), format!("`{tool} {action}` has no {key} `{text}`"));
+                diagnostic.help = Some(match did_you_mean(text, allowed.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("use one of: {}", allowed.join(", ")),
+                });
+            }
+            if catalog::is_text(tool, key) && !value.is_string() {
+                let got = match value {
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "a list",
+                    serde_json::Value::Object(_) => "a mapping",
+                    _ => "null",
+                };
+                let as_text = match value {
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    other => other.to_string(),
+                };
+                self.error(Target::Value(at.clone()), format!("`{key}` must be text, got {got}")).help =
+                    Some(format!("write it as text: {key}: \"{as_text}\""));
+            } else if tool == "shell" && key == "command" && value.as_str().is_some_and(|c| c.trim().is_empty()) {
+                self.error(Target::Value(at), "the command is empty");
             }
         }
     }
@@ -468,7 +521,11 @@ impl<'w> Checker<'w> {
             Ok(names) => self.references(names, path, done, own, top),
             Err(error) => {
                 self.error(Target::Value(path.to_string()), format!("invalid template: {}", describe(&error)));
+                return;
             }
+        }
+        if let Some(problem) = template::unknown_name(text, false) {
+            self.error(Target::Value(path.to_string()), format!("invalid template: {problem}"));
         }
     }
 
@@ -477,7 +534,11 @@ impl<'w> Checker<'w> {
             Ok(names) => self.references(names, path, done, own, top),
             Err(error) => {
                 self.error(Target::Value(path.to_string()), format!("invalid condition: {}", describe(&error)));
+                return;
             }
+        }
+        if let Some(problem) = template::unknown_name(text, true) {
+            self.error(Target::Value(path.to_string()), format!("invalid condition: {problem}"));
         }
     }
 
