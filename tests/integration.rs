@@ -27,3 +27,4 @@ mod templates;
 mod test;
 mod trust;
 mod validate_cli;
+mod workdir;

@@ -199,6 +199,7 @@ impl Plan {
             parameters,
             triggers,
             execution: Default::default(),
+            workdir: None,
             steps,
             outputs: IndexMap::new(),
         }

@@ -108,6 +108,7 @@ pub fn build_with(ask: &mut dyn FnMut(&str) -> Option<String>, say: &mut dyn FnM
         parameters: IndexMap::new(),
         triggers: Vec::new(),
         execution: Default::default(),
+        workdir: None,
         steps,
         outputs: IndexMap::new(),
     };

@@ -85,6 +85,7 @@ pub fn to_workflow(draft: &Value) -> Workflow {
         parameters,
         triggers: Vec::new(),
         execution: Default::default(),
+        workdir: None,
         steps,
         outputs: IndexMap::new(),
     }

@@ -86,6 +86,7 @@ pub fn workflow(commands: &[String], name: &str) -> Workflow {
         parameters,
         triggers: Vec::new(),
         execution: Default::default(),
+        workdir: None,
         steps,
         outputs: IndexMap::new(),
     }

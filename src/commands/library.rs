@@ -114,6 +114,8 @@ pub struct Shown {
     pub recent_runs: Vec<RunRecord>,
     /// Its schedules (from `schedule` and from its `triggers`), with their next fires.
     pub schedules: Vec<ScheduleWords>,
+    /// Where a scheduled run runs when the workflow names no `workdir:` (where it was made).
+    pub scheduled_dir: Option<String>,
 }
 
 /// `show NAME [--version V]`
@@ -132,8 +134,10 @@ pub fn show(ctx: &Context, name: &str, version: Option<&str>) -> Result<Shown> {
             super::schedule::next_fires(ctx, &schedule.cron, schedule.timezone.as_deref(), 1)?.into_iter().next();
         schedules.push(words);
     }
+    let scheduled_dir = store.workflow_dir(&saved.id)?;
     Ok(Shown {
         schedules,
+        scheduled_dir,
         id: saved.id,
         name: definition.name.clone(),
         version: definition.version.clone(),
@@ -171,9 +175,15 @@ impl SavedReport {
     }
 }
 
-/// Saves a new workflow (with `replace`, a new version of the one of the same name).
+/// Saves a new workflow (with `replace`, a new version of the one of the same name), recording
+/// the directory the user is in for its scheduled runs.
 pub fn save(ctx: &Context, workflow: &Workflow, replace: bool) -> Result<SavedReport> {
-    Ok(SavedReport::of(ctx.store()?.create(workflow, replace)?))
+    let mut store = ctx.store()?;
+    let saved = store.create(workflow, replace)?;
+    if let Some(dir) = &ctx.cwd {
+        store.record_workflow_dir(&saved.id, &dir.display().to_string())?;
+    }
+    Ok(SavedReport::of(saved))
 }
 
 /// `create --file FILE`
@@ -401,7 +411,11 @@ pub fn import(ctx: &Context, files: &[PathBuf], replace: bool) -> Result<Vec<Imp
         .iter()
         .map(|path| {
             let file = path.display().to_string();
-            match load_file(path).map_err(Error::from).and_then(|w| store.create(&w, replace)) {
+            let saved = load_file(path).map_err(Error::from).and_then(|w| store.create(&w, replace));
+            if let (Ok(saved), Some(dir)) = (&saved, &ctx.cwd) {
+                let _ = store.record_workflow_dir(&saved.id, &dir.display().to_string());
+            }
+            match saved {
                 Ok(saved) => Imported {
                     file,
                     imported: true,

@@ -29,12 +29,15 @@ pub struct Context {
     pub db: PathBuf,
     /// Config file and `ALPHA_*` environment, as read at start.
     pub settings: &'static Settings,
+    /// The directory the face was started in: where manual runs run, and what a new workflow
+    /// records for its scheduled runs.
+    pub cwd: Option<PathBuf>,
 }
 
 impl Context {
     /// A context for the database at `db` with the process's settings.
     pub fn new(db: &Path) -> Context {
-        Context { db: db.to_path_buf(), settings: crate::config::settings() }
+        Context { db: db.to_path_buf(), settings: crate::config::settings(), cwd: std::env::current_dir().ok() }
     }
 
     /// The clock (shifted by `ALPHA_NOW` in tests); a malformed `ALPHA_NOW` is an error here.

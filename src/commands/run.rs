@@ -77,6 +77,8 @@ pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
             handle_signals: true,
             stack: Vec::new(),
             carried: None,
+            // The caller's directory is this process's: relative paths stay as written.
+            workdir: None,
         },
     )
 }
@@ -193,6 +195,7 @@ pub fn resume(
         handle_signals: true,
         stack: Vec::new(),
         carried: Some(Carried { from_run: earlier.id.clone(), results }),
+        workdir: None,
     };
     Ok(Resumption { earlier, request, done })
 }

@@ -254,16 +254,22 @@ pub struct Service {
 /// `scheduler install [--apply]`: the unit for `exe`, written when `apply`.
 pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Service> {
     let db = std::fs::canonicalize(&ctx.db).unwrap_or_else(|_| ctx.db.clone());
+    // A scheduled run goes to its workflow's own directory; the service itself starts at home
+    // with the library it was installed with.
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()).unwrap_or_else(|| "%h".into());
+    let data = crate::paths::data_dir();
     let unit = format!(
-        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
+        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nWorkingDirectory={home}\nEnvironment=ALPHA_HOME={}\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
+        data.display(),
         exe.display(),
         db.display()
     );
     let cron_line = format!(
-        "@reboot {} --db {} scheduler run >> {}/scheduler.log 2>&1",
+        "@reboot cd {home} && ALPHA_HOME={} {} --db {} scheduler run >> {}/scheduler.log 2>&1",
+        data.display(),
         exe.display(),
         db.display(),
-        crate::paths::data_dir().display()
+        data.display()
     );
     let unit_path = directories::BaseDirs::new()
         .map(|d| d.config_dir().join("systemd/user/alpha-scheduler.service"))

@@ -160,7 +160,9 @@ impl Run {
             None => None,
         };
         let deadline = step.timeout.map(|t| Instant::now() + t.get());
+        let workdir = self.step_directory(step).map_err(Failure::new)?;
         let request = Request {
+            workdir,
             action: step.action.clone(),
             params,
             step_id: step.id.clone(),
@@ -231,6 +233,7 @@ impl Run {
                 handle_signals: false,
                 stack,
                 carried: None,
+                workdir: self.workdir.clone(),
             })
             .await
             .map_err(|e| Failure::new(e.to_string()))?;

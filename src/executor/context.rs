@@ -85,6 +85,32 @@ impl Run {
         }
     }
 
+    /// A `workdir:` rendered and made absolute: `~` expanded, relative to `base` (else alpha's
+    /// own directory).
+    pub(super) fn directory(
+        &self,
+        text: &str,
+        base: Option<&std::path::Path>,
+    ) -> std::result::Result<std::path::PathBuf, String> {
+        let rendered = match self.render(&Value::String(text.to_string()), Escape::None, &self.context())? {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let dir = std::path::PathBuf::from(crate::paths::expand_home(&rendered));
+        Ok(match base {
+            Some(base) if dir.is_relative() => base.join(dir),
+            _ => dir,
+        })
+    }
+
+    /// The directory a step runs in: its own `workdir:` (relative to the run's), else the run's.
+    pub(super) fn step_directory(&self, step: &ToolStep) -> std::result::Result<Option<std::path::PathBuf>, String> {
+        match &step.workdir {
+            Some(text) => self.directory(text, self.workdir.as_deref()).map(Some).map_err(|e| format!("workdir: {e}")),
+            None => Ok(self.workdir.clone()),
+        }
+    }
+
     pub(super) fn render_params(&self, step: &ToolStep) -> std::result::Result<Map<String, Value>, String> {
         if !step.parameters.values().any(has_template) {
             return Ok(step.parameters.iter().map(|(k, v)| (k.clone(), v.clone())).collect());

@@ -59,6 +59,9 @@ pub struct RunRequest {
     pub stack: Vec<String>,
     /// Step results kept from an earlier run that this one resumes.
     pub carried: Option<Carried>,
+    /// The directory steps run in when the workflow names none: the caller's for a CLI or chat
+    /// run, the recorded one (else `$HOME`) for a scheduled run. `None`: alpha's own.
+    pub workdir: Option<std::path::PathBuf>,
 }
 
 /// The finished steps of a failed or interrupted run, which `--resume` doesn't run again.
@@ -143,6 +146,8 @@ struct Run {
     failed_at: Mutex<Option<String>>,
     /// Attempts under way, by step id, so a run timeout can record the steps it cut short.
     in_flight: Mutex<HashMap<String, InFlight>>,
+    /// The run's directory: the workflow's `workdir:` (rendered), else the request's.
+    workdir: Option<std::path::PathBuf>,
 }
 
 /// An attempt under way.
@@ -246,9 +251,20 @@ impl Executor {
             continued: Mutex::new(Vec::new()),
             failed_at: Mutex::new(None),
             in_flight: Mutex::new(HashMap::new()),
+            workdir: request.workdir.clone(),
         };
         let mut run = run;
         run.fixed = run.fixed_context();
+        if let Some(text) = run.workflow.workdir.clone() {
+            match run.directory(&text, request.workdir.as_deref()) {
+                Ok(dir) => run.workdir = Some(dir),
+                Err(message) => {
+                    let message = format!("workdir `{text}`: {message}");
+                    self.store().finish_run(&run_id, RunStatus::Failed, &json!({}), Some(&message))?;
+                    return Err(Error::usage(message));
+                }
+            }
+        }
         let clock = Instant::now();
         let body = run.top_level();
         let flow = match run.workflow.execution.timeout {

@@ -533,6 +533,7 @@ fn workflow_for(name: &str, commands: &[String], parameters: &IndexMap<String, P
         parameters,
         triggers: Vec::new(),
         execution: Default::default(),
+        workdir: None,
         steps,
         outputs: IndexMap::new(),
     }

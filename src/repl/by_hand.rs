@@ -99,6 +99,7 @@ impl Session {
                 handle_signals: true,
                 stack: Vec::new(),
                 carried: None,
+                workdir: None,
             },
         )?;
         self.last_workflow = Some(name);

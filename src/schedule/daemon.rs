@@ -249,7 +249,13 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> R
         store.record_unstarted(&entry.workflow_id, &entry.workflow_name, "", &shown, "schedule", &error)?;
         return Err(Error::usage(error));
     };
+    // Where the workflow was made, else home: never the scheduler's own directory.
+    let workdir = store
+        .workflow_dir(&saved.id)?
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
     let summary = Executor::new(store).run_blocking(RunRequest {
+        workdir,
         workflow: saved.workflow,
         workflow_id: saved.id,
         params: entry.parameters.clone().into_iter().collect(),

@@ -132,11 +132,16 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL
     );
     "#,
-    // 5: resumes claim the run they continue (so two can't both run its rest), and schedules
-    // carry parameter values.
+    // 5: resumes claim the run they continue (so two can't both run its rest), schedules carry
+    // parameter values, and workflows remember the directory they were made in.
     r#"
     ALTER TABLE execution_context ADD COLUMN resumed_by TEXT;
     ALTER TABLE schedules ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}';  -- JSON object, secrets never stored
+    -- Where the user was when a workflow was first saved: scheduled runs of it run there.
+    CREATE TABLE workflow_dirs (
+        workflow_id TEXT PRIMARY KEY,
+        dir TEXT NOT NULL
+    );
     "#,
 ];
 

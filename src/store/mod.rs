@@ -417,6 +417,23 @@ fn open_error(path: &Path, error: rusqlite::Error) -> Error {
 }
 
 impl Store {
+    /// Remembers where a workflow was made (the first directory recorded stays).
+    pub fn record_workflow_dir(&self, workflow_id: &str, dir: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO workflow_dirs (workflow_id, dir) VALUES (?1, ?2)",
+            params![workflow_id, dir],
+        )?;
+        Ok(())
+    }
+
+    /// The directory a workflow was made in, if one was recorded.
+    pub fn workflow_dir(&self, workflow_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT dir FROM workflow_dirs WHERE workflow_id = ?1", [workflow_id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The outputs of a workflow's completed runs, oldest first.
     pub fn run_outputs(&self, workflow_id: &str) -> Result<Vec<serde_json::Value>> {
         let mut stmt = self.conn.prepare_cached(

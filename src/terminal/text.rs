@@ -120,6 +120,17 @@ pub fn show(shown: &Shown, format: Format, out: Output) -> String {
             let _ = writeln!(text, "  - {name} ({}{default}){about}", p.kind.as_str());
         }
     }
+    match (&workflow.workdir, &shown.scheduled_dir) {
+        (Some(dir), _) => {
+            let _ = writeln!(text, "Runs in: {dir}");
+        }
+        (None, Some(dir)) => {
+            let _ = writeln!(text, "Runs in: the directory you run it from; scheduled runs in {dir}");
+        }
+        (None, None) => {
+            text.push_str("Runs in: the directory you run it from; scheduled runs in your home directory\n")
+        }
+    }
     text.push_str("Triggers:\n");
     let manual = workflow.triggers.is_empty() || workflow.triggers.iter().any(|t| matches!(t, Trigger::Manual));
     if manual {

@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::paths::expand_home;
 
 /// The file tool.
 pub struct File;
@@ -24,7 +23,7 @@ impl Tool for File {
 }
 
 fn path(request: &Request, key: &str) -> Result<PathBuf, Failure> {
-    Ok(PathBuf::from(expand_home(request.required(key)?)))
+    Ok(request.path_of(request.required(key)?))
 }
 
 fn io(what: &str, path: &Path, error: std::io::Error) -> Failure {
@@ -162,10 +161,8 @@ fn glob_to_regex(glob: &str) -> regex::Regex {
 
 fn archive(request: &Request) -> Outcome {
     let sources: Vec<PathBuf> = match request.params.get("source") {
-        Some(Value::Array(items)) => {
-            items.iter().filter_map(Value::as_str).map(|s| PathBuf::from(expand_home(s))).collect()
-        }
-        Some(Value::String(s)) => vec![PathBuf::from(expand_home(s))],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(|s| request.path_of(s)).collect(),
+        Some(Value::String(s)) => vec![request.path_of(s)],
         _ => return Err(Failure::new("missing parameter `source`")),
     };
     let destination = path(request, "destination")?;

@@ -40,6 +40,8 @@ pub struct Request {
     pub verbose: Option<LineSink>,
     /// The run's secret values, for tools that print or write text themselves.
     pub secrets: std::sync::Arc<[String]>,
+    /// The directory the step runs in (`None`: alpha's own); relative paths are relative to it.
+    pub workdir: Option<std::path::PathBuf>,
     /// Shows a line to the person watching the run (a terminal notification); the face that
     /// renders the run decides where it appears.
     pub notice: Notice,
@@ -52,6 +54,15 @@ impl Request {
     /// `text` with the run's secrets replaced by `***`.
     pub fn scrub(&self, text: &str) -> String {
         crate::secrets::redact(text, &self.secrets)
+    }
+
+    /// A path a step names: `~` expanded, relative to the step's directory.
+    pub fn path_of(&self, text: &str) -> std::path::PathBuf {
+        let path = std::path::PathBuf::from(crate::paths::expand_home(text));
+        match &self.workdir {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path,
+        }
     }
 
     /// A string parameter.

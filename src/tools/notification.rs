@@ -8,7 +8,6 @@ use futures_util::future::BoxFuture;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Outcome, Request, Tool, text};
-use crate::paths::expand_home;
 
 /// The notification tool.
 #[derive(Default)]
@@ -64,7 +63,7 @@ async fn send(client: reqwest::Client, request: Request) -> Outcome {
             delivered.push("webhook");
         }
         "file" => {
-            let path = expand_home(request.required("path")?);
+            let path = request.path_of(request.required("path")?);
             let line = format!("{} [{title}] {message}\n", chrono::Local::now().format("%Y-%m-%d %H:%M:%S"));
             if let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)
@@ -74,8 +73,9 @@ async fn send(client: reqwest::Client, request: Request) -> Outcome {
                 .create(true)
                 .append(true)
                 .open(&path)
-                .map_err(|e| Failure::new(format!("can't open {path}: {e}")))?;
-            file.write_all(line.as_bytes()).map_err(|e| Failure::new(format!("can't write {path}: {e}")))?;
+                .map_err(|e| Failure::new(format!("can't open {}: {e}", path.display())))?;
+            file.write_all(line.as_bytes())
+                .map_err(|e| Failure::new(format!("can't write {}: {e}", path.display())))?;
             delivered.push("file");
         }
         other => return Err(Failure::new(format!("unknown channel `{other}` (terminal, desktop, webhook or file)"))),

@@ -61,8 +61,13 @@ async fn run(mut request: Request) -> Outcome {
             cmd
         }
     };
-    if let Some(dir) = request.str("cwd") {
-        cmd.current_dir(crate::paths::expand_home(dir));
+    let dir = request.str("cwd").map(|dir| request.path_of(dir)).or_else(|| request.workdir.clone());
+    if let Some(dir) = dir {
+        // Said plainly: a missing directory would otherwise read as "can't start 'echo'".
+        if !dir.is_dir() {
+            return Err(Failure::new(format!("the working directory {} does not exist", dir.display())));
+        }
+        cmd.current_dir(dir);
     }
     if let Some(Value::Object(env)) = request.params.get("env") {
         for (key, value) in env {

@@ -12,13 +12,36 @@ use super::locate::{child, item};
 use super::model::Workflow;
 use crate::diagnostic::{Diagnostic, Target, did_you_mean};
 
-const WORKFLOW_KEYS: &[&str] =
-    &["name", "version", "description", "author", "tags", "parameters", "triggers", "execution", "steps", "outputs"];
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "version",
+    "description",
+    "author",
+    "tags",
+    "parameters",
+    "triggers",
+    "execution",
+    "workdir",
+    "steps",
+    "outputs",
+];
 const PARAMETER_KEYS: &[&str] = &["type", "default", "required", "description", "enum", "pattern"];
 const PARAMETER_TYPES: &[&str] = &["string", "integer", "number", "boolean", "array", "object", "path", "secret"];
 const EXECUTION_KEYS: &[&str] = &["mode", "max_parallel", "timeout"];
-const TOOL_STEP_KEYS: &[&str] =
-    &["id", "name", "tool", "action", "parameters", "if", "depends_on", "timeout", "on_error", "retry", "fallback"];
+const TOOL_STEP_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "tool",
+    "action",
+    "parameters",
+    "if",
+    "depends_on",
+    "timeout",
+    "workdir",
+    "on_error",
+    "retry",
+    "fallback",
+];
 const BRANCH_KEYS: &[&str] = &["id", "name", "depends_on", "if", "then", "else"];
 const GROUP_KEYS: &[&str] = &["id", "name", "depends_on", "parallel"];
 const RETRY_KEYS: &[&str] = &["max_attempts", "backoff", "delay", "max_delay", "jitter", "then", "retry_on"];

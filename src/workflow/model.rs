@@ -38,6 +38,10 @@ pub struct Workflow {
     /// How steps are scheduled.
     #[serde(default, skip_serializing_if = "Execution::is_default")]
     pub execution: Execution,
+    /// The directory steps run in (interpolated, `~` expanded); without one, a CLI or chat run
+    /// uses the caller's directory and a scheduled run the one recorded when it was saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<String>,
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// Named results of the run, rendered after the last step.
@@ -181,6 +185,9 @@ pub enum ExecutionMode {
 }
 
 /// One entry of `steps`: a tool call, a parallel group, or a branch.
+// A definition holds tens of steps at most; boxing the common variant would cost more in code
+// than its size costs in memory.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Step {
@@ -278,6 +285,9 @@ pub struct ToolStep {
     /// Limit for one attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
+    /// The directory this step runs in, overriding the workflow's (relative to it when relative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<String>,
     /// What a failure does to the run.
     #[serde(default, skip_serializing_if = "OnError::is_default")]
     pub on_error: OnError,
