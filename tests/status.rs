@@ -191,3 +191,41 @@ fn short_or_common_values_of_secret_named_variables_are_not_masked() {
         .stdout_contains("said: 1 2 3 true ***")
         .run();
 }
+
+#[test]
+fn a_failed_step_shows_its_output_and_logs_print_every_line() {
+    let noisy = "
+        name: Noisy
+        steps:
+          - id: build
+            name: Build
+            tool: shell
+            action: run
+            parameters: { command: 'for i in $(seq 1 30); do echo line $i >&2; done; echo done; exit 2' }
+    ";
+    let (sandbox, out) = Test::new()
+        .saved("noisy.yaml", noisy)
+        .args(&["workflow", "run", "Noisy"])
+        .status(1)
+        .stdout_contains("      line 30")
+        .stdout_contains("      line 11")
+        .stdout_lacks("      line 10\n")
+        .stdout_contains("alpha workflow run --resume ")
+        .run();
+    let text = stdout(&out);
+    let id = text.split("Run ").last().and_then(|t| t.split(':').next()).expect("a run id").to_string();
+    let (sandbox, _) = Test::in_sandbox(sandbox)
+        .args(&["workflow", "history", "--run", &id])
+        .stdout_contains("failed Build")
+        .stdout_contains("│ line 30")
+        .run();
+    let (sandbox, out) = Test::in_sandbox(sandbox).args(&["workflow", "logs", &id, "build"]).run();
+    let logs = stdout(&out);
+    assert!(logs.starts_with("── Build (attempt 1, failed) ──\ndone\n[stderr]\nline 1\n"), "{logs}");
+    assert!(logs.contains("line 30\n[error] exited with code 2"), "{logs}");
+    Test::in_sandbox(sandbox)
+        .args(&["workflow", "logs", &id, "nosuch"])
+        .status(2)
+        .stderr_contains("has no step `nosuch`")
+        .run();
+}

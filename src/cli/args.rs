@@ -183,6 +183,16 @@ pub enum WorkflowCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print what a run's steps printed (every attempt), or one step's.
+    Logs {
+        /// Run id (a unique prefix works).
+        run: String,
+        /// Only this step.
+        step: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a workflow to a file or stdout.
     Export {
         /// Workflow name.

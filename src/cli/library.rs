@@ -74,6 +74,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             print!("{}", text::history(&runs));
             Ok(exit::OK)
         }
+        WorkflowCommand::Logs { run, step, json } => {
+            let logs = history::logs(ctx, &run, step.as_deref())?;
+            if json {
+                return print_json(&logs);
+            }
+            print!("{}", text::logs(&logs));
+            Ok(exit::OK)
+        }
         WorkflowCommand::Export { name, file, format, force } => {
             let exported = library::export(ctx, &name, file.as_deref(), format.map(Format::from), force)?;
             match (&exported.text, &exported.file) {

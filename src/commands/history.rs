@@ -54,3 +54,53 @@ pub fn run_details(ctx: &Context, run_id: &str) -> Result<RunDetails> {
     let steps = store.steps(&run.id)?;
     Ok(RunDetails { run, steps })
 }
+
+/// The output one step attempt left.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepLog {
+    /// Step id.
+    pub step_id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Attempt number.
+    pub attempt: i64,
+    /// How it ended.
+    pub status: crate::store::StepStatus,
+    /// Its standard output (as recorded).
+    pub stdout: String,
+    /// Its standard error (as recorded).
+    pub stderr: String,
+    /// Its error, when it failed.
+    pub error: Option<String>,
+}
+
+/// `logs RUN [STEP]`: what each step attempt of a run printed, in order.
+pub fn logs(ctx: &Context, run_id: &str, step: Option<&str>) -> Result<Vec<StepLog>> {
+    let store = ctx.store()?;
+    let run = store.run(run_id)?;
+    let steps = store.steps(&run.id)?;
+    if let Some(step) = step
+        && !steps.iter().any(|s| s.step_id == step)
+    {
+        let ids: Vec<&str> = steps.iter().map(|s| s.step_id.as_str()).collect();
+        return Err(crate::error::Error::usage_with(
+            format!("run {} has no step `{step}`", super::short_id(&run.id)),
+            format!("its steps: {}", ids.join(", ")),
+        ));
+    }
+    let field =
+        |result: &serde_json::Value, key: &str| result.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    Ok(steps
+        .into_iter()
+        .filter(|s| step.is_none_or(|wanted| s.step_id == wanted))
+        .map(|s| StepLog {
+            stdout: field(&s.result, "stdout"),
+            stderr: field(&s.result, "stderr"),
+            step_id: s.step_id,
+            name: s.name,
+            attempt: s.attempt,
+            status: s.status,
+            error: s.error,
+        })
+        .collect())
+}

@@ -107,7 +107,7 @@ impl Run {
             OnError::Retry => policy.then.unwrap_or(OnError::Abort),
             other => other,
         };
-        let stderr_tail = failure.fields.get("stderr").and_then(Value::as_str).map(tail);
+        let stderr_tail = output_tail(&failure.fields);
         match strategy {
             OnError::LogAndContinue => {
                 self.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(label(step));
@@ -298,7 +298,17 @@ pub(super) fn label(step: &ToolStep) -> String {
     step.name.clone().unwrap_or_else(|| step.id.clone())
 }
 
-pub(super) fn tail(text: &str) -> String {
+/// Lines of a failed step's output shown under its ✗ line.
+pub const TAIL_LINES: usize = 20;
+
+/// The last lines of a failed step's stderr, or of its stdout when stderr is empty: what a
+/// person needs to see why it failed.
+pub(super) fn output_tail(fields: &Map<String, Value>) -> Option<String> {
+    let text = |key: &str| fields.get(key).and_then(Value::as_str).filter(|t| !t.trim().is_empty());
+    text("stderr").or_else(|| text("stdout")).map(tail)
+}
+
+fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(5)..].join("\n")
+    lines[lines.len().saturating_sub(TAIL_LINES)..].join("\n")
 }

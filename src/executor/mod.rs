@@ -14,7 +14,8 @@ mod retry;
 mod strategy;
 mod walk;
 
-use attempt::{label, tail};
+pub use attempt::TAIL_LINES;
+use attempt::{label, output_tail};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -34,7 +34,7 @@ impl Run {
                 fallback.name = Some(format!("{} (fallback {})", label(step), n + 1));
             }
             if let Err(stop) = Box::pin(self.tool_step(&fallback)).await {
-                let stderr_tail = failure.fields.get("stderr").and_then(Value::as_str).map(tail);
+                let stderr_tail = output_tail(&failure.fields);
                 self.finished(
                     step,
                     StepStatus::Failed,

@@ -65,6 +65,12 @@ pub fn renderer(style: Style, out: Output) -> Sink {
                             let _ = bars.println(text);
                         }
                     }
+                    Event::RunStarted { .. } | Event::RunFinished { .. } => {
+                        // Printed outright: with no bar on screen, `bars.println` may draw nothing.
+                        if let Some(text) = line(event, out) {
+                            bars.suspend(|| println!("{text}"));
+                        }
+                    }
                     other => {
                         if let Some(text) = aside(other) {
                             bars.suspend(|| eprintln!("{text}"));
@@ -134,10 +140,7 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                         out.bad("✗"),
                         first_line(reason.as_deref().unwrap_or("failed"))
                     );
-                    if let Some(tail) = stderr_tail
-                        .as_deref()
-                        .filter(|t| !t.is_empty() && reason.as_deref().is_none_or(|r| !r.contains("continuing")))
-                    {
+                    if let Some(tail) = stderr_tail.as_deref().filter(|t| !t.is_empty()) {
                         for l in tail.lines() {
                             text.push_str(&format!("\n      {}", out.dim(l)));
                         }
@@ -146,7 +149,7 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                 }
             }
         }
-        Event::RunFinished { status, duration_ms, outputs, error, failed_steps, failed_at, .. } => {
+        Event::RunFinished { run_id, status, duration_ms, outputs, error, failed_steps, failed_at } => {
             let took = format_ms(*duration_ms as i64);
             let mut text = match status {
                 RunStatus::Completed => format!("\n{} in {took}", out.good("Workflow completed successfully")),
@@ -171,6 +174,15 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                     let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
                     text.push_str(&format!("\n  {k}: {v}"));
                 }
+            }
+            if matches!(status, RunStatus::Failed | RunStatus::Interrupted | RunStatus::Partial) {
+                let id = crate::commands::short_id(run_id);
+                text.push_str(&format!(
+                    "\n{}",
+                    out.dim(&format!(
+                        "Run {id}: `alpha workflow logs {id}` shows its output; `alpha workflow run --resume {id}` continues it."
+                    ))
+                ));
             }
             text
         }

@@ -230,6 +230,53 @@ pub fn run_details(details: &RunDetails) -> String {
             step.status,
             step.name.as_deref().unwrap_or(&step.step_id)
         );
+        let failed = step.status == crate::store::StepStatus::Failed;
+        for line in output_tail(&step.result, failed, 5) {
+            let _ = writeln!(text, "      │ {line}");
+        }
+    }
+    text
+}
+
+/// The last `count` non-blank lines a step printed: stderr for a failure when it has any,
+/// else stdout.
+fn output_tail(result: &Value, failed: bool, count: usize) -> Vec<String> {
+    let text = |key: &str| result.get(key).and_then(Value::as_str).filter(|t| !t.trim().is_empty());
+    let chosen = if failed { text("stderr").or_else(|| text("stdout")) } else { text("stdout") };
+    let lines: Vec<String> =
+        chosen.unwrap_or("").lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect();
+    lines[lines.len().saturating_sub(count)..].to_vec()
+}
+
+/// `logs`: each attempt's output under a header.
+pub fn logs(logs: &[crate::commands::history::StepLog]) -> String {
+    if logs.is_empty() {
+        return "No steps were recorded for this run.\n".into();
+    }
+    let mut text = String::new();
+    for log in logs {
+        let _ = writeln!(
+            text,
+            "── {} (attempt {}, {}) ──",
+            log.name.as_deref().unwrap_or(&log.step_id),
+            log.attempt,
+            log.status
+        );
+        for (stream, body) in [("stdout", &log.stdout), ("stderr", &log.stderr)] {
+            if body.is_empty() {
+                continue;
+            }
+            if stream == "stderr" {
+                text.push_str("[stderr]\n");
+            }
+            text.push_str(body);
+            if !body.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        if let Some(error) = &log.error {
+            let _ = writeln!(text, "[error] {error}");
+        }
     }
     text
 }
