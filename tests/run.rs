@@ -473,7 +473,7 @@ fn dry_run_shows_branches_groups_and_dag_dependencies() {
     for line in [
         "Mode: sequential, at most 4 at once",
         "  in parallel:\n    2/6 test [shell run]: cargo test\n    3/6 lint [shell run]: cargo clippy",
-        "  if test.exit_code == 0:\n    4/6 deploy [shell run]: ./deploy.sh {{ environment }}\n  else:\n    5/6 alert [notification send]",
+        "  if test.exit_code == 0:\n    4/6 deploy [shell run]: ./deploy.sh staging\n  else:\n    5/6 alert [notification send]",
         "  api_token = null",
         "Nothing was run (dry run).",
     ] {

@@ -130,3 +130,62 @@ fn a_scheduled_run_gets_the_schedules_parameters() {
     assert_eq!(runs[0]["trigger"], "schedule");
     assert_eq!(runs[0]["parameters"], serde_json::json!({"who": "Bob", "times": 3}));
 }
+
+#[test]
+fn two_schedulers_with_overlap_queue_never_overlap_a_run() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "slow.yaml",
+        "name: Slow\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: 'echo start $(date +%s%N) >> spans; sleep 0.4; echo end $(date +%s%N) >> spans' } }\n",
+    );
+    // Made at 08:55; the schedulers start at 09:00:30: five missed fires, all to be caught up.
+    let out = sandbox
+        .alpha()
+        .args([
+            "workflow",
+            "schedule",
+            "Slow",
+            "* * * * *",
+            "--timezone",
+            "UTC",
+            "--overlap",
+            "queue",
+            "--catchup",
+            "all",
+        ])
+        .env("ALPHA_NOW", "2026-11-25T08:55:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    let spawn = || {
+        sandbox
+            .command()
+            .args(["scheduler", "run"])
+            .env("ALPHA_NOW", "2026-11-25T09:00:30Z")
+            .env("ALPHA_SCHEDULER_TICK_MS", "50")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut one, mut two) = (spawn(), spawn());
+    let spans = sandbox.path().join("spans");
+    let done = eventually(Duration::from_secs(40), || {
+        std::fs::read_to_string(&spans).is_ok_and(|t| t.lines().filter(|l| l.starts_with("end")).count() >= 5)
+    });
+    for child in [&mut one, &mut two] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let text = std::fs::read_to_string(&spans).unwrap_or_default();
+    assert!(done, "five runs finished: {text}");
+    let times: Vec<(String, u128)> = text
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(k, t)| (k.to_string(), t.trim().parse().unwrap_or(0))))
+        .collect();
+    // Strictly alternating start/end: no run began before the previous one ended.
+    for pair in times.chunks(2) {
+        assert!(pair.len() == 2 && pair[0].0 == "start" && pair[1].0 == "end", "overlapping runs: {text}");
+    }
+    let runs: Value = serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(5), "each missed fire ran once: {runs}");
+}

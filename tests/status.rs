@@ -229,3 +229,25 @@ fn a_failed_step_shows_its_output_and_logs_print_every_line() {
         .stderr_contains("has no step `nosuch`")
         .run();
 }
+
+#[test]
+fn a_dry_run_shows_commands_with_parameters_filled_in_and_secrets_masked() {
+    Test::new()
+        .saved(
+            "deploy.yaml",
+            "
+            name: Ship
+            parameters:
+              branch: { type: string, default: main }
+              token: { type: secret }
+            steps:
+              - { id: pull, tool: shell, action: run, parameters: { command: 'git pull origin {{ branch }}' } }
+              - { id: push, tool: shell, action: run, parameters: { command: 'deploy --token {{ token }} {{ pull.output }}' } }
+            ",
+        )
+        .args(&["workflow", "run", "Ship", "--dry-run", "branch=feature x", "token=hunter22"])
+        .stdout_contains("1/2 pull [shell run]: git pull origin 'feature x'")
+        .stdout_contains("2/2 push [shell run]: deploy --token {{ token }} {{ pull.output }}")
+        .stdout_lacks("hunter22")
+        .run();
+}

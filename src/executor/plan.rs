@@ -135,7 +135,7 @@ pub fn dry_run(workflow: &Workflow, params: &Value) -> String {
     let _ = writeln!(out, "Steps:");
     let deps = dependencies(workflow);
     for (index, step) in workflow.steps.iter().enumerate() {
-        describe(step, &numbers, total, 1, &mut out);
+        describe(step, &numbers, total, 1, params, &mut out);
         if workflow.execution.mode == ExecutionMode::Dag && !deps[index].is_empty() {
             let names: Vec<String> =
                 deps[index].iter().map(|d| workflow.steps[*d].id().unwrap_or("group").to_string()).collect();
@@ -146,7 +146,29 @@ pub fn dry_run(workflow: &Workflow, params: &Value) -> String {
     out
 }
 
-fn describe(step: &Step, numbers: &HashMap<String, usize>, total: usize, depth: usize, out: &mut String) {
+/// A command with the run's parameters filled in (quoted as the run would; secrets are already
+/// `***`); one that reads earlier steps' results is shown as written, since they don't exist yet.
+fn filled(command: &str, params: &Value) -> String {
+    if !template::is_template(command) {
+        return command.to_string();
+    }
+    let mut ctx = params.as_object().cloned().unwrap_or_default();
+    ctx.insert("params".into(), params.clone());
+    let env: serde_json::Map<String, Value> = std::env::vars().map(|(k, v)| (k, Value::String(v))).collect();
+    ctx.insert("env".into(), Value::Object(env));
+    template::environment(template::Escape::Shell)
+        .render_str(command, minijinja::Value::from(minijinja::value::Serde(&Value::Object(ctx))))
+        .unwrap_or_else(|_| command.to_string())
+}
+
+fn describe(
+    step: &Step,
+    numbers: &HashMap<String, usize>,
+    total: usize,
+    depth: usize,
+    params: &Value,
+    out: &mut String,
+) {
     let pad = "  ".repeat(depth);
     match step {
         Step::Tool(tool) => {
@@ -161,8 +183,12 @@ fn describe(step: &Step, numbers: &HashMap<String, usize>, total: usize, depth: 
             } else {
                 format!(" on_error: {}", tool.on_error.as_str())
             };
-            let command =
-                tool.parameters.get("command").and_then(Value::as_str).map(|c| format!(": {c}")).unwrap_or_default();
+            let command = tool
+                .parameters
+                .get("command")
+                .and_then(Value::as_str)
+                .map(|c| format!(": {}", filled(c, params)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{pad}{number}/{total} {} [{} {}]{command}{condition}{strategy}",
@@ -173,14 +199,14 @@ fn describe(step: &Step, numbers: &HashMap<String, usize>, total: usize, depth: 
         }
         Step::Parallel(group) => {
             let _ = writeln!(out, "{pad}in parallel:");
-            group.parallel.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+            group.parallel.iter().for_each(|s| describe(s, numbers, total, depth + 1, params, out));
         }
         Step::Branch(branch) => {
             let _ = writeln!(out, "{pad}if {}:", template::condition_expression(&branch.condition));
-            branch.then.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+            branch.then.iter().for_each(|s| describe(s, numbers, total, depth + 1, params, out));
             if !branch.otherwise.is_empty() {
                 let _ = writeln!(out, "{pad}else:");
-                branch.otherwise.iter().for_each(|s| describe(s, numbers, total, depth + 1, out));
+                branch.otherwise.iter().for_each(|s| describe(s, numbers, total, depth + 1, params, out));
             }
         }
     }

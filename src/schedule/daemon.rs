@@ -2,7 +2,7 @@
 //! number of loops (the daemon, open chat sessions) fire it exactly once, and runs it through the
 //! executor with trigger `schedule`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -116,13 +116,12 @@ pub struct Scheduler {
     clock: Clock,
     options: Options,
     running: HashMap<i64, JoinHandle<()>>,
-    queued: HashMap<i64, VecDeque<DateTime<Utc>>>,
 }
 
 impl Scheduler {
     /// A loop over the library at `db`.
     pub fn new(db: &Path, clock: Clock, options: Options) -> Scheduler {
-        Scheduler { db: db.to_path_buf(), clock, options, running: HashMap::new(), queued: HashMap::new() }
+        Scheduler { db: db.to_path_buf(), clock, options, running: HashMap::new() }
     }
 
     /// Replaces the clock (tests move time forward this way).
@@ -130,13 +129,13 @@ impl Scheduler {
         self.clock = clock;
     }
 
-    /// Waits for the runs this loop started, queued ones included.
+    /// Waits for the runs this loop started, and for queued ones to run.
     pub fn wait(&mut self, store: &Store) -> Result<()> {
         loop {
             for (_, handle) in self.running.drain() {
                 let _ = handle.join();
             }
-            if self.queued.is_empty() {
+            if store.schedules_with_queued_fires()?.is_empty() {
                 return Ok(());
             }
             self.tick(store)?;
@@ -162,6 +161,12 @@ impl Scheduler {
     pub fn tick(&mut self, store: &Store) -> Result<()> {
         store.mark_abandoned_runs()?;
         self.running.retain(|_, handle| !handle.is_finished());
+        // A scheduler killed mid-run leaves its occurrence "running": it never will again.
+        for (schedule, fire_at, pid) in store.running_fires()? {
+            if pid != i64::from(std::process::id()) && !pid_alive(pid) {
+                store.abandon_fire(schedule, &fire_at)?;
+            }
+        }
         let now = self.clock.now();
         for entry in store.schedule_entries()? {
             let due = match entry.due(now) {
@@ -180,9 +185,9 @@ impl Scheduler {
                 let overlap = if index > 0 { Overlap::Queue } else { entry.overlap };
                 match (busy, overlap) {
                     (false, _) => self.start(&entry, fire),
+                    // Queued in the database: whichever scheduler sees the schedule idle runs it.
                     (true, Overlap::Queue) => {
                         store.finish_fire(entry.id, fire, "queued", None, Some("waiting for the previous run"))?;
-                        self.queued.entry(entry.id).or_default().push_back(fire);
                     }
                     (true, Overlap::Skip) => {
                         store.finish_fire(entry.id, fire, "skipped", None, Some("the previous run was still going"))?;
@@ -195,12 +200,12 @@ impl Scheduler {
                 }
             }
         }
-        let ready: Vec<i64> = self.queued.keys().copied().filter(|id| !self.running.contains_key(id)).collect();
-        for id in ready {
-            let fire = self.queued.get_mut(&id).and_then(VecDeque::pop_front);
-            self.queued.retain(|_, fires| !fires.is_empty());
-            if let (Some(fire), Some(entry)) = (fire, store.schedule_entries()?.into_iter().find(|e| e.id == id)) {
-                store.start_queued_fire(id, fire)?;
+        for id in store.schedules_with_queued_fires()? {
+            if self.running.contains_key(&id) {
+                continue;
+            }
+            let Some(entry) = store.schedule_entries()?.into_iter().find(|e| e.id == id) else { continue };
+            if let Some(fire) = store.take_queued_fire(id)? {
                 self.start(&entry, fire);
             }
         }

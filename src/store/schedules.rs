@@ -238,11 +238,52 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a queued occurrence as started.
-    pub fn start_queued_fire(&self, schedule: i64, fire: DateTime<Utc>) -> Result<()> {
+    /// Takes the oldest queued occurrence of a schedule for this process, if nothing of that
+    /// schedule is running anywhere: one statement, so two schedulers never both take one.
+    pub fn take_queued_fire(&self, schedule: i64) -> Result<Option<DateTime<Utc>>> {
+        let fire: Option<String> = self
+            .conn
+            .query_row(
+                "UPDATE schedule_fires SET status = 'running', claimed_by = ?2, claimed_at = ?3
+                 WHERE schedule_id = ?1 AND status = 'queued'
+                   AND fire_at = (SELECT MIN(fire_at) FROM schedule_fires WHERE schedule_id = ?1 AND status = 'queued')
+                   AND NOT EXISTS (SELECT 1 FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running')
+                 RETURNING fire_at",
+                params![schedule, std::process::id(), now()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(fire.as_deref().and_then(parse_time))
+    }
+
+    /// Schedules with occurrences waiting their turn.
+    pub fn schedules_with_queued_fires(&self) -> Result<Vec<i64>> {
+        let ids = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT schedule_id FROM schedule_fires WHERE status = 'queued' ORDER BY schedule_id",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Every occurrence marked running, with the process that claimed it.
+    pub fn running_fires(&self) -> Result<Vec<(i64, String, i64)>> {
+        let rows = self
+            .conn
+            .prepare_cached("SELECT schedule_id, fire_at, claimed_by FROM schedule_fires WHERE status = 'running'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Marks an occurrence whose scheduler died while running it as interrupted.
+    pub fn abandon_fire(&self, schedule: i64, fire_at: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE schedule_fires SET status = 'running' WHERE schedule_id = ?1 AND fire_at = ?2",
-            params![schedule, stamp(fire)],
+            "UPDATE schedule_fires SET status = 'interrupted', note = 'the scheduler running it stopped'
+             WHERE schedule_id = ?1 AND fire_at = ?2 AND status = 'running'",
+            params![schedule, fire_at],
         )?;
         Ok(())
     }
