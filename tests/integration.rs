@@ -2,6 +2,7 @@
 
 mod architecture;
 mod builder;
+mod chat_results;
 mod commands;
 mod common;
 mod damage;

@@ -17,7 +17,7 @@ fn piped_session_lists_runs_with_parameters_and_quits() {
     with_greet(&sandbox);
     let out = sandbox
         .alpha()
-        .write_stdin("what workflows do I have?\nrun greet with who alice\nwhat ran recently?\nschedule it every morning at 10am\n/quit\nlist\n")
+        .write_stdin("what workflows do I have?\nrun greet with who alice\nwhat ran recently?\nschedule it every morning at 10am\nyes\n/quit\nlist\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -26,7 +26,8 @@ fn piped_session_lists_runs_with_parameters_and_quits() {
     assert!(text.contains("✓ Step 1/1: Say Hello"), "{text}");
     assert!(text.contains("said: hello alice"), "{text}");
     assert!(text.contains("Greet success"), "{text}");
-    assert!(text.contains("Scheduled 'Greet': Daily at 10:00 AM"), "{text}");
+    assert!(text.contains("With the last run's parameters (who=alice)?"), "{text}");
+    assert!(text.contains("Scheduled 'Greet': Daily at 10:00 AM (cron: 0 10 * * *) with who=alice."), "{text}");
     assert_eq!(text.matches("Available Workflows").count(), 1, "nothing after /quit runs: {text}");
 }
 

@@ -104,3 +104,18 @@ pub fn logs(ctx: &Context, run_id: &str, step: Option<&str>) -> Result<Vec<StepL
         })
         .collect())
 }
+
+/// Scheduled runs that failed (or ended partial or interrupted) since the chat last asked, which
+/// it tells the user at start; asking moves the mark to now.
+pub fn scheduled_failures_since_last_look(ctx: &Context) -> Result<Vec<RunRecord>> {
+    const KEY: &str = "chat_seen_scheduled_runs_at";
+    let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
+    let since = store.state(KEY)?;
+    let now = crate::store::now();
+    store.set_state(KEY, &now)?;
+    // The first session has nothing to compare with: it starts the count.
+    match since {
+        Some(since) => store.unsuccessful_scheduled_runs(&since),
+        None => Ok(Vec::new()),
+    }
+}

@@ -70,6 +70,7 @@ impl Drop for Background {
 
 fn piped(session: &mut Session, ctx: &Context) -> Result<i32> {
     let _background = Background::start(ctx, Arc::new(|line: &str| println!("{line}")));
+    session.report_scheduled_failures();
     session.offer_suggestion();
     let stdin = std::io::stdin();
     let mut code = exit::OK;
@@ -126,6 +127,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         Err(_) => Arc::new(|line: &str| println!("{line}")),
     };
     let _background = Background::start(ctx, notice);
+    session.report_scheduled_failures();
     session.offer_suggestion();
     let prompt = if ctx.settings.no_color { "alpha> ".to_string() } else { "\x1b[1;36malpha>\x1b[0m ".to_string() };
     loop {

@@ -1,5 +1,5 @@
-//! Suggestions offered in the conversation, at most one at a time, with "no" and "never"
-//! remembered.
+//! What the chat brings up on its own: scheduled runs that failed since the last session, and
+//! suggestions, at most one at a time, with "no" and "never" remembered.
 
 use super::session::{Session, report};
 use crate::commands::suggest::Answer;
@@ -8,6 +8,20 @@ use crate::error::exit;
 use regex::Regex;
 
 impl Session {
+    /// Says which scheduled runs did not complete since the last chat session.
+    pub fn report_scheduled_failures(&self) {
+        let Ok(runs) = commands::history::scheduled_failures_since_last_look(&self.ctx) else { return };
+        if runs.is_empty() {
+            return;
+        }
+        let what = if runs.len() == 1 { "scheduled run" } else { "scheduled runs" };
+        println!("Since we last talked, {} {what} did not complete:", runs.len());
+        for run in &runs {
+            println!("  - {}", crate::terminal::text::run_line(run));
+        }
+        println!("`alpha workflow logs RUN` shows what a run printed; `--resume RUN` continues it.");
+    }
+
     /// Offers the best suggestion from the recorded history, if there is one not yet answered.
     pub fn offer_suggestion(&mut self) {
         if self.offered.is_some() || self.dialog.is_some() {

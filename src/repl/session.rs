@@ -52,6 +52,8 @@ pub struct Session {
     pub(super) in_progress: Option<(String, usize)>,
     /// The dialog in progress came from an accepted suggestion (Story 2 asks about a schedule).
     pub(super) from_suggestion: bool,
+    /// The last run started in this conversation: its workflow and the parameters given.
+    pub(super) last_run: Option<(String, IndexMap<String, String>)>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -92,6 +94,7 @@ impl Session {
             postponed: Vec::new(),
             in_progress: None,
             from_suggestion: false,
+            last_run: None,
         })
     }
 
@@ -243,12 +246,23 @@ impl Session {
             Intent::Schedule { workflow, cron, timezone } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
+                // "schedule it" right after a run: offer that run's parameters.
+                let mut params = IndexMap::new();
+                if let Some((ran, given)) = &self.last_run
+                    && ran == &name
+                    && !given.is_empty()
+                {
+                    let shown: Vec<String> = given.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    if yes(ask(&format!("With the last run's parameters ({})? [y/N] ", shown.join(" ")))) {
+                        params = given.clone();
+                    }
+                }
                 let request = commands::schedule::ScheduleRequest {
                     workflow: name,
                     when: cron,
                     timezone,
                     policy: Default::default(),
-                    params: Default::default(),
+                    params,
                     add: false,
                 };
                 print!("{}", text::scheduled(&commands::schedule::schedule(&self.ctx, &request)?));
@@ -307,6 +321,7 @@ impl Session {
     pub(super) fn run(&mut self, workflow: &str, params: IndexMap<String, String>) -> Result<i32> {
         let name = self.target(workflow)?;
         self.last_workflow = Some(name.clone());
+        self.last_run = Some((name.clone(), params.clone()));
         let command = commands::run::RunCommand {
             target: name,
             params,

@@ -137,6 +137,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE execution_context ADD COLUMN resumed_by TEXT;
     ALTER TABLE schedules ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}';  -- JSON object, secrets never stored
+    -- Small facts alpha keeps between sessions (when the chat last looked at scheduled runs).
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     -- Where the user was when a workflow was first saved: scheduled runs of it run there.
     CREATE TABLE workflow_dirs (
         workflow_id TEXT PRIMARY KEY,

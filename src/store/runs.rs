@@ -529,3 +529,32 @@ impl Store {
             .optional()?)
     }
 }
+
+impl Store {
+    /// A fact kept between sessions.
+    pub fn state(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Keeps a fact between sessions.
+    pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Scheduled runs that did not complete and started after `since`, oldest first.
+    pub fn unsuccessful_scheduled_runs(&self, since: &str) -> Result<Vec<RunRecord>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_executions e
+             LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
+             WHERE c.trigger = 'schedule' AND e.status IN ('failed', 'partial', 'interrupted') AND e.started_at > ?1
+             ORDER BY e.started_at"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let runs = stmt.query_map([since], run_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(runs)
+    }
+}
