@@ -351,3 +351,37 @@ fn asking_for_suggestions_in_the_shell_offers_them_again() {
     assert_eq!(text.matches("I noticed you've run 'git status && git pull && pytest' 5 times.").count(), 2, "{text}");
     assert!(text.contains("OK, not now."), "{text}");
 }
+
+#[test]
+fn the_optimizer_does_not_recommend_retries_for_a_step_that_fails_the_same_every_time() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Broken\nsteps:\n  - { id: ok, tool: shell, action: run, parameters: { command: \"true\" } }\n  - { id: broken, tool: shell, action: run, parameters: { command: \"n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; [ $n -lt 2 ] || { echo missing config >&2; exit 3; }\" } }\n";
+    let path = sandbox.write("w.yaml", yaml);
+    sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
+    // Two runs that succeed, then runs that fail the same way every time: broken, not flaky.
+    for _ in 0..5 {
+        sandbox.run(&["workflow", "run", "Broken"]);
+    }
+    let report: Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "optimize", "Broken", "--json"]).stdout).unwrap();
+    let kinds: Vec<&str> =
+        report["recommendations"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(!kinds.contains(&"retry"), "no retry advice for a deterministic failure: {report}");
+    assert!(kinds.contains(&"fails_the_same"), "{report}");
+}
+
+#[test]
+fn the_optimizer_still_recommends_retries_for_a_flaky_step() {
+    let sandbox = Sandbox::new();
+    let yaml = "name: Flaky\nsteps:\n  - { id: ok, tool: shell, action: run, parameters: { command: \"true\" } }\n  - { id: flaky, tool: shell, action: run, parameters: { command: \"n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; [ $((n % 2)) -eq 1 ] || { echo timeout >&2; exit 3; }\" } }\n";
+    let path = sandbox.write("w.yaml", yaml);
+    sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]);
+    for _ in 0..6 {
+        sandbox.run(&["workflow", "run", "Flaky"]);
+    }
+    let report: Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "optimize", "Flaky", "--json"]).stdout).unwrap();
+    let kinds: Vec<&str> =
+        report["recommendations"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"retry"), "failures between successes are worth a retry: {report}");
+}

@@ -41,6 +41,20 @@ enum Change {
 struct StepStats {
     /// (run, attempts, succeeded, total ms, timed out)
     runs: Vec<(String, i64, bool, i64, bool)>,
+    /// The error of every failed attempt, in order.
+    errors: Vec<String>,
+}
+
+impl StepStats {
+    /// The step broke rather than flaked: retrying never recovered it, every failed attempt
+    /// failed the same way, and no run succeeded after its first failure. More retries would only
+    /// make it fail slower.
+    fn fails_the_same_every_attempt(&self) -> bool {
+        let recovered = self.runs.iter().any(|r| r.1 > 1 && r.2);
+        let first_failure = self.runs.iter().position(|r| !r.2 || r.1 > 1);
+        let success_after = first_failure.is_some_and(|i| self.runs[i..].iter().any(|r| r.2));
+        self.errors.len() >= 2 && !recovered && !success_after && self.errors.windows(2).all(|pair| pair[0] == pair[1])
+    }
 }
 
 fn stats(store: &Store, workflow_id: &str) -> Result<(HashMap<String, StepStats>, usize)> {
@@ -48,8 +62,12 @@ fn stats(store: &Store, workflow_id: &str) -> Result<(HashMap<String, StepStats>
     let mut by_step: HashMap<String, StepStats> = HashMap::new();
     let mut runs = std::collections::HashSet::new();
     for AttemptRow { run, step, attempt, status, duration_ms: ms, error } in rows {
+        let status = status.as_str();
         runs.insert(run.clone());
         let entry = by_step.entry(step).or_default();
+        if status != "success" && !error.is_empty() {
+            entry.errors.push(error.clone());
+        }
         match entry.runs.last_mut() {
             Some(last) if last.0 == run => {
                 last.1 = attempt;
@@ -164,6 +182,18 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 gain: None,
                 applicable: true,
                 change: Some(Change::Timeout(step.id.clone(), new)),
+            });
+        } else if stat.fails_the_same_every_attempt() {
+            out.push(Recommendation {
+                kind: "fails_the_same".into(),
+                advice: format!(
+                    "Step {} fails the same way on every attempt: retrying won't help; fix the cause.",
+                    step.id
+                ),
+                evidence: format!("\"{}\" on every failed attempt, with no success since", stat.errors[0]),
+                gain: None,
+                applicable: false,
+                change: None,
             });
         } else if let Some((attempts, evidence)) = retry_advice(step, stat, first_failures, recovered) {
             out.push(Recommendation {
