@@ -297,6 +297,9 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
     if text.contains("budget breached") {
         return "the document is too large or too deeply nested (alias expansion is limited)".into();
     }
+    if text.contains("multiple YAML documents") {
+        return "a file holds one workflow, but this one has a second document after `---`; put each workflow in a file of its own".into();
+    }
     let first = text.lines().next().unwrap_or(&text).trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     // The position is reported separately; drop serde-saphyr's "line N column M: " prefix.
