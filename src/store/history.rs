@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::params;
 
-use super::{Store, now};
+use super::{Store, now, parse_time};
 use crate::error::Result;
 
 /// One command from a history.
@@ -99,12 +99,7 @@ impl Store {
         let rows = stmt
             .query_map([], |r| {
                 let time: Option<String> = r.get(1)?;
-                Ok(Entry {
-                    command: r.get(0)?,
-                    time: time
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                        .map(|t| t.with_timezone(&chrono::Utc)),
-                })
+                Ok(Entry { command: r.get(0)?, time: time.as_deref().and_then(parse_time) })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -149,9 +144,7 @@ impl Store {
                 let time: Option<String> = r.get(1)?;
                 Ok(Entry {
                     command: format!("alpha workflow run {}", crate::template::shell_quote(&name)),
-                    time: time
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                        .map(|t| t.with_timezone(&chrono::Utc)),
+                    time: time.as_deref().and_then(parse_time),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

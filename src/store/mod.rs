@@ -71,6 +71,11 @@ pub struct Listing {
     pub schedules: Vec<Schedule>,
 }
 
+/// A stored RFC 3339 time, read back as UTC.
+pub fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// The current time as stored: RFC 3339 UTC with milliseconds, so text order is time order.
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)

@@ -198,6 +198,48 @@ fn truncate(text: &str) -> String {
     format!("{}…[truncated]", &text[..cut])
 }
 
+/// A run row about to be written: `workflow_executions` and its `execution_context`.
+struct NewRun<'a> {
+    workflow_id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    parameters: &'a Value,
+    trigger: &'a str,
+    /// `running`, or `failed` for a run that could not start (with its error).
+    failed: Option<&'a str>,
+    resumed_from: Option<&'a str>,
+}
+
+impl NewRun<'_> {
+    /// Writes both rows with a new id; the caller holds the transaction.
+    fn insert(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+        let stamp = now();
+        let (status, completed) = match self.failed {
+            Some(_) => ("failed", Some(stamp.as_str())),
+            None => ("running", None),
+        };
+        conn.execute(
+            "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at, completed_at, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                self.workflow_id,
+                self.parameters.to_string(),
+                status,
+                stamp,
+                completed,
+                self.failed.map(truncate)
+            ],
+        )?;
+        conn.execute(
+            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, self.name, self.version, self.trigger, std::process::id(), self.resumed_from],
+        )?;
+        Ok(())
+    }
+}
+
 impl Store {
     /// Records a new run as running; `parameters` must already be redacted.
     pub fn start_run(
@@ -210,14 +252,8 @@ impl Store {
     ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
-            params![id, workflow_id, parameters.to_string(), now()],
-        )?;
-        tx.execute(
-            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, name, version, trigger, std::process::id()],
-        )?;
+        NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None }
+            .insert(&tx, &id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -253,16 +289,16 @@ impl Store {
                     None => format!("run {} can't be resumed", short(from)),
                 }));
             }
-            self.conn.execute(
-                "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
-                params![id, workflow_id, parameters.to_string(), now()],
-            )?;
-            self.conn.execute(
-                "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from)
-                 VALUES (?1, ?2, ?3, 'resume', ?4, ?5)",
-                params![id, name, version, std::process::id(), from],
-            )?;
-            Ok(())
+            let run = NewRun {
+                workflow_id,
+                name,
+                version,
+                parameters,
+                trigger: "resume",
+                failed: None,
+                resumed_from: Some(from),
+            };
+            run.insert(&self.conn, &id)
         })();
         match claimed {
             Ok(()) => self.conn.execute_batch("COMMIT")?,
@@ -286,17 +322,9 @@ impl Store {
         error: &str,
     ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        let stamp = now();
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at, completed_at, error)
-             VALUES (?1, ?2, ?3, 'failed', ?4, ?4, ?5)",
-            params![id, workflow_id, parameters.to_string(), stamp, truncate(error)],
-        )?;
-        tx.execute(
-            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, name, version, trigger, std::process::id()],
-        )?;
+        let run = NewRun { workflow_id, name, version, parameters, trigger, failed: Some(error), resumed_from: None };
+        run.insert(&tx, &id)?;
         tx.commit()?;
         Ok(id)
     }

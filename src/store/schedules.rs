@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, now};
+use super::{Store, now, parse_time};
 use crate::error::Result;
 
 /// What happens to occurrences missed while no scheduler ran (design.md §4b).
@@ -143,10 +143,6 @@ pub struct ScheduleEntry {
 
 fn parameters(text: Option<String>) -> serde_json::Map<String, serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
 }
 
 fn stamp(time: DateTime<Utc>) -> String {
