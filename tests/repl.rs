@@ -106,3 +106,46 @@ fn pty_session_with_completion_progress_and_quit() {
     let history = std::fs::read_to_string(sandbox.path().join("home/repl_history")).unwrap_or_default();
     assert!(history.contains("list workflows"), "history is kept in the data dir: {history}");
 }
+
+#[test]
+fn a_colour_terminal_chat_prints_the_runs_summary_and_its_id_on_failure() {
+    let sandbox = Sandbox::new();
+    with_greet(&sandbox);
+    sandbox.save(
+        "fail.yaml",
+        "name: Fail\nsteps:\n  - { id: boom, tool: shell, action: run, parameters: { command: 'echo broken >&2; exit 4' } }\n",
+    );
+    let mut command = sandbox.command();
+    command.env("TERM", "xterm").env_remove("NO_COLOR");
+    let mut session = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pty");
+    session.exp_string("alpha>").expect("prompt");
+    session.send_line("run greet who=colour").unwrap();
+    session.exp_string("Workflow completed successfully").expect("the summary line of a run in the chat");
+    session.exp_string("alpha>").unwrap();
+    session.send_line("run fail").unwrap();
+    session.exp_string("broken").expect("the failed step's stderr under its line");
+    session.exp_string("Workflow failed at step 1/1").expect("the failure summary");
+    session.exp_string("alpha workflow run --resume").expect("the resume hint with the run id");
+    session.exp_string("alpha>").unwrap();
+    session.send_line("/quit").unwrap();
+    session.exp_eof().expect("quits");
+}
+
+#[test]
+fn a_colour_terminal_keeps_its_progress_lines_when_stderr_is_redirected() {
+    let sandbox = Sandbox::new();
+    with_greet(&sandbox);
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("exec '{}' workflow run Greet who=redirected 2>/dev/null", env!("CARGO_BIN_EXE_alpha")))
+        .current_dir(sandbox.path())
+        .env("ALPHA_HOME", sandbox.path().join("home"))
+        .env("HOME", sandbox.path())
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    let mut session = rexpect::session::spawn_command(command, Some(15_000)).expect("spawn in a pty");
+    session.exp_string("Step 1/1: Say Hello").expect("the step's line on stdout");
+    session.exp_string("Workflow completed successfully").expect("the summary on stdout");
+    session.exp_eof().expect("ends");
+}

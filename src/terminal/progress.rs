@@ -2,7 +2,7 @@
 //! one JSON event per line. The CLI and the chat shell draw runs with the same renderer.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
@@ -25,6 +25,9 @@ pub enum Style {
 
 /// A sink that draws events in `style`.
 pub fn renderer(style: Style, out: Output) -> Sink {
+    // Spinners draw on stderr; with stderr redirected they and every line printed through them
+    // would vanish, so the lines go to stdout plainly instead.
+    let style = if style == Style::Tty && !std::io::stderr().is_terminal() { Style::Plain } else { style };
     match style {
         Style::Json => Arc::new(|event: &Event| {
             if let Ok(line) = serde_json::to_string(event) {
