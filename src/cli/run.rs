@@ -15,8 +15,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<i32> {
     if let Some(run_id) = &args.resume {
         // With --resume, every positional word is a `key=value` override.
         let assignments: Vec<String> = args.target.iter().chain(&args.params).cloned().collect();
-        let secrets_in_env = secrets_in_env();
-        let mut resumption = runs::resume(ctx, run_id, parse_assignments(&assignments)?, &secrets_in_env)?;
+        let mut resumption = runs::resume(ctx, run_id, parse_assignments(&assignments)?)?;
         if style != Style::Json {
             let workflow = &resumption.request.workflow;
             println!(
@@ -58,13 +57,4 @@ fn style(args: &RunArgs) -> Style {
     } else {
         Style::Plain
     }
-}
-
-/// Secret parameters given through `ALPHA_SECRET_<NAME>`, by lowercased name.
-fn secrets_in_env() -> Vec<String> {
-    std::env::vars()
-        .filter_map(|(key, value)| {
-            key.strip_prefix("ALPHA_SECRET_").filter(|_| !value.is_empty()).map(str::to_ascii_lowercase)
-        })
-        .collect()
 }

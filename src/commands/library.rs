@@ -211,10 +211,16 @@ pub struct Summary {
     pub execution_count: i64,
 }
 
+impl Summary {
+    fn of(saved: crate::store::Saved) -> Summary {
+        Summary { name: saved.workflow.name, version: saved.workflow.version, execution_count: saved.execution_count }
+    }
+}
+
 /// A saved workflow in brief.
 pub fn summary(ctx: &Context, name: &str) -> Result<Summary> {
     let saved = ctx.store()?.get(name)?;
-    Ok(Summary { name: saved.workflow.name, version: saved.workflow.version, execution_count: saved.execution_count })
+    Ok(Summary::of(saved))
 }
 
 /// `delete NAME` (the face has asked for confirmation); its run history stays readable.
@@ -222,7 +228,7 @@ pub fn delete(ctx: &Context, name: &str) -> Result<Summary> {
     let mut store = ctx.store()?;
     let saved = store.get(name)?;
     store.delete(&saved.id)?;
-    Ok(Summary { name: saved.workflow.name, version: saved.workflow.version, execution_count: saved.execution_count })
+    Ok(Summary::of(saved))
 }
 
 /// A definition opened for editing as text.

@@ -85,13 +85,12 @@ pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
 
 /// Records a run of a workflow that could not be found or loaded.
 fn record_missing(ctx: &Context, command: &RunCommand, error: &Error) -> Result<()> {
-    let params: serde_json::Map<String, Value> =
-        command.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     // The values can't be checked against a definition: mask those that look secret.
-    let shown = serde_json::Value::Object(params);
-    let shown = crate::secrets::redact(&shown.to_string(), &crate::secrets::secret_env_values());
-    let shown: Value = serde_json::from_str(&shown).unwrap_or(Value::Null);
-    let message = crate::secrets::redact(&error.to_string(), &crate::secrets::secret_env_values());
+    let secrets = crate::secrets::secret_env_values();
+    let shown: serde_json::Map<String, Value> =
+        command.params.iter().map(|(k, v)| (k.clone(), Value::String(crate::secrets::redact(v, &secrets)))).collect();
+    let shown = Value::Object(shown);
+    let message = crate::secrets::redact(&error.to_string(), &secrets);
     ctx.store()?.record_unstarted(
         &format!("missing:{}", command.target),
         &command.target,
@@ -137,14 +136,8 @@ pub struct Resumption {
 
 /// `run --resume RUN_ID [key=value…]`: the version that ran, with the same parameters (the
 /// overrides win), keeping the results of the steps that finished. Secrets were never recorded,
-/// so a secret given before must be given again (or be in `ALPHA_SECRET_<NAME>`, listed in
-/// `secrets_in_env`).
-pub fn resume(
-    ctx: &Context,
-    run_id: &str,
-    overrides: IndexMap<String, String>,
-    secrets_in_env: &[String],
-) -> Result<Resumption> {
+/// so a secret given before must be given again (or be in `ALPHA_SECRET_<NAME>`).
+pub fn resume(ctx: &Context, run_id: &str, overrides: IndexMap<String, String>) -> Result<Resumption> {
     let store = ctx.store()?;
     let earlier = store.run(run_id)?;
     let id = short_id(&earlier.id).to_string();
@@ -173,7 +166,7 @@ pub fn resume(
     }
     given.extend(as_values(overrides));
     for name in secrets_given_before {
-        if !given.contains_key(&name) && !secrets_in_env.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+        if !given.contains_key(&name) && params::secret_from_env(&name).is_none() {
             return Err(Error::usage_with(
                 format!("run {id} was given the secret `{name}`, which alpha never stores"),
                 format!(

@@ -125,7 +125,7 @@ pub fn resolve(workflow: &Workflow, given: &IndexMap<String, Value>) -> Result<M
 
 /// A secret may come from `ALPHA_SECRET_<NAME>` in the environment instead of the command line,
 /// so it never appears in shell history or `ps`.
-fn secret_from_env(name: &str) -> Option<String> {
+pub fn secret_from_env(name: &str) -> Option<String> {
     std::env::var(format!("ALPHA_SECRET_{}", name.to_ascii_uppercase())).ok().filter(|v| !v.is_empty())
 }
 

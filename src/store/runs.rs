@@ -250,10 +250,14 @@ impl Store {
         parameters: &Value,
         trigger: &str,
     ) -> Result<String> {
+        self.record_new(NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None })
+    }
+
+    /// Writes a new run in a transaction of its own and returns its id.
+    fn record_new(&self, run: NewRun<'_>) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let tx = self.conn.unchecked_transaction()?;
-        NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None }
-            .insert(&tx, &id)?;
+        run.insert(&tx, &id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -321,12 +325,15 @@ impl Store {
         trigger: &str,
         error: &str,
     ) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let tx = self.conn.unchecked_transaction()?;
-        let run = NewRun { workflow_id, name, version, parameters, trigger, failed: Some(error), resumed_from: None };
-        run.insert(&tx, &id)?;
-        tx.commit()?;
-        Ok(id)
+        self.record_new(NewRun {
+            workflow_id,
+            name,
+            version,
+            parameters,
+            trigger,
+            failed: Some(error),
+            resumed_from: None,
+        })
     }
 
     /// The newest run that resumed `run_id`, with its status.
