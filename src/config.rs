@@ -20,6 +20,106 @@ pub struct Config {
     /// The LLM endpoint.
     #[serde(default)]
     pub llm: LlmConfig,
+    /// Bounds on what one step may take.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Step log files under the data dir.
+    #[serde(default)]
+    pub logs: LogsConfig,
+}
+
+/// `limits:` in the config file: defaults for every workflow that sets none of its own.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// How much of each output a step result keeps (head and tail); default 1 MiB.
+    pub output_limit: Option<crate::workflow::ByteSize>,
+    /// Longest an HTTP request may take, body included; default 5m.
+    pub http_timeout: Option<crate::workflow::HumanDuration>,
+    /// Longest an HTTP connection may take to open; default 10s.
+    pub http_connect_timeout: Option<crate::workflow::HumanDuration>,
+    /// Steps running at once in a group with no `max_parallel`; default 4 × CPUs.
+    pub max_parallel: Option<u32>,
+}
+
+/// `logs:` in the config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// Runs' logs older than this are deleted; default 30d.
+    pub max_age: Option<crate::workflow::HumanDuration>,
+    /// The oldest runs' logs are deleted while all logs together are larger; default 1GiB.
+    pub max_total: Option<crate::workflow::ByteSize>,
+}
+
+/// The bounds in force, from the config file and the environment, with their defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of each output a result keeps.
+    pub output_limit: u64,
+    /// Total time for one HTTP request.
+    pub http_timeout: Duration,
+    /// Time to connect.
+    pub http_connect_timeout: Duration,
+    /// Default cap on steps running at once.
+    pub max_parallel: usize,
+    /// Age after which a run's logs are deleted.
+    pub logs_max_age: Duration,
+    /// Total size of all logs kept.
+    pub logs_max_total: u64,
+}
+
+impl Limits {
+    /// The documented defaults.
+    pub fn defaults() -> Limits {
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Limits {
+            output_limit: 1 << 20,
+            http_timeout: Duration::from_secs(300),
+            http_connect_timeout: Duration::from_secs(10),
+            max_parallel: cpus * 4,
+            logs_max_age: Duration::from_secs(30 * 86_400),
+            logs_max_total: 1 << 30,
+        }
+    }
+
+    /// The config file's `limits:` and `logs:` over the defaults, and `ALPHA_OUTPUT_LIMIT`,
+    /// `ALPHA_HTTP_TIMEOUT`, `ALPHA_MAX_PARALLEL` over both.
+    fn from(config: Option<&Config>) -> Limits {
+        let mut limits = Limits::defaults();
+        if let Some(config) = config {
+            let l = &config.limits;
+            if let Some(size) = l.output_limit {
+                limits.output_limit = size.bytes().max(1);
+            }
+            if let Some(t) = l.http_timeout {
+                limits.http_timeout = t.get();
+            }
+            if let Some(t) = l.http_connect_timeout {
+                limits.http_connect_timeout = t.get();
+            }
+            if let Some(n) = l.max_parallel {
+                limits.max_parallel = (n as usize).max(1);
+            }
+            if let Some(t) = config.logs.max_age {
+                limits.logs_max_age = t.get();
+            }
+            if let Some(size) = config.logs.max_total {
+                limits.logs_max_total = size.bytes();
+            }
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(size) = var("ALPHA_OUTPUT_LIMIT").and_then(|v| crate::workflow::ByteSize::parse(&v).ok()) {
+            limits.output_limit = size.bytes().max(1);
+        }
+        if let Some(t) = var("ALPHA_HTTP_TIMEOUT").and_then(|v| crate::workflow::HumanDuration::parse(&v).ok()) {
+            limits.http_timeout = t.get();
+        }
+        if let Some(n) = var("ALPHA_MAX_PARALLEL").and_then(|v| v.trim().parse::<usize>().ok()) {
+            limits.max_parallel = n.max(1);
+        }
+        limits
+    }
 }
 
 /// An OpenAI-compatible endpoint (Ollama, llama.cpp server, OpenAI).
@@ -89,6 +189,8 @@ pub struct Settings {
     pub scheduler_tick: Duration,
     /// `$VISUAL`, else `$EDITOR`, else `vi`.
     pub editor: String,
+    /// Output, time and concurrency bounds.
+    pub limits: Limits,
 }
 
 impl Settings {
@@ -102,8 +204,10 @@ impl Settings {
             None => Ok(None),
         };
         let number = |name: &str| var(name).and_then(|v| v.trim().parse::<u64>().ok());
+        let config = Config::load().map_err(|e| e.to_string());
         Settings {
-            config: Config::load().map_err(|e| e.to_string()),
+            limits: Limits::from(config.as_ref().ok()),
+            config,
             now,
             llm_timeout: Duration::from_secs(number("ALPHA_LLM_TIMEOUT").unwrap_or(60)),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),

@@ -15,6 +15,7 @@ pub mod grammar;
 pub mod llm;
 pub mod paths;
 pub mod proactive;
+pub mod process;
 pub mod repl;
 pub mod schedule;
 pub mod secrets;

@@ -35,3 +35,8 @@ pub fn expand_home(path: &str) -> String {
         _ => path.to_string(),
     }
 }
+
+/// The step logs that belong with the database in `data_dir`: `logs/` beside it.
+pub fn logs_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("logs")
+}

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 4),
     ("secrets", 4),
     ("paths", 4),
+    ("process", 4),
     ("config", 4),
 ];
 

@@ -79,6 +79,9 @@ pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
             carried: None,
             // The caller's directory is this process's: relative paths stay as written.
             workdir: None,
+            inherited_secrets: std::sync::Arc::from([]),
+            parent_cancel: None,
+            deadline: None,
         },
     )
 }
@@ -189,6 +192,9 @@ pub fn resume(ctx: &Context, run_id: &str, overrides: IndexMap<String, String>) 
         stack: Vec::new(),
         carried: Some(Carried { from_run: earlier.id.clone(), results }),
         workdir: None,
+        inherited_secrets: std::sync::Arc::from([]),
+        parent_cancel: None,
+        deadline: None,
     };
     Ok(Resumption { earlier, request, done })
 }

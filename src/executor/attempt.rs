@@ -44,7 +44,7 @@ impl Run {
                 step.id.clone(),
                 InFlight { step: step.clone(), attempt, started_at: started_at.clone(), clock: attempt_clock },
             );
-            let outcome = self.attempt(step).await;
+            let outcome = self.attempt(step, attempt).await;
             self.lock_in_flight().remove(&step.id);
             let took = attempt_clock.elapsed();
             let (status, fields, error) = match &outcome {
@@ -153,7 +153,11 @@ impl Run {
     }
 
     /// One attempt: render, call the tool under the step's timeout and the run's cancellation.
-    pub(super) async fn attempt(&self, step: &ToolStep) -> std::result::Result<Map<String, Value>, Failure> {
+    pub(super) async fn attempt(
+        &self,
+        step: &ToolStep,
+        attempt: u32,
+    ) -> std::result::Result<Map<String, Value>, Failure> {
         let params = self.render_params(step).map_err(Failure::new)?;
         let _slot = match &self.slots {
             Some(slots) => Some(slots.acquire().await.map_err(|e| Failure::new(e.to_string()))?),
@@ -172,11 +176,25 @@ impl Run {
             verbose: self.verbose.then(|| self.output_sink(&step.id)),
             secrets: self.secrets.clone(),
             notice: self.notice_sink(&step.id),
+            output_limit: step
+                .output_limit
+                .or(self.workflow.execution.output_limit)
+                .map_or(crate::config::settings().limits.output_limit, |size| size.bytes().max(1)),
+            log: self.log_dir.as_ref().map(|dir| LogFile::shared(dir.join(log_name(&step.id, attempt)))),
+            groups: self.groups.clone(),
         };
         let canonical = crate::workflow::catalog::builtin(&step.tool).map_or(step.tool.as_str(), |t| t.name);
         let external;
+        let timed_out = |mut f: Failure| {
+            if f.kind == Some(crate::workflow::ErrorKind::Timeout)
+                && let Some(t) = step.timeout
+            {
+                f.message = format!("timed out after {t}");
+            }
+            f
+        };
         let tool: &dyn Tool = if canonical == "workflow" {
-            return self.sub_workflow(request).await;
+            return self.sub_workflow(request).await.map_err(timed_out);
         } else if let Some(tool) = self.executor.registry.get(canonical) {
             tool
         } else if crate::workflow::catalog::builtin(canonical).is_some() {
@@ -195,12 +213,7 @@ impl Run {
             }
         };
         tokio::select! {
-            outcome = call => outcome.map_err(|mut f| {
-                if f.kind == Some(crate::workflow::ErrorKind::Timeout) && let Some(t) = step.timeout {
-                    f.message = format!("timed out after {t}");
-                }
-                f
-            }),
+            outcome = call => outcome.map_err(timed_out),
             () = limit => Err(Failure::kind(format!("timed out after {}", step.timeout.map(|t| t.to_string()).unwrap_or_default()), crate::workflow::ErrorKind::Timeout)),
             _ = cancel.wait_for(|c| *c) => Err(Failure { message: "cancelled".into(), cancelled: true, ..Failure::default() }),
         }
@@ -211,12 +224,14 @@ impl Run {
         if self.stack.len() + 1 >= MAX_DEPTH {
             return Err(Failure::new(format!("sub-workflows nest deeper than {MAX_DEPTH} levels")));
         }
-        let saved = self.executor.store().get(&name).map_err(|e| Failure::new(e.to_string()))?;
+        let wanted = name.clone();
+        let saved = self.executor.db(move |store| store.get(&wanted)).await.map_err(|e| Failure::new(e.to_string()))?;
         let mut stack = self.stack.clone();
         stack.push(self.workflow.name.clone());
         if stack.iter().any(|n| n.eq_ignore_ascii_case(&saved.workflow.name)) {
             return Err(Failure::new(format!("workflow cycle: {} → {}", stack.join(" → "), saved.workflow.name)));
         }
+        let deadline = request.deadline;
         let params: IndexMap<String, Value> = match request.params.get("params") {
             Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             _ => IndexMap::new(),
@@ -234,6 +249,9 @@ impl Run {
                 stack,
                 carried: None,
                 workdir: self.workdir.clone(),
+                inherited_secrets: self.secrets.clone(),
+                parent_cancel: Some(self.cancel.clone()),
+                deadline: request.deadline,
             })
             .await
             .map_err(|e| Failure::new(e.to_string()))?;
@@ -253,6 +271,12 @@ impl Run {
             RunStatus::Interrupted => {
                 Err(Failure { message: "cancelled".into(), cancelled: true, fields, ..Failure::default() })
             }
+            RunStatus::Failed if deadline.is_some_and(|d| Instant::now() >= d) => Err(Failure {
+                message: "timed out".into(),
+                kind: Some(crate::workflow::ErrorKind::Timeout),
+                fields,
+                ..Failure::default()
+            }),
             _ => Err(Failure {
                 message: format!("workflow '{}' failed: {}", saved.workflow.name, summary.error.unwrap_or_default()),
                 fields,
@@ -292,6 +316,13 @@ impl Run {
             self.finished(&step, StepStatus::Failed, took, attempt, Some(message), None);
         }
     }
+}
+
+/// `<step>.<attempt>.log`, with anything but letters, digits, `-` and `_` in the id replaced.
+fn log_name(step_id: &str, attempt: u32) -> String {
+    let safe: String =
+        step_id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("{safe}.{attempt}.log")
 }
 
 pub(super) fn label(step: &ToolStep) -> String {

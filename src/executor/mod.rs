@@ -13,6 +13,7 @@ mod resume;
 mod retry;
 mod strategy;
 mod walk;
+mod writer;
 
 pub use attempt::TAIL_LINES;
 use attempt::{label, output_tail};
@@ -28,10 +29,11 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{Semaphore, watch};
 
 use crate::error::{Error, Result};
-use crate::secrets::redact;
 use crate::store::{RunStatus, StepRecord, StepStatus, Store, now};
 use crate::template::{self, Escape};
+use crate::tools::capture::LogFile;
 use crate::tools::external::External;
+use crate::tools::processes::Groups;
 use crate::tools::{Failure, Registry, Request, Tool};
 use crate::workflow::{Branch, ExecutionMode, OnError, Step, ToolStep, Workflow};
 use events::{Event, Sink};
@@ -63,6 +65,12 @@ pub struct RunRequest {
     /// The directory steps run in when the workflow names none: the caller's for a CLI or chat
     /// run, the recorded one (else `$HOME`) for a scheduled run. `None`: alpha's own.
     pub workdir: Option<std::path::PathBuf>,
+    /// The calling run's secrets, for a sub-workflow: masked here too.
+    pub inherited_secrets: Arc<[String]>,
+    /// The calling run's cancellation, for a sub-workflow: it stops this run too.
+    pub parent_cancel: Option<watch::Receiver<bool>>,
+    /// When the calling step's timeout ends this run (a sub-workflow).
+    pub deadline: Option<Instant>,
 }
 
 /// The finished steps of a failed or interrupted run, which `--resume` doesn't run again.
@@ -109,6 +117,9 @@ impl RunSummary {
 pub struct Executor {
     store: Arc<Mutex<Store>>,
     registry: Arc<Registry>,
+    writer: writer::Writer,
+    /// `logs/` beside the database, where each run's step logs go.
+    logs_root: Option<std::path::PathBuf>,
 }
 
 enum Stop {
@@ -132,6 +143,8 @@ struct Run {
     cancel: watch::Receiver<bool>,
     slots: Option<Semaphore>,
     secrets: Arc<[String]>,
+    /// Every form of every secret ([`crate::secrets::forms`]), masked wherever text leaves.
+    forms: Arc<[String]>,
     /// Template context entries that don't change during the run: parameters and built-ins.
     fixed: Vec<(String, minijinja::Value)>,
     /// Step results as template values, converted once, so contexts are cheap to build.
@@ -149,6 +162,10 @@ struct Run {
     in_flight: Mutex<HashMap<String, InFlight>>,
     /// The run's directory: the workflow's `workdir:` (rendered), else the request's.
     workdir: Option<std::path::PathBuf>,
+    /// Where the run's step logs go: `logs/<run id>/` beside the database.
+    log_dir: Option<std::path::PathBuf>,
+    /// Background process groups left by finished steps, stopped when the run ends.
+    groups: Groups,
 }
 
 /// An attempt under way.
@@ -162,7 +179,14 @@ struct InFlight {
 impl Executor {
     /// An executor recording into `store`.
     pub fn new(store: Store) -> Self {
-        Executor { store: Arc::new(Mutex::new(store)), registry: Arc::new(Registry::default()) }
+        let logs_root = store.path().parent().map(crate::paths::logs_dir);
+        let store = Arc::new(Mutex::new(store));
+        Executor {
+            writer: writer::Writer::start(store.clone()),
+            store,
+            registry: Arc::new(Registry::default()),
+            logs_root,
+        }
     }
 
     /// The library.
@@ -188,37 +212,39 @@ impl Executor {
             Err(error) => {
                 // Asked for and refused: recorded as failed, with why (design.md §3).
                 let given: Map<String, Value> = request.params.clone().into_iter().collect();
-                let shown = crate::secrets::redacted(&workflow, &given);
-                let message = crate::secrets::redact(&error.to_string(), &crate::secrets::secret_env_values());
-                self.store().record_unstarted(
-                    &request.workflow_id,
-                    &workflow.name,
-                    &workflow.version,
-                    &shown,
-                    &request.trigger,
-                    &message,
-                )?;
+                let mut shown = crate::secrets::redacted(&workflow, &given);
+                let mut secrets = crate::secrets::secret_env_values();
+                secrets.extend(request.inherited_secrets.iter().cloned());
+                let forms = crate::secrets::forms(&secrets);
+                crate::secrets::mask_value(&mut shown, &forms);
+                let message = crate::secrets::mask(&error.to_string(), &forms);
+                let (id, name, version, trigger) = (
+                    request.workflow_id.clone(),
+                    workflow.name.clone(),
+                    workflow.version.clone(),
+                    request.trigger.clone(),
+                );
+                self.db(move |store| store.record_unstarted(&id, &name, &version, &shown, &trigger, &message)).await?;
                 return Err(error);
             }
         };
-        let shown = crate::secrets::redacted(&workflow, &params);
+        let mut shown = crate::secrets::redacted(&workflow, &params);
         let mut secrets = crate::secrets::secret_values(&workflow, &params);
         secrets.extend(crate::secrets::secret_env_values());
+        // A value that came from a secret stays one in a sub-workflow, whatever its type there.
+        secrets.extend(request.inherited_secrets.iter().cloned());
+        let forms: Arc<[String]> = crate::secrets::forms(&secrets).into();
+        crate::secrets::mask_value(&mut shown, &forms);
+        let (id, name, version) = (request.workflow_id.clone(), workflow.name.clone(), workflow.version.clone());
         let run_id = match &request.carried {
-            Some(carried) => self.store().start_resumed_run(
-                &request.workflow_id,
-                &workflow.name,
-                &workflow.version,
-                &shown,
-                &carried.from_run,
-            )?,
-            None => self.store().start_run(
-                &request.workflow_id,
-                &workflow.name,
-                &workflow.version,
-                &shown,
-                &request.trigger,
-            )?,
+            Some(carried) => {
+                let from = carried.from_run.clone();
+                self.db(move |store| store.start_resumed_run(&id, &name, &version, &shown, &from)).await?
+            }
+            None => {
+                let trigger = request.trigger.clone();
+                self.db(move |store| store.start_run(&id, &name, &version, &shown, &trigger)).await?
+            }
         };
         let (numbers, total) = numbering(&workflow.steps);
         (request.sink)(&Event::RunStarted {
@@ -228,7 +254,11 @@ impl Executor {
         });
         let (cancel_tx, cancel_rx) = watch::channel(false);
         let signals = request.handle_signals.then(|| tokio::spawn(watch_signals(cancel_tx.clone())));
-        let max_parallel = workflow.execution.max_parallel.map(|n| Semaphore::new(n.max(1) as usize));
+        let max_parallel = workflow
+            .execution
+            .max_parallel
+            .map_or(crate::config::settings().limits.max_parallel, |n| n.max(1) as usize);
+        let log_dir = self.logs_root.as_ref().map(|root| root.join(&run_id));
         let run = Run {
             executor: self.clone(),
             workflow: Arc::new(workflow),
@@ -240,19 +270,22 @@ impl Executor {
             sink: request.sink.clone(),
             verbose: request.verbose,
             cancel: cancel_rx,
-            slots: max_parallel,
+            slots: Some(Semaphore::new(max_parallel)),
             fixed: Vec::new(),
             jinja_results: Mutex::new(Vec::new()),
             plain: template::environment(Escape::None),
             quoting: template::environment(Escape::Shell),
             paths: template::environment(Escape::Path),
             secrets: secrets.into(),
+            forms,
             stack: request.stack,
             carried: request.carried.unwrap_or_default(),
             continued: Mutex::new(Vec::new()),
             failed_at: Mutex::new(None),
             in_flight: Mutex::new(HashMap::new()),
             workdir: request.workdir.clone(),
+            log_dir,
+            groups: Groups::default(),
         };
         let mut run = run;
         run.fixed = run.fixed_context();
@@ -261,27 +294,41 @@ impl Executor {
                 Ok(dir) => run.workdir = Some(dir),
                 Err(message) => {
                     let message = format!("workdir `{text}`: {message}");
-                    self.store().finish_run(&run_id, RunStatus::Failed, &json!({}), Some(&message))?;
+                    let (id, shown) = (run_id.clone(), run.scrub(&message));
+                    self.db(move |store| store.finish_run(&id, RunStatus::Failed, &json!({}), Some(&shown))).await?;
                     return Err(Error::usage(message));
                 }
             }
         }
         let clock = Instant::now();
+        // A sub-workflow stops with the run that called it.
+        let forward = request.parent_cancel.map(|mut parent| {
+            let cancel = cancel_tx.clone();
+            tokio::spawn(async move {
+                if parent.wait_for(|c| *c).await.is_ok() {
+                    let _ = cancel.send(true);
+                }
+            })
+        });
         let body = run.top_level();
-        let flow = match run.workflow.execution.timeout {
-            Some(limit) => tokio::select! {
+        let flow = match time_limit(run.workflow.execution.timeout, request.deadline) {
+            Some((limit, reason, message)) => tokio::select! {
                 flow = body => flow,
-                () = tokio::time::sleep(limit.get()) => {
+                () = tokio::time::sleep(limit) => {
                     let _ = cancel_tx.send(true);
-                    run.cut_short(&format!("the run's timeout of {limit} was reached"));
-                    Err(Stop::Failed(format!("the run timed out after {limit}")))
+                    run.cut_short(&reason);
+                    Err(Stop::Failed(message))
                 }
             },
             None => body.await,
         };
+        if let Some(handle) = forward {
+            handle.abort();
+        }
         if let Some(handle) = signals {
             handle.abort();
         }
+        run.groups.stop_all().await;
         let failed_steps =
             std::mem::take(&mut *run.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let failed_at = run.failed_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
@@ -297,8 +344,10 @@ impl Executor {
             Err(Stop::Interrupted) => (RunStatus::Interrupted, Some("interrupted by the user".to_string())),
         };
         let duration = clock.elapsed();
-        let result = json!({ "outputs": outputs, "duration_ms": duration.as_millis() as u64 });
-        self.store().finish_run(&run_id, status, &result, error.as_deref())?;
+        let mut result = json!({ "outputs": outputs, "duration_ms": duration.as_millis() as u64 });
+        crate::secrets::mask_value(&mut result, &run.forms);
+        let (id, stored_error) = (run_id.clone(), error.clone());
+        self.db(move |store| store.finish_run(&id, status, &result, stored_error.as_deref())).await?;
         (request.sink)(&Event::RunFinished {
             run_id: run_id.clone(),
             status,
@@ -309,6 +358,28 @@ impl Executor {
             failed_at: failed_at.clone(),
         });
         Ok(RunSummary { run_id, status, outputs, error, duration, failed_steps, failed_at })
+    }
+}
+
+/// The nearer of the run's own timeout and the calling step's deadline (for a sub-workflow):
+/// how long the run may go on, what the steps it cuts short are told, and the run's error.
+fn time_limit(
+    own: Option<crate::workflow::HumanDuration>,
+    deadline: Option<Instant>,
+) -> Option<(Duration, String, String)> {
+    let own =
+        own.map(|t| (t.get(), format!("the run's timeout of {t} was reached"), format!("the run timed out after {t}")));
+    let caller = deadline.map(|d| {
+        let left = d.saturating_duration_since(Instant::now());
+        (
+            left,
+            "the calling step's timeout was reached".to_string(),
+            "timed out: the calling step's timeout was reached".to_string(),
+        )
+    });
+    match (own, caller) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
     }
 }
 
@@ -323,20 +394,24 @@ async fn watch_signals(cancel: watch::Sender<bool>) {
     let _ = cancel.send(true);
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+/// Resolves on Ctrl-C (SIGINT), SIGTERM, or SIGHUP (the terminal was closed).
 pub async fn stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let terminated = async {
-        match term.as_mut() {
-            Some(signal) => {
-                signal.recv().await;
+    use tokio::signal::unix::{SignalKind, signal};
+    let wait = |kind: SignalKind| {
+        let mut stream = signal(kind).ok();
+        async move {
+            match stream.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
-            None => std::future::pending().await,
         }
     };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        () = terminated => {}
+        () = wait(SignalKind::terminate()) => {}
+        () = wait(SignalKind::hangup()) => {}
     }
 }
 

@@ -3,39 +3,46 @@
 use super::*;
 
 impl Run {
+    /// Queues a step row for the database, every string of it masked first; a row that can't
+    /// be written is a warning, never the run's end.
     pub(super) fn record(&self, record: &StepRecord) {
         let mut record = record.clone();
         record.output = record.output.map(|o| self.scrub(&o));
         record.error = record.error.map(|e| self.scrub(&e));
-        if !record.result.is_null() {
-            record.result = serde_json::from_str(&self.scrub(&record.result.to_string())).unwrap_or(Value::Null);
-        }
-        if let Err(error) = self.executor.store().record_step(&self.run_id, &record) {
-            (self.sink)(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
-        }
+        crate::secrets::mask_value(&mut record.result, &self.forms);
+        let (run_id, sink) = (self.run_id.clone(), self.sink.clone());
+        self.executor.db_later(move |store| {
+            if let Err(error) = store.record_step(&run_id, &record) {
+                sink(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
+            }
+        });
     }
 
-    /// Replaces secret values with `***`.
+    /// Replaces secret values, in every form they take, with `***`.
     pub(super) fn scrub(&self, text: &str) -> String {
-        redact(text, &self.secrets)
+        crate::secrets::mask(text, &self.forms)
     }
 
     /// The sink for a step's streamed output lines: each becomes an event, secrets scrubbed.
     pub(super) fn output_sink(&self, step_id: &str) -> crate::tools::LineSink {
         let sink = self.sink.clone();
-        let secrets = self.secrets.clone();
+        let forms = self.forms.clone();
         let id = step_id.to_string();
         Arc::new(move |stream: &str, line: &str| {
-            sink(&Event::StepOutput { id: id.clone(), stream: stream.to_string(), line: redact(line, &secrets) })
+            sink(&Event::StepOutput {
+                id: id.clone(),
+                stream: stream.to_string(),
+                line: crate::secrets::mask(line, &forms),
+            })
         })
     }
 
     /// The sink for a step's notices to the person watching, secrets scrubbed.
     pub(super) fn notice_sink(&self, step_id: &str) -> crate::tools::Notice {
         let sink = self.sink.clone();
-        let secrets = self.secrets.clone();
+        let forms = self.forms.clone();
         let id = step_id.to_string();
-        Arc::new(move |text: &str| sink(&Event::Notice { id: id.clone(), text: redact(text, &secrets) }))
+        Arc::new(move |text: &str| sink(&Event::Notice { id: id.clone(), text: crate::secrets::mask(text, &forms) }))
     }
 
     /// A sink for a sub-workflow: its progress stays inside its step, its notices and warnings

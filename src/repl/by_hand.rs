@@ -100,6 +100,9 @@ impl Session {
                 stack: Vec::new(),
                 carried: None,
                 workdir: None,
+                inherited_secrets: std::sync::Arc::from([]),
+                parent_cancel: None,
+                deadline: None,
             },
         )?;
         self.last_workflow = Some(name);

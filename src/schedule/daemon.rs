@@ -261,6 +261,9 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> R
         .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
     let summary = Executor::new(store).run_blocking(RunRequest {
         workdir,
+        inherited_secrets: std::sync::Arc::from([]),
+        parent_cancel: None,
+        deadline: None,
         workflow: saved.workflow,
         workflow_id: saved.id,
         params: entry.parameters.clone().into_iter().collect(),

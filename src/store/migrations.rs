@@ -148,6 +148,11 @@ const MIGRATIONS: &[&str] = &[
         dir TEXT NOT NULL
     );
     "#,
+    // 6: a run's process is known by its pid and its start time, so a reused pid can't keep a
+    // dead run "running".
+    r#"
+    ALTER TABLE execution_context ADD COLUMN pid_started INTEGER;
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

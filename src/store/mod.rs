@@ -118,10 +118,7 @@ fn saved_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Saved> {
 impl Store {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io(format!("can't create the data directory {}", parent.display()), e))?;
-        }
+        create_private(path)?;
         let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_error(path, e))?;
@@ -396,6 +393,26 @@ pub const DAMAGED_HINT: &str = "the file is not an alpha database or is damaged;
      start a new library, or try `sqlite3 FILE .recover` to save what it holds";
 
 /// True when the filesystem holding `path` has no space left for unprivileged writers.
+/// Creates the database's directory (0700) and the file itself (0600) when they don't exist:
+/// run history and parameters are nobody else's business. SQLite gives its `-wal` and `-shm`
+/// files the database's own mode.
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(|e| Error::io(format!("can't create the data directory {}", parent.display()), e))?;
+    }
+    if !path.exists() {
+        let created = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+        // Any failure here is SQLite's to report, with its advice, when it opens the file.
+        let _ = created;
+    }
+    Ok(())
+}
+
 fn disk_full(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

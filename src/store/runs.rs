@@ -187,15 +187,48 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
 /// Longest output kept per step attempt in the database.
 pub const MAX_STORED_OUTPUT: usize = 64 * 1024;
 
+/// Most text one stored value (a step result, a run's outputs, its parameters) keeps in all.
+pub const MAX_STORED_VALUE: usize = 1024 * 1024;
+
 fn truncate(text: &str) -> String {
-    if text.len() <= MAX_STORED_OUTPUT {
+    cut(text, MAX_STORED_OUTPUT)
+}
+
+/// `text` cut to at most `limit` bytes at a character boundary, with a marker saying how long
+/// it was.
+fn cut(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
         return text.to_string();
     }
-    let mut cut = MAX_STORED_OUTPUT;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    format!("{}…[truncated]", &text[..cut])
+    format!("{}…[truncated: {} bytes in all]", &text[..end], text.len())
+}
+
+/// `value` as stored: valid JSON whatever its size, with each string cut to
+/// [`MAX_STORED_OUTPUT`] and all of them together to [`MAX_STORED_VALUE`]. Cutting the JSON
+/// text instead would store a document nothing can read back.
+pub fn bounded(value: &Value) -> String {
+    fn bound(value: &Value, budget: &mut usize) -> Value {
+        match value {
+            Value::String(text) => {
+                let kept = cut(text, MAX_STORED_OUTPUT.min(*budget));
+                *budget = budget.saturating_sub(kept.len());
+                Value::String(kept)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|item| bound(item, budget)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), bound(v, budget))).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut budget = MAX_STORED_VALUE;
+    let text = value.to_string();
+    if text.len() <= MAX_STORED_OUTPUT {
+        return text;
+    }
+    bound(value, &mut budget).to_string()
 }
 
 /// A run row about to be written: `workflow_executions` and its `execution_context`.
@@ -224,7 +257,7 @@ impl NewRun<'_> {
             params![
                 id,
                 self.workflow_id,
-                self.parameters.to_string(),
+                bounded(self.parameters),
                 status,
                 stamp,
                 completed,
@@ -232,9 +265,17 @@ impl NewRun<'_> {
             ],
         )?;
         conn.execute(
-            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, self.name, self.version, self.trigger, std::process::id(), self.resumed_from],
+            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from, pid_started)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                self.name,
+                self.version,
+                self.trigger,
+                std::process::id(),
+                self.resumed_from,
+                own_start_time().map(|t| t as i64)
+            ],
         )?;
         Ok(())
     }
@@ -355,7 +396,7 @@ impl Store {
         let ended = now();
         tx.execute(
             "UPDATE workflow_executions SET status = ?2, completed_at = ?3, result = ?4, error = ?5 WHERE id = ?1",
-            params![run_id, status.as_str(), ended, result.to_string(), error],
+            params![run_id, status.as_str(), ended, bounded(result), error.map(truncate)],
         )?;
         tx.execute(
             "UPDATE workflows SET execution_count = COALESCE(execution_count, 0) + 1, last_executed = ?2
@@ -384,8 +425,8 @@ impl Store {
                 step.duration_ms,
                 step.exit_code,
                 step.output.as_deref().map(truncate),
-                step.error,
-                if step.result.is_null() { None } else { Some(truncate(&step.result.to_string())) },
+                step.error.as_deref().map(truncate),
+                if step.result.is_null() { None } else { Some(bounded(&step.result)) },
             ])?;
         Ok(())
     }
@@ -457,30 +498,47 @@ impl Store {
         Ok(steps)
     }
 
-    /// Marks runs whose process is gone (killed, crashed, power loss) as interrupted.
+    /// Marks runs whose process is gone (killed, crashed, power loss) as interrupted, and stops
+    /// any step process they left behind. A run's process is known by its pid and its start
+    /// time, so a new process that reused the pid doesn't keep a dead run "running".
     pub fn mark_abandoned_runs(&self) -> Result<usize> {
-        let running: Vec<(String, Option<i64>)> = self
+        let running: Vec<(String, Option<i64>, Option<i64>)> = self
             .conn
             .prepare_cached(
-                "SELECT e.id, c.pid FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
+                "SELECT e.id, c.pid, c.pid_started FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
                  WHERE e.status IN ('running', 'pending')",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut marked = 0;
-        for (id, pid) in running {
-            let alive = pid.is_some_and(process_alive);
+        let mut marked = Vec::new();
+        for (id, pid, started) in running {
+            let alive = pid.is_some_and(|pid| {
+                process_alive(pid)
+                    && started.is_none_or(|started| {
+                        u32::try_from(pid).ok().and_then(crate::process::start_time) == Some(started as u64)
+                    })
+            });
             if !alive {
-                marked += self.conn.execute(
+                let changed = self.conn.execute(
                     "UPDATE workflow_executions SET status = 'interrupted', completed_at = COALESCE(completed_at, ?2),
                      error = COALESCE(error, 'the alpha process running it stopped unexpectedly')
                      WHERE id = ?1 AND status IN ('running', 'pending')",
                     params![id, now()],
                 )?;
+                if changed > 0 {
+                    marked.push(id);
+                }
             }
         }
-        Ok(marked)
+        crate::process::stop_abandoned(&marked);
+        Ok(marked.len())
     }
+}
+
+/// This process's start time, read once.
+fn own_start_time() -> Option<u64> {
+    static STARTED: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(|| crate::process::start_time(std::process::id()))
 }
 
 /// Whether a process with this id exists (signal 0 probes without signalling).

@@ -2,12 +2,14 @@
 //! file, notification, llm, email (Maildir); any other name is an external `alpha-tool-NAME` executable. The
 //! `workflow` tool lives in the executor, which it calls back into.
 
+pub mod capture;
 pub mod email;
 pub mod external;
 pub mod file;
 pub mod http;
 pub mod llm;
 pub mod notification;
+pub mod processes;
 pub mod shell;
 
 use std::collections::HashMap;
@@ -45,6 +47,12 @@ pub struct Request {
     /// Shows a line to the person watching the run (a terminal notification); the face that
     /// renders the run decides where it appears.
     pub notice: Notice,
+    /// How many bytes of each output the result keeps.
+    pub output_limit: u64,
+    /// Where the attempt's output goes whole (created on the first byte); `None`: nowhere.
+    pub log: Option<capture::SharedLog>,
+    /// Process groups the run stops when it ends (background processes of finished steps).
+    pub groups: processes::Groups,
 }
 
 /// Receives a line a tool wants a person to see.
@@ -63,6 +71,16 @@ impl Request {
             Some(dir) if path.is_relative() => dir.join(path),
             _ => path,
         }
+    }
+
+    /// A stream of this attempt's output called `name`, bounded, masked, logged and shown.
+    pub fn stream(&self, name: &'static str) -> capture::Stream {
+        capture::Stream::new(name, self.output_limit, self.secrets.clone(), self.log.clone(), self.verbose.clone())
+    }
+
+    /// The attempt's log file, once something was written to it.
+    pub fn log_path(&self) -> Option<String> {
+        self.log.as_ref().and_then(|log| log.lock().ok().and_then(|mut log| log.written()))
     }
 
     /// A string parameter.

@@ -3,14 +3,13 @@
 //! directly, without an intermediate shell.
 
 use std::process::Stdio;
-use std::time::Instant;
 
 use futures_util::future::BoxFuture;
 use serde_json::{Map, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use super::{Failure, Outcome, Request, Tool, text};
+use super::{Failure, Outcome, Request, Tool, capture, processes, text};
 use crate::workflow::ErrorKind;
 
 /// The shell tool.
@@ -77,26 +76,24 @@ async fn run(mut request: Request) -> Outcome {
         }
     }
     let stdin_text = request.str("stdin").map(str::to_string);
-    cmd.stdin(if stdin_text.is_some() { Stdio::piped() } else { Stdio::null() })
+    cmd.env(super::processes::RUN_ID_VAR, &request.run_id)
+        .stdin(if stdin_text.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(|e| {
-        let mut failure = Failure::new(format!("can't start `{command}`: {e}"));
-        failure.exit_code = Some(127);
-        failure
-    })?;
-    let pgid = child.id().map(|id| id as i32);
-    let _guard = GroupGuard(pgid);
+    let mut child = cmd.spawn().map_err(|e| spawn_failure(&command, &e))?;
+    let pgid = child.id().map_or(0, |id| id as i32);
+    processes::watch(pgid);
+    let mut guard = GroupGuard(pgid);
     if let (Some(input), Some(mut stdin)) = (stdin_text, child.stdin.take()) {
         tokio::spawn(async move {
             let _ = stdin.write_all(input.as_bytes()).await;
         });
     }
-    let verbose = request.verbose.clone();
-    let stdout = tokio::spawn(collect(child.stdout.take(), verbose.clone(), "stdout"));
-    let stderr = tokio::spawn(collect(child.stderr.take(), verbose, "stderr"));
+    let (stop_reading, stop) = tokio::sync::watch::channel(false);
+    let stdout = capture::spawn_drain(child.stdout.take(), request.stream("stdout"), stop.clone());
+    let stderr = capture::spawn_drain(child.stderr.take(), request.stream("stderr"), stop);
     let sleep = async {
         match request.deadline {
             Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
@@ -110,17 +107,41 @@ async fn run(mut request: Request) -> Outcome {
         _ = request.cancel.wait_for(|c| *c) => { interrupted = Some(true); None }
     };
     if status.is_none() {
-        kill_group(pgid);
+        processes::kill_group(pgid).await;
         let _ = child.wait().await;
     }
-    let stdout = stdout.await.unwrap_or_default();
-    let stderr = stderr.await.unwrap_or_default();
+    // The step is over when its main process is: its output is read for a short grace period,
+    // not until every background process it started closes the pipe.
+    let outputs = async { (stdout.await.unwrap_or_default(), stderr.await.unwrap_or_default()) };
+    tokio::pin!(outputs);
+    let (stdout, stderr) = match tokio::time::timeout(DRAIN_GRACE, &mut outputs).await {
+        Ok(both) => both,
+        Err(_) => {
+            let _ = stop_reading.send(true);
+            outputs.await
+        }
+    };
+    if processes::group_alive(pgid) {
+        // Background processes live until the run ends (a server for the next step).
+        request.groups.keep(pgid);
+    } else {
+        processes::release(pgid);
+    }
+    guard.disarm();
     let mut fields = Map::new();
-    fields.insert("output".into(), text(stdout.trim_end_matches(['\n', '\r'])));
-    fields.insert("stdout".into(), text(stdout.clone()));
-    fields.insert("stderr".into(), text(stderr.clone()));
-    let json = serde_json::from_str::<Value>(stdout.trim()).ok().filter(|v| v.is_object() || v.is_array());
+    fields.insert("output".into(), text(stdout.text.trim_end_matches(['\n', '\r'])));
+    stdout.insert_into(&mut fields, "stdout");
+    stderr.insert_into(&mut fields, "stderr");
+    let json = if stdout.truncated {
+        None
+    } else {
+        serde_json::from_str::<Value>(stdout.text.trim()).ok().filter(|v| v.is_object() || v.is_array())
+    };
     fields.insert("json".into(), json.unwrap_or(Value::Null));
+    if let Some(log) = request.log_path() {
+        fields.insert("log".into(), text(log));
+    }
+    let stderr = stderr.text;
     match (status, interrupted) {
         (Some(Ok(status)), _) => {
             let code = status.code().unwrap_or(128 + status_signal(&status));
@@ -144,11 +165,31 @@ async fn run(mut request: Request) -> Outcome {
             Err(Failure { message: "cancelled".into(), fields, cancelled: true, ..Failure::default() })
         }
         (None, _) => {
-            let limit = request.deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let _ = limit;
             Err(Failure { message: "timed out".into(), kind: Some(ErrorKind::Timeout), fields, ..Failure::default() })
         }
     }
+}
+
+/// How long a step's output is still read after its main process exits.
+const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Why a command could not start, said so a person knows what to change: the system refusing
+/// another process or file descriptor is named as such, not as a missing program.
+fn spawn_failure(command: &str, error: &std::io::Error) -> Failure {
+    let short: String = command.chars().take(80).collect();
+    let message = match error.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE) => format!(
+            "can't start `{short}`: the system refused another open file ({error}); lower `max_parallel` or raise `ulimit -n`"
+        ),
+        Some(libc::EAGAIN | libc::ENOMEM) => format!(
+            "can't start `{short}`: the system refused another process ({error}); lower `max_parallel` or raise `ulimit -u`"
+        ),
+        Some(libc::E2BIG) => format!("can't start `{short}`: its arguments and environment are too long ({error})"),
+        _ => format!("can't start `{short}`: {error}"),
+    };
+    let mut failure = Failure::new(message);
+    failure.exit_code = Some(127);
+    failure
 }
 
 fn status_signal(status: &std::process::ExitStatus) -> i32 {
@@ -156,56 +197,21 @@ fn status_signal(status: &std::process::ExitStatus) -> i32 {
     status.signal().unwrap_or(0)
 }
 
-async fn collect<R: AsyncRead + Unpin>(
-    stream: Option<R>,
-    verbose: Option<super::LineSink>,
-    name: &'static str,
-) -> String {
-    let Some(stream) = stream else { return String::new() };
-    let mut reader = BufReader::new(stream);
-    let mut all = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                if let Some(sink) = &verbose {
-                    let text = String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']).to_string();
-                    sink(name, &text);
-                }
-                all.extend_from_slice(&line);
-            }
-        }
-    }
-    String::from_utf8_lossy(&all).into_owned()
-}
-
-/// Kills the process group: SIGTERM, then SIGKILL for whatever is left.
-fn kill_group(pgid: Option<i32>) {
-    let Some(pgid) = pgid.filter(|p| *p > 0) else { return };
-    // SAFETY: signalling a process group we created; a stale id only yields ESRCH.
-    unsafe {
-        libc::killpg(pgid, libc::SIGTERM);
-    }
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    // SAFETY: as above.
-    unsafe {
-        libc::killpg(pgid, libc::SIGKILL);
-    }
-}
-
 /// Kills the group when the step's future is dropped (the run aborted or timed out around it),
-/// so no grandchild outlives its step.
-struct GroupGuard(Option<i32>);
+/// so no grandchild outlives its step; disarmed once the step ended on its own.
+struct GroupGuard(i32);
+
+impl GroupGuard {
+    fn disarm(&mut self) {
+        self.0 = 0;
+    }
+}
 
 impl Drop for GroupGuard {
     fn drop(&mut self) {
-        if let Some(pgid) = self.0.filter(|p| *p > 0) {
-            // SAFETY: as in kill_group; after a normal exit the group is empty and this is a no-op.
-            unsafe {
-                libc::killpg(pgid, libc::SIGKILL);
-            }
+        if self.0 > 0 {
+            processes::signal_group(self.0, libc::SIGKILL);
+            processes::release(self.0);
         }
     }
 }

@@ -38,7 +38,7 @@ pub struct ToolSpec {
 
 /// Result fields every step has (design.md §3).
 pub const COMMON_FIELDS: &[&str] =
-    &["status", "output", "exit_code", "stdout", "stderr", "json", "attempts", "duration_ms", "error"];
+    &["status", "output", "exit_code", "stdout", "stderr", "json", "attempts", "duration_ms", "error", "truncated"];
 
 const fn action(
     name: &'static str,
@@ -58,7 +58,7 @@ pub const BUILTIN: &[ToolSpec] = &[
         name: "shell",
         aliases: &[],
         actions: &[action("run", &["command"], &["cwd", "env", "stdin", "shell"], "run a command")],
-        fields: &[],
+        fields: &["stdout_bytes", "stderr_bytes", "log"],
     },
     ToolSpec {
         name: "http",
@@ -72,13 +72,13 @@ pub const BUILTIN: &[ToolSpec] = &[
             action("delete", &["url"], HTTP_OPTIONAL, "DELETE a URL"),
             action("head", &["url"], HTTP_OPTIONAL, "HEAD a URL"),
         ],
-        fields: &["status_code", "headers"],
+        fields: &["status_code", "headers", "body", "body_bytes", "log"],
     },
     ToolSpec {
         name: "file",
         aliases: &[],
         actions: &[
-            action("read", &["path"], &[], "read a text file"),
+            action("read", &["path"], &["allow_special"], "read a text file"),
             action("write", &["path", "content"], &["mkdir"], "write a file, replacing it"),
             action("append", &["path", "content"], &["mkdir"], "append to a file"),
             action("copy", &["from", "to"], &["mkdir"], "copy a file"),
@@ -87,7 +87,7 @@ pub const BUILTIN: &[ToolSpec] = &[
             action("checksum", &["path"], &["algorithm", "expected"], "SHA-256 of a file"),
             action("delete", &["path"], &["missing_ok"], "delete a file"),
         ],
-        fields: &["path", "files", "count", "size", "checksum"],
+        fields: &["path", "files", "count", "size", "checksum", "bytes", "log"],
     },
     ToolSpec {
         name: "notification",

@@ -9,8 +9,10 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod schema;
+pub mod size;
 pub mod validate;
 
 pub use duration::HumanDuration;
 pub use load::{Document, Format, load_file, to_text};
 pub use model::*;
+pub use size::ByteSize;

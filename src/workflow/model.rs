@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::duration::HumanDuration;
+use super::size::ByteSize;
 
 /// A complete workflow definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -165,6 +166,10 @@ pub struct Execution {
     /// Limit for the whole run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
+    /// How much of each step's stdout, stderr, http body or file read a result keeps (head and
+    /// tail; the whole stream is in the step's log file). Default 1 MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_limit: Option<ByteSize>,
 }
 
 impl Execution {
@@ -285,6 +290,9 @@ pub struct ToolStep {
     /// Limit for one attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<HumanDuration>,
+    /// How much of this step's output its result keeps, overriding the workflow's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_limit: Option<ByteSize>,
     /// The directory this step runs in, overriding the workflow's (relative to it when relative).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
