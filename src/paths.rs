@@ -40,3 +40,10 @@ pub fn expand_home(path: &str) -> String {
 pub fn logs_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("logs")
 }
+
+/// Creates `dir` and any missing parents readable by their owner only (0700): the data dir
+/// holds run history, parameters and logs that are nobody else's business.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}

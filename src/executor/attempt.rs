@@ -159,10 +159,7 @@ impl Run {
         attempt: u32,
     ) -> std::result::Result<Map<String, Value>, Failure> {
         let params = self.render_params(step).map_err(Failure::new)?;
-        let _slot = match &self.slots {
-            Some(slots) => Some(slots.acquire().await.map_err(|e| Failure::new(e.to_string()))?),
-            None => None,
-        };
+        let _slot = self.slots.acquire().await.map_err(|e| Failure::new(e.to_string()))?;
         let deadline = step.timeout.map(|t| Instant::now() + t.get());
         let workdir = self.step_directory(step).map_err(Failure::new)?;
         let request = Request {
@@ -174,7 +171,7 @@ impl Run {
             deadline,
             cancel: self.cancel.clone(),
             verbose: self.verbose.then(|| self.output_sink(&step.id)),
-            secrets: self.secrets.clone(),
+            secret_forms: self.forms.clone(),
             notice: self.notice_sink(&step.id),
             output_limit: step
                 .output_limit

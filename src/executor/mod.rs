@@ -141,7 +141,7 @@ struct Run {
     sink: Sink,
     verbose: bool,
     cancel: watch::Receiver<bool>,
-    slots: Option<Semaphore>,
+    slots: Semaphore,
     secrets: Arc<[String]>,
     /// Every form of every secret ([`crate::secrets::forms`]), masked wherever text leaves.
     forms: Arc<[String]>,
@@ -270,7 +270,7 @@ impl Executor {
             sink: request.sink.clone(),
             verbose: request.verbose,
             cancel: cancel_rx,
-            slots: Some(Semaphore::new(max_parallel)),
+            slots: Semaphore::new(max_parallel),
             fixed: Vec::new(),
             jinja_results: Mutex::new(Vec::new()),
             plain: template::environment(Escape::None),

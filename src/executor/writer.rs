@@ -57,27 +57,24 @@ impl Executor {
         let job: Job = Box::new(move |store| {
             let _ = answer.send(work(store));
         });
-        match &self.writer.0.queue {
-            Some(queue) => match queue.send(job) {
-                Ok(()) => {}
-                Err(mpsc::SendError(job)) => job(&self.store()),
-            },
-            None => job(&self.store()),
-        }
+        self.submit(job);
         // The thread died mid-job (a panic in SQLite's wrapper): nothing was answered.
         reply.await.unwrap_or_else(|_| Err(Error::Storage("the database thread stopped".into())))
     }
 
     /// Queues `work` on the database thread and returns at once.
     pub(super) fn db_later(&self, work: impl FnOnce(&Store) + Send + 'static) {
-        let job: Job = Box::new(work);
-        match &self.writer.0.queue {
-            Some(queue) => {
-                if let Err(mpsc::SendError(job)) = queue.send(job) {
-                    job(&self.store());
-                }
-            }
-            None => job(&self.store()),
+        self.submit(Box::new(work));
+    }
+
+    /// Queues `job`, or runs it here when there is no database thread.
+    fn submit(&self, job: Job) {
+        let unsent = match &self.writer.0.queue {
+            Some(queue) => queue.send(job).err().map(|mpsc::SendError(job)| job),
+            None => Some(job),
+        };
+        if let Some(job) = unsent {
+            job(&self.store());
         }
     }
 }

@@ -397,12 +397,9 @@ pub const DAMAGED_HINT: &str = "the file is not an alpha database or is damaged;
 /// run history and parameters are nobody else's business. SQLite gives its `-wal` and `-shm`
 /// files the database's own mode.
 fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(parent)
+        crate::paths::create_private_dir(parent)
             .map_err(|e| Error::io(format!("can't create the data directory {}", parent.display()), e))?;
     }
     if !path.exists() {

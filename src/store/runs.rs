@@ -223,12 +223,24 @@ pub fn bounded(value: &Value) -> String {
             other => other.clone(),
         }
     }
-    let mut budget = MAX_STORED_VALUE;
-    let text = value.to_string();
-    if text.len() <= MAX_STORED_OUTPUT {
-        return text;
+    /// Whether every string already fits, so the value is stored as it is.
+    fn fits(value: &Value, budget: &mut usize) -> bool {
+        match value {
+            Value::String(text) => {
+                let fits = text.len() <= MAX_STORED_OUTPUT.min(*budget);
+                *budget = budget.saturating_sub(text.len());
+                fits
+            }
+            Value::Array(items) => items.iter().all(|item| fits(item, budget)),
+            Value::Object(map) => map.values().all(|item| fits(item, budget)),
+            _ => true,
+        }
     }
-    bound(value, &mut budget).to_string()
+    let (mut measured, mut left) = (MAX_STORED_VALUE, MAX_STORED_VALUE);
+    if fits(value, &mut measured) {
+        return value.to_string();
+    }
+    bound(value, &mut left).to_string()
 }
 
 /// A run row about to be written: `workflow_executions` and its `execution_context`.

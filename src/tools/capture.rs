@@ -90,9 +90,9 @@ impl LogFile {
 
 /// Creates `path` readable by its owner only, and its directories as 0700.
 fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        crate::paths::create_private_dir(dir)?;
     }
     std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)
 }
@@ -109,15 +109,23 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// A stream called `name` (`stdout`, `stderr`, `body`), keeping `limit` bytes.
+    /// A stream called `name` (`stdout`, `stderr`, `body`), keeping `limit` bytes, masking
+    /// `secret_forms` (from [`crate::secrets::forms`]).
     pub fn new(
         name: &'static str,
         limit: u64,
-        secrets: Arc<[String]>,
+        secret_forms: Arc<[String]>,
         log: Option<SharedLog>,
         verbose: Option<LineSink>,
     ) -> Stream {
-        Stream { name, masker: Masker::new(secrets), kept: Kept::new(limit), log, verbose, partial_line: Vec::new() }
+        Stream {
+            name,
+            masker: Masker::new(secret_forms),
+            kept: Kept::new(limit),
+            log,
+            verbose,
+            partial_line: Vec::new(),
+        }
     }
 
     /// Takes the next chunk.
@@ -130,11 +138,6 @@ impl Stream {
                 self.pass(piece.as_bytes());
             }
         }
-    }
-
-    /// Whether the stream already holds more than `bytes`.
-    pub fn longer_than(&self, bytes: u64) -> bool {
-        self.kept.total > bytes
     }
 
     /// Ends the stream: what the result keeps.
@@ -324,8 +327,7 @@ struct Masker {
 }
 
 impl Masker {
-    fn new(secrets: Arc<[String]>) -> Masker {
-        let forms: Arc<[String]> = if secrets.is_empty() { secrets } else { crate::secrets::forms(&secrets).into() };
+    fn new(forms: Arc<[String]>) -> Masker {
         let longest = forms.iter().map(String::len).max().unwrap_or(0);
         let spans_lines = forms.iter().any(|f| f.contains('\n'));
         Masker { forms, longest, spans_lines, pending: Vec::new() }
@@ -359,8 +361,7 @@ impl Masker {
             _ if self.pending.len() > LONGEST_LINE.max(held * 2) => self.pending.len() - held,
             _ => return None,
         };
-        let cut = self.outside_secrets(cut);
-        let cut = cut - (cut - whole_chars_prefix(&self.pending[..cut]).len());
+        let cut = whole_chars_prefix(&self.pending[..self.outside_secrets(cut)]).len();
         (cut > 0).then_some(cut)
     }
 
@@ -385,8 +386,8 @@ mod tests {
     use super::*;
 
     fn stream(limit: u64, secrets: &[&str]) -> Stream {
-        let secrets: Arc<[String]> = secrets.iter().map(|s| s.to_string()).collect();
-        Stream::new("stdout", limit, secrets, None, None)
+        let secrets: Vec<String> = secrets.iter().map(|s| s.to_string()).collect();
+        Stream::new("stdout", limit, crate::secrets::forms(&secrets).into(), None, None)
     }
 
     #[test]

@@ -40,8 +40,9 @@ pub struct Request {
     pub cancel: watch::Receiver<bool>,
     /// Where to stream output lines as they come, when the run is verbose.
     pub verbose: Option<LineSink>,
-    /// The run's secret values, for tools that print or write text themselves.
-    pub secrets: std::sync::Arc<[String]>,
+    /// Every form of the run's secrets ([`crate::secrets::forms`]), for tools that print or
+    /// write text themselves, computed once per run.
+    pub secret_forms: std::sync::Arc<[String]>,
     /// The directory the step runs in (`None`: alpha's own); relative paths are relative to it.
     pub workdir: Option<std::path::PathBuf>,
     /// Shows a line to the person watching the run (a terminal notification); the face that
@@ -61,7 +62,7 @@ pub type Notice = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 impl Request {
     /// `text` with the run's secrets replaced by `***`.
     pub fn scrub(&self, text: &str) -> String {
-        crate::secrets::redact(text, &self.secrets)
+        crate::secrets::mask(text, &self.secret_forms)
     }
 
     /// A path a step names: `~` expanded, relative to the step's directory.
@@ -75,7 +76,7 @@ impl Request {
 
     /// A stream of this attempt's output called `name`, bounded, masked, logged and shown.
     pub fn stream(&self, name: &'static str) -> capture::Stream {
-        capture::Stream::new(name, self.output_limit, self.secrets.clone(), self.log.clone(), self.verbose.clone())
+        capture::Stream::new(name, self.output_limit, self.secret_forms.clone(), self.log.clone(), self.verbose.clone())
     }
 
     /// The attempt's log file, once something was written to it.

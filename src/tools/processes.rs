@@ -27,32 +27,31 @@ impl Groups {
     /// Stops every kept group: the run is over.
     pub async fn stop_all(&self) {
         let groups = std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        if groups.is_empty() {
-            return;
-        }
-        for pgid in &groups {
-            signal_group(*pgid, libc::SIGTERM);
-        }
-        let deadline = tokio::time::Instant::now() + TERM_GRACE;
-        while groups.iter().any(|g| group_alive(*g)) && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        for pgid in groups {
-            signal_group(pgid, libc::SIGKILL);
-            release(pgid);
-        }
+        stop(&groups).await;
     }
 }
 
 /// Kills a process group: SIGTERM, then SIGKILL for whatever is left after a short grace.
 pub async fn kill_group(pgid: i32) {
-    signal_group(pgid, libc::SIGTERM);
+    stop(&[pgid]).await;
+}
+
+/// SIGTERM to every group, a short grace while any is left, then SIGKILL; the watchdog forgets them.
+async fn stop(groups: &[i32]) {
+    if groups.is_empty() {
+        return;
+    }
+    for pgid in groups {
+        signal_group(*pgid, libc::SIGTERM);
+    }
     let deadline = tokio::time::Instant::now() + TERM_GRACE;
-    while group_alive(pgid) && tokio::time::Instant::now() < deadline {
+    while groups.iter().any(|g| group_alive(*g)) && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    signal_group(pgid, libc::SIGKILL);
-    release(pgid);
+    for pgid in groups {
+        signal_group(*pgid, libc::SIGKILL);
+        release(*pgid);
+    }
 }
 
 /// Sends `signal` to the group `pgid`.
