@@ -17,6 +17,19 @@ const GLOBAL_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "debug"];
 /// Marker wrapped around values that `| raw` lets into a shell command unquoted.
 const RAW_MARK: &str = "\u{1}alpha-raw\u{1}";
 
+/// Around a value inserted into a path or a URL, until [`finish`] deals with it.
+const VALUE_START: char = '\u{2}';
+const VALUE_END: char = '\u{3}';
+/// Around a value passed through `| raw` there.
+const RAW_START: char = '\u{4}';
+const RAW_END: char = '\u{5}';
+const MARKS: [char; 4] = [VALUE_START, VALUE_END, RAW_START, RAW_END];
+
+/// Characters a URL value keeps as they are (RFC 3986's unreserved); every other byte is
+/// percent-encoded, as `encodeURIComponent` does.
+pub const URL_COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// How rendered values are escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Escape {
@@ -26,8 +39,13 @@ pub enum Escape {
     Shell,
     /// A value inserted into a file path around other text may not climb out of it (a `..`
     /// component) or hold a NUL byte, unless passed through `| raw`. A path that is one whole
-    /// `{{ expr }}` is the value itself and is not checked.
+    /// `{{ expr }}` is the value itself and is not checked. The check is on the final,
+    /// normalized path: it may not climb above the literal directory the template starts with.
     Path,
+    /// Values inserted into a URL's path, query or fragment are percent-encoded, unless passed
+    /// through `| raw`; values before the path (the scheme and host, a base URL) are the
+    /// author's choice and go in as they are.
+    Url,
 }
 
 /// Builds the template environment.
@@ -36,6 +54,17 @@ pub fn environment(escape: Escape) -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(1_000_000));
     env.set_recursion_limit(64);
+    env.add_filter("arg", |value: JinjaValue| -> Result<JinjaValue, Error> {
+        let text = display(&value);
+        if text.starts_with('-') {
+            let shown: String = text.chars().take(60).collect();
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("the value {shown:?} starts with `-` and would be read as an option, not an argument"),
+            ));
+        }
+        Ok(value)
+    });
     env.add_filter("json", |value: JinjaValue| -> Result<String, Error> {
         serde_json::to_string(&value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
     });
@@ -50,22 +79,16 @@ pub fn environment(escape: Escape) -> Environment<'static> {
             }
             Ok(())
         });
-    } else if escape == Escape::Path {
+    } else if matches!(escape, Escape::Path | Escape::Url) {
+        // Values are marked where they land; [`finish`] checks or encodes them once the whole
+        // text is known, since where a value lands decides what it may hold.
         env.add_filter("raw", |value: JinjaValue| format!("{RAW_MARK}{}", display(&value)));
         env.set_formatter(|out, _state, value| {
             let text = display(value);
-            if let Some(raw) = text.strip_prefix(RAW_MARK) {
-                out.write_str(raw)?;
-                return Ok(());
+            match text.strip_prefix(RAW_MARK) {
+                Some(raw) => write!(out, "{RAW_START}{}{RAW_END}", without_marks(raw))?,
+                None => write!(out, "{VALUE_START}{}{VALUE_END}", text.replace(MARKS, "\u{fffd}"))?,
             }
-            if let Some(problem) = path_problem(&text) {
-                let shown: String = text.chars().take(60).collect();
-                return Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    format!("the value {shown:?} would {problem}; pass it through `| raw` if that is intended"),
-                ));
-            }
-            out.write_str(&text)?;
             Ok(())
         });
     } else {
@@ -118,15 +141,132 @@ pub fn unknown_name(text: &str, expression: bool) -> Option<String> {
     }
 }
 
-/// Why a value may not be inserted into a path, if it may not.
-pub fn path_problem(value: &str) -> Option<&'static str> {
-    if value.contains('\0') {
-        Some("put a NUL byte into a path")
-    } else if value.split('/').any(|component| component == "..") {
-        Some("climb out of the directory around it")
-    } else {
-        None
+/// `text` without the marks [`Escape::Path`] and [`Escape::Url`] put around values.
+fn without_marks(text: &str) -> String {
+    text.replace(MARKS, "")
+}
+
+/// One piece of a text rendered with value marks.
+enum Piece<'a> {
+    Literal(&'a str),
+    Value(&'a str),
+    Raw(&'a str),
+}
+
+fn pieces(rendered: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = rendered;
+    while let Some(start) = rest.find([VALUE_START, RAW_START]) {
+        if start > 0 {
+            pieces.push(Piece::Literal(&rest[..start]));
+        }
+        let raw = rest[start..].starts_with(RAW_START);
+        let body = &rest[start + 1..];
+        let end = body.find(if raw { RAW_END } else { VALUE_END }).unwrap_or(body.len());
+        pieces.push(if raw { Piece::Raw(&body[..end]) } else { Piece::Value(&body[..end]) });
+        rest = body.get(end + 1..).unwrap_or("");
     }
+    if !rest.is_empty() {
+        pieces.push(Piece::Literal(rest));
+    }
+    pieces
+}
+
+/// The text of a template rendered in `escape`, with its values checked or encoded where they
+/// landed. Rendering in [`Escape::Path`] or [`Escape::Url`] leaves marks only this removes.
+pub fn finish(escape: Escape, rendered: String) -> Result<String, String> {
+    match escape {
+        Escape::Path => finish_path(&rendered),
+        Escape::Url => finish_url(&rendered),
+        Escape::None | Escape::Shell => Ok(rendered),
+    }
+}
+
+/// A path from its pieces: the literal directory it starts with is its root, and the whole
+/// path, normalized, may not climb above it (`~/.{{ app }}rc` with `app=./evil` would).
+fn finish_path(rendered: &str) -> Result<String, String> {
+    let pieces = pieces(rendered);
+    let mut path = String::new();
+    let mut raw = false;
+    for piece in &pieces {
+        match piece {
+            Piece::Literal(text) => path.push_str(text),
+            Piece::Value(text) => {
+                if text.contains('\0') {
+                    return Err(format!("the value {:?} would put a NUL byte into a path", shown(text)));
+                }
+                path.push_str(text);
+            }
+            Piece::Raw(text) => {
+                raw = true;
+                path.push_str(text);
+            }
+        }
+    }
+    if raw {
+        return Ok(path);
+    }
+    let prefix = match pieces.first() {
+        Some(Piece::Literal(text)) => *text,
+        _ => "",
+    };
+    let root = &prefix[..prefix.rfind('/').map_or(0, |i| i + 1)];
+    if climbs(&path[root.len()..]) {
+        let around = if root.is_empty() { "the directory it starts in".to_string() } else { format!("`{root}`") };
+        return Err(format!(
+            "the path {:?} would climb out of the directory around it ({around}); pass the values through `| raw` if that is intended",
+            shown(&path)
+        ));
+    }
+    Ok(path)
+}
+
+/// Whether a relative path, normalized, goes above where it starts.
+fn climbs(path: &str) -> bool {
+    let mut depth = 0usize;
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(up) => depth = up,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// A URL from its pieces: each value percent-encoded for where it landed, except before the
+/// path begins (a base URL or host as the author wrote it) and through `| raw`.
+fn finish_url(rendered: &str) -> Result<String, String> {
+    let mut url = String::new();
+    for piece in pieces(rendered) {
+        match piece {
+            Piece::Literal(text) | Piece::Raw(text) => url.push_str(text),
+            Piece::Value(text) => {
+                let after_scheme = url.find("://").map_or(0, |i| i + 3);
+                let in_base = !url[after_scheme..].contains(['/', '?', '#']);
+                if in_base {
+                    url.push_str(text);
+                    continue;
+                }
+                let in_path = !url[after_scheme..].contains(['?', '#']);
+                if in_path && (text == "." || text == "..") {
+                    return Err(format!(
+                        "the value {text:?} would move up the URL's path; pass it through `| raw` if that is intended"
+                    ));
+                }
+                url.extend(percent_encoding::utf8_percent_encode(text, URL_COMPONENT));
+            }
+        }
+    }
+    Ok(url)
+}
+
+/// At most 60 characters of `text`, for a message.
+fn shown(text: &str) -> String {
+    text.chars().take(60).collect()
 }
 
 /// Quotes `text` for a POSIX shell; NUL bytes, which no shell argument can hold, are dropped.
@@ -184,9 +324,6 @@ mod tests {
             (super::Escape::Shell, "echo {{ v }}", Ok("echo '../etc; rm'")),
             (super::Escape::Shell, "echo {{ v | raw }}", Ok("echo ../etc; rm")),
             (super::Escape::Shell, "echo {{ items }}", Ok("echo '[\"a b\",\"c\"]'")),
-            (super::Escape::Path, "out/{{ v }}", Err("climb out of the directory around it")),
-            (super::Escape::Path, "out/{{ v | raw }}", Ok("out/../etc; rm")),
-            (super::Escape::Path, "out/{{ m.k }}-{{ items | json }}", Ok("out/1-[\"a b\",\"c\"]")),
             (super::Escape::None, "{{ m }}", Ok("{\"k\":1}")),
         ];
         for (escape, template, expected) in cases {
@@ -198,22 +335,66 @@ mod tests {
         }
     }
     #[test]
-    fn values_that_would_leave_their_path_are_named() {
-        let cases: &[(&str, Option<&str>)] = &[
-            ("notes", None),
-            ("sub/dir", None),
-            ("/absolute", None),
-            ("...", None),
-            ("..hidden", None),
-            ("..", Some("climb out of the directory around it")),
-            ("../x", Some("climb out of the directory around it")),
-            ("a/../../x", Some("climb out of the directory around it")),
-            ("a/..", Some("climb out of the directory around it")),
-            ("a\0b", Some("put a NUL byte into a path")),
+    fn paths_may_not_climb_above_the_directory_they_start_in() {
+        let cases: &[(&str, &str, &str, Result<&str, &str>)] = &[
+            ("out/{{ a }}", "notes", "", Ok("out/notes")),
+            ("out/{{ a }}", "sub/../dir", "", Ok("out/sub/../dir")),
+            ("out/{{ a }}.txt", "..", "", Ok("out/...txt")),
+            ("out/{{ a }}", "..", "", Err("climb out")),
+            ("out/{{ a }}", "a/../../x", "", Err("climb out")),
+            ("~/.{{ a }}rc", "./evil", "", Err("climb out of the directory around it (`~/`)")),
+            ("/sandbox/{{ a }}{{ b }}", ".", "./x", Err("climb out")),
+            ("/sandbox/{{ a }}{{ b }}", "a", "/x", Ok("/sandbox/a/x")),
+            ("/sandbox/{{ a | raw }}{{ b }}", ".", "./x", Ok("/sandbox/../x")),
+            ("{{ a }}/{{ b }}", "/tmp", "x", Ok("/tmp/x")),
+            ("{{ a }}/x", "..", "", Err("climb out")),
+            ("out/{{ a }}", "a\0b", "", Err("NUL byte")),
         ];
-        for (value, expected) in cases {
-            assert_eq!(super::path_problem(value), *expected, "{value:?}");
+        let env = environment(Escape::Path);
+        for (template, a, b, expected) in cases {
+            let got = env
+                .render_str(template, minijinja::context! { a => *a, b => *b })
+                .map_err(|e| e.to_string())
+                .and_then(|rendered| finish(Escape::Path, rendered));
+            match expected {
+                Ok(text) => assert_eq!(got.as_deref(), Ok(*text), "{template} a={a:?} b={b:?}"),
+                Err(part) => assert!(got.as_ref().is_err_and(|e| e.contains(part)), "{template} a={a:?}: {got:?}"),
+            }
         }
+    }
+
+    #[test]
+    fn url_values_are_encoded_where_they_land() {
+        let cases: &[(&str, &str, Result<&str, &str>)] = &[
+            ("https://api.test/items/{{ a }}", "../admin", Ok("https://api.test/items/..%2Fadmin")),
+            ("https://api.test/items/{{ a }}", "..", Err("move up the URL's path")),
+            ("https://api.test/s?q={{ a }}&x=1", "a&b=c #d", Ok("https://api.test/s?q=a%26b%3Dc%20%23d&x=1")),
+            ("{{ a }}/items", "http://127.0.0.1:8080/api", Ok("http://127.0.0.1:8080/api/items")),
+            ("https://{{ a }}/x", "host.test:8443", Ok("https://host.test:8443/x")),
+            ("https://api.test/{{ a | raw }}", "a/b?c", Ok("https://api.test/a/b?c")),
+            ("https://api.test/#{{ a }}", "x y", Ok("https://api.test/#x%20y")),
+            ("https://api.test/{{ a }}", "ünï", Ok("https://api.test/%C3%BCn%C3%AF")),
+        ];
+        let env = environment(Escape::Url);
+        for (template, a, expected) in cases {
+            let got = env
+                .render_str(template, minijinja::context! { a => *a })
+                .map_err(|e| e.to_string())
+                .and_then(|rendered| finish(Escape::Url, rendered));
+            match expected {
+                Ok(text) => assert_eq!(got.as_deref(), Ok(*text), "{template} a={a:?}"),
+                Err(part) => assert!(got.as_ref().is_err_and(|e| e.contains(part)), "{template} a={a:?}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_arg_filter_refuses_what_would_read_as_an_option() {
+        let env = environment(Escape::Shell);
+        let ok = env.render_str("grep {{ p | arg }} f", minijinja::context! { p => "needle" });
+        assert_eq!(ok.as_deref().ok(), Some("grep needle f"));
+        let refused = env.render_str("grep {{ p | arg }} f", minijinja::context! { p => "--include=x" });
+        assert!(refused.is_err_and(|e| e.to_string().contains("would be read as an option")));
     }
 
     use super::*;

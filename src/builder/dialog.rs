@@ -430,10 +430,12 @@ impl Dialog {
         let example: Vec<String> = workflow
             .parameters
             .iter()
-            .map(|(name, p)| format!("{name}={}", draft::example_value(name, p.default.as_ref())))
+            .map(|(name, p)| {
+                format!("{name}={}", crate::template::shell_quote(&draft::example_value(name, p.default.as_ref())))
+            })
             .collect();
         let example = if example.is_empty() { String::new() } else { format!(" {}", example.join(" ")) };
-        lines.push(format!("Run with: workflow run '{}'{example}", workflow.name));
+        lines.push(format!("Run with: workflow run {}{example}", crate::template::shell_quote(&workflow.name)));
         lines
     }
 }

@@ -15,11 +15,11 @@ pub fn interactive(ctx: &Context) -> Result<i32> {
     let workflow =
         interactive::build(&mut input, &mut output, echo).map_err(|e| Error::io("can't read the answers", e))?;
     let Some(workflow) = workflow else {
-        println!("\nNothing was saved.");
+        crate::outln!("\nNothing was saved.");
         return Ok(exit::USAGE);
     };
     let saved = library::save(ctx, &workflow, false)?;
-    println!("\nWorkflow '{}' created successfully!", saved.name);
+    crate::outln!("\nWorkflow '{}' created successfully!", saved.name);
     Ok(exit::OK)
 }
 
@@ -29,7 +29,7 @@ pub fn conversation(ctx: &Context, description: &str) -> Result<i32> {
     let (mut dialog, lines) = crate::builder::start(Some(description), None, &dir)?;
     let say = |lines: &[String]| {
         for line in lines {
-            println!("{line}");
+            crate::outln!("{line}");
         }
     };
     say(&lines);
@@ -37,18 +37,18 @@ pub fn conversation(ctx: &Context, description: &str) -> Result<i32> {
     let tty = stdin.is_terminal();
     loop {
         if tty {
-            print!("> ");
+            crate::out!("> ");
             let _ = std::io::stdout().flush();
         }
         let mut line = String::new();
         if stdin.lock().read_line(&mut line).map_err(|e| Error::io("can't read the answer", e))? == 0 {
-            println!("Nothing was saved.");
+            crate::outln!("Nothing was saved.");
             return Ok(exit::USAGE);
         }
         match dialog.answer(line.trim_end_matches(['\n', '\r'])) {
             Reply::Ask(lines) => say(&lines),
             Reply::Cancelled(message) => {
-                println!("{message}");
+                crate::outln!("{message}");
                 return Ok(exit::OK);
             }
             Reply::Save(workflow) => {

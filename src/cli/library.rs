@@ -20,7 +20,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
     match command {
         WorkflowCommand::Validate { files, json } => validate(&files, json),
         WorkflowCommand::Schema => {
-            print!("{}", crate::workflow::schema::json_schema());
+            crate::terminal::visible::write_data(&crate::workflow::schema::json_schema());
             Ok(exit::OK)
         }
         WorkflowCommand::List { tags, search, json } => {
@@ -29,7 +29,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&rows);
             }
-            print!("{}", text::list(&rows, filtered, out));
+            crate::out!("{}", text::list(&rows, filtered, out));
             Ok(exit::OK)
         }
         WorkflowCommand::Show { name, version, format, json } => {
@@ -37,7 +37,13 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&shown);
             }
-            print!("{}", text::show(&shown, format.into(), out));
+            let format = Format::from(format);
+            let shown = text::show(&shown, format, out);
+            if format == Format::Json {
+                crate::terminal::visible::write_data(&shown);
+            } else {
+                crate::out!("{shown}");
+            }
             Ok(exit::OK)
         }
         WorkflowCommand::Create { file: Some(file), replace, json, .. } => {
@@ -45,7 +51,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&saved);
             }
-            print!("{}", text::saved(&saved, out));
+            crate::out!("{}", text::saved(&saved, out));
             Ok(exit::OK)
         }
         WorkflowCommand::Create { file: None, interactive: true, .. } => super::create::interactive(ctx),
@@ -64,14 +70,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
                 if json {
                     return print_json(&details);
                 }
-                print!("{}", text::run_details(&details));
+                crate::out!("{}", text::run_details(&details));
                 return Ok(exit::OK);
             }
             let runs = history::runs(ctx, &history::HistoryRequest { workflow: name, status, limit })?;
             if json {
                 return print_json(&runs);
             }
-            print!("{}", text::history(&runs));
+            crate::out!("{}", text::history(&runs));
             Ok(exit::OK)
         }
         WorkflowCommand::Logs { run, step, json } => {
@@ -79,14 +85,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&logs);
             }
-            print!("{}", text::logs(&logs));
+            print_logs(&logs);
             Ok(exit::OK)
         }
         WorkflowCommand::Export { name, file, format, force } => {
             let exported = library::export(ctx, &name, file.as_deref(), format.map(Format::from), force)?;
             match (&exported.text, &exported.file) {
-                (Some(text), _) => print!("{text}"),
-                (None, Some(file)) => eprintln!("Exported '{}' v{} to {file}", exported.name, exported.version),
+                (Some(text), _) => crate::terminal::visible::write_data(text),
+                (None, Some(file)) => crate::errln!("Exported '{}' v{} to {file}", exported.name, exported.version),
                 (None, None) => {}
             }
             Ok(exit::OK)
@@ -97,7 +103,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&rows);
             }
-            print!("{}", text::versions(&name, &rows));
+            crate::out!("{}", text::versions(&name, &rows));
             Ok(exit::OK)
         }
         WorkflowCommand::Diff { name, v1, v2, json } => {
@@ -105,7 +111,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&diffed);
             }
-            print!("{}", text::diff(&diffed));
+            crate::out!("{}", text::diff(&diffed));
             Ok(exit::OK)
         }
         WorkflowCommand::Rollback { name, version, json } => {
@@ -113,7 +119,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&rolled);
             }
-            print!("{}", text::rolled_back(&rolled));
+            crate::out!("{}", text::rolled_back(&rolled));
             Ok(exit::OK)
         }
         WorkflowCommand::Run(args) => super::run::run(ctx, args),
@@ -129,7 +135,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&scheduled);
             }
-            print!("{}", text::scheduled(&scheduled));
+            crate::out!("{}", text::scheduled(&scheduled));
             Ok(exit::OK)
         }
         WorkflowCommand::Unschedule { name, when, json } => {
@@ -138,12 +144,12 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&removed);
             }
-            print!("{}", text::unscheduled(&removed));
+            crate::out!("{}", text::unscheduled(&removed));
             Ok(exit::OK)
         }
         WorkflowCommand::Optimize { name, apply, yes, json } => optimize(ctx, &name, apply, yes, json),
         WorkflowCommand::Graph { name, format } => {
-            print!("{}", crate::commands::run::graph(ctx, &name, format.into())?);
+            crate::out!("{}", crate::commands::run::graph(ctx, &name, format.into())?);
             Ok(exit::OK)
         }
     }
@@ -167,9 +173,9 @@ fn validate(paths: &[PathBuf], json: bool) -> Result<i32> {
     let out = Output::detect();
     for check in &checks {
         if let Some(problems) = &check.problems {
-            eprint!("{}", problems.render(stderr_color()));
+            crate::err!("{}", problems.render(stderr_color()));
         }
-        print!("{}", text::file_check(check, out));
+        crate::out!("{}", text::file_check(check, out));
     }
     Ok(code)
 }
@@ -188,12 +194,12 @@ fn delete(ctx: &Context, name: &str, yes: bool) -> Result<i32> {
             found.name, found.version, found.execution_count
         );
         if !prompt::confirm(&question)? {
-            println!("Kept '{}'.", found.name);
+            crate::outln!("Kept '{}'.", found.name);
             return Ok(exit::OK);
         }
     }
     let deleted = library::delete(ctx, &found.name)?;
-    println!("Deleted workflow '{}'.", deleted.name);
+    crate::outln!("Deleted workflow '{}'.", deleted.name);
     Ok(exit::OK)
 }
 
@@ -207,12 +213,14 @@ fn import(ctx: &Context, paths: &[PathBuf], replace: bool, json: bool) -> Result
     let out = Output::detect();
     for item in &imported {
         match (&item.workflow, &item.failure) {
-            (Some(workflow), _) => println!("{} {}: imported {}", out.good("✓"), item.file, text::summary(workflow)),
+            (Some(workflow), _) => {
+                crate::outln!("{} {}: imported {}", out.good("✓"), item.file, text::summary(workflow))
+            }
             (None, failure) => {
                 if let Some(failure) = failure {
-                    eprint!("{}", text::error(failure, stderr_color()));
+                    crate::err!("{}", text::error(failure, stderr_color()));
                 }
-                println!("{} {}: not imported", out.bad("✗"), item.file);
+                crate::outln!("{} {}: not imported", out.bad("✗"), item.file);
             }
         }
     }
@@ -224,28 +232,31 @@ fn optimize(ctx: &Context, name: &str, apply: bool, yes: bool, json: bool) -> Re
     if json {
         print_json(&optimized)?;
     } else {
-        print!("{}", text::optimized(&optimized));
+        crate::out!("{}", text::optimized(&optimized));
     }
     let Some(proposal) = &optimized.proposal else { return Ok(exit::OK) };
     if !apply {
         if !json {
-            println!("Apply them as a new version with: alpha workflow optimize '{}' --apply", optimized.workflow);
+            crate::outln!(
+                "Apply them as a new version with: alpha workflow optimize {} --apply",
+                crate::template::shell_quote(&optimized.workflow)
+            );
         }
         return Ok(exit::OK);
     }
-    print!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
+    crate::out!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
     if !yes {
         if !prompt::interactive() {
-            println!("Not applied: confirm on a terminal or pass --yes.");
+            crate::outln!("Not applied: confirm on a terminal or pass --yes.");
             return Ok(exit::USAGE);
         }
         if !prompt::confirm(&format!("Save as v{}? [y/N] ", proposal.to_version))? {
-            println!("Not applied.");
+            crate::outln!("Not applied.");
             return Ok(exit::OK);
         }
     }
     let saved = library::accept(ctx, proposal, "optimized")?;
-    println!("Saved '{}' as v{}.", saved.name, saved.version);
+    crate::outln!("Saved '{}' as v{}.", saved.name, saved.version);
     Ok(exit::OK)
 }
 
@@ -264,7 +275,7 @@ pub fn suggest(ctx: &Context, from: Option<PathBuf>, format: Option<HistoryForma
     if json {
         return print_json(&found.suggestions);
     }
-    print!("{}", text::suggestions(&found));
+    crate::out!("{}", text::suggestions(&found));
     Ok(exit::OK)
 }
 
@@ -282,18 +293,43 @@ pub fn template(ctx: &Context, command: TemplateCommand) -> Result<i32> {
             if json {
                 return print_json(&all);
             }
-            print!("{}", text::templates(&all));
+            crate::out!("{}", text::templates(&all));
         }
-        TemplateCommand::Show { name } => print!("{}", to_text(&templates::show(&name)?, Format::Yaml)),
+        TemplateCommand::Show { name } => crate::out!("{}", to_text(&templates::show(&name)?, Format::Yaml)),
         TemplateCommand::Use { name, new_name, params, json } => {
             let defaults = crate::executor::params::parse_assignments(&params)?;
             let made = templates::use_template(ctx, &name, new_name.as_deref(), &defaults)?;
             if json {
                 return print_json(&made);
             }
-            println!("Saved '{}' from the '{}' template.", made.saved.name, made.template);
-            println!("Run with: alpha workflow run '{}'", made.saved.name);
+            crate::outln!("Saved '{}' from the '{}' template.", made.saved.name, made.template);
+            crate::outln!("Run with: alpha workflow run {}", crate::template::shell_quote(&made.saved.name));
         }
     }
     Ok(exit::OK)
+}
+
+/// `logs`: each attempt's whole output from its log file, streamed (it may be gigabytes), or
+/// what the run recorded when there is no file.
+fn print_logs(logs: &[history::StepLog]) {
+    if logs.is_empty() {
+        crate::out!("{}", text::logs(logs));
+        return;
+    }
+    for log in logs {
+        crate::out!("{}", text::log_header(log));
+        // The record holds everything unless the limit cut it; then the file has the whole.
+        match log.log_file.as_deref().filter(|_| log.truncated).map(std::fs::File::open) {
+            Some(Ok(file)) => {
+                let ended_with_newline = crate::terminal::visible::copy(file);
+                if !ended_with_newline {
+                    crate::outln!();
+                }
+                if let Some(error) = &log.error {
+                    crate::outln!("[error] {error}");
+                }
+            }
+            _ => crate::out!("{}", text::log_body(log)),
+        }
+    }
 }

@@ -32,7 +32,7 @@ pub fn main() -> i32 {
 
 /// Prints an error the way users should see it and returns its exit code.
 pub fn report(error: &Error) -> i32 {
-    eprint!("{}", crate::terminal::text::error(error, stderr_color()));
+    crate::err!("{}", crate::terminal::text::error(error, stderr_color()));
     error.exit_code()
 }
 
@@ -40,7 +40,7 @@ pub fn report(error: &Error) -> i32 {
 fn print_json<T: serde::Serialize>(value: &T) -> Result<i32, Error> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| Error::io("can't encode JSON", std::io::Error::other(e)))?;
-    println!("{text}");
+    crate::outln!("{text}");
     Ok(exit::OK)
 }
 
@@ -55,11 +55,11 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Parse { utterance, json } => {
             let parsed = crate::commands::parse::parse(&ctx, &utterance)?;
             if !json {
-                println!("{}", crate::terminal::intent::describe(&parsed.intent));
+                crate::outln!("{}", crate::terminal::intent::describe(&parsed.intent));
             }
             let line =
                 serde_json::to_string(&parsed).map_err(|e| Error::io("can't encode JSON", std::io::Error::other(e)))?;
-            println!("{line}");
+            crate::outln!("{line}");
             Ok(exit::OK)
         }
         Command::Suggest { from, format, json } => library::suggest(&ctx, from, format, json),
@@ -68,7 +68,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             if json {
                 return print_json(&imported);
             }
-            print!("{}", crate::terminal::text::history_imported(&imported));
+            crate::out!("{}", crate::terminal::text::history_imported(&imported));
             Ok(exit::OK)
         }
         Command::Scheduler(command) => scheduler::command(&ctx, command),

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<i32> {
         let mut resumption = runs::resume(ctx, run_id, parse_assignments(&assignments)?)?;
         if style != Style::Json {
             let workflow = &resumption.request.workflow;
-            println!(
+            crate::outln!(
                 "Resuming run {} of {} (v{}): {} step{} already done",
                 short_id(&resumption.earlier.id),
                 workflow.name,
@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<i32> {
     };
     let params = parse_assignments(&args.params)?;
     if args.dry_run {
-        print!("{}", runs::dry_run(ctx, &target, params)?.text);
+        crate::out!("{}", runs::dry_run(ctx, &target, params)?.text);
         return Ok(exit::OK);
     }
     let command = RunCommand {

@@ -22,7 +22,7 @@ pub fn command(ctx: &Context, command: SchedulerCommand) -> Result<i32> {
             if json {
                 return print_json(&rows);
             }
-            print!("{}", text::schedule_status(&rows));
+            crate::out!("{}", text::schedule_status(&rows));
             Ok(exit::OK)
         }
         SchedulerCommand::Install { apply, json } => {
@@ -32,15 +32,15 @@ pub fn command(ctx: &Context, command: SchedulerCommand) -> Result<i32> {
                 return print_json(&service);
             }
             if service.written {
-                println!("Wrote {}", service.unit_path);
-                println!(
+                crate::outln!("Wrote {}", service.unit_path);
+                crate::outln!(
                     "Enable it with: systemctl --user daemon-reload && systemctl --user enable --now alpha-scheduler"
                 );
             } else {
-                println!("# systemd user unit ({}):", service.unit_path);
-                print!("{}", service.unit);
-                println!("\n# or a crontab line (crontab -e):\n{}", service.cron_line);
-                println!(
+                crate::outln!("# systemd user unit ({}):", service.unit_path);
+                crate::out!("{}", service.unit);
+                crate::outln!("\n# or a crontab line (crontab -e):\n{}", service.cron_line);
+                crate::outln!(
                     "\n# `alpha scheduler install --apply` writes the unit; then: systemctl --user enable --now alpha-scheduler"
                 );
             }
@@ -62,7 +62,8 @@ fn stop_on_signals(stop: Arc<AtomicBool>) -> Result<()> {
 fn run(ctx: &Context, drain: bool) -> Result<i32> {
     let stop = Arc::new(AtomicBool::new(false));
     stop_on_signals(stop.clone())?;
-    let notice: daemon::Notice = Arc::new(|line: &str| println!("{} {line}", Local::now().format("%Y-%m-%d %H:%M:%S")));
+    let notice: daemon::Notice =
+        Arc::new(|line: &str| crate::outln!("{} {line}", Local::now().format("%Y-%m-%d %H:%M:%S")));
     notice(&format!("alpha scheduler started (database {}); Ctrl-C or SIGTERM stops it", ctx.db.display()));
     let options = Options { drain, notice: notice.clone(), stop, tick: ctx.settings.scheduler_tick };
     Scheduler::new(&ctx.db, ctx.clock()?, options).run()?;

@@ -72,6 +72,11 @@ pub struct StepLog {
     pub stderr: String,
     /// Its error, when it failed.
     pub error: Option<String>,
+    /// The file holding its whole output (stdout and stderr as they came, secrets masked),
+    /// when the attempt wrote one and it has not been pruned.
+    pub log_file: Option<String>,
+    /// Whether the recorded stdout or stderr lost its middle to the output limit.
+    pub truncated: bool,
 }
 
 /// `logs RUN [STEP]`: what each step attempt of a run printed, in order.
@@ -94,6 +99,13 @@ pub fn logs(ctx: &Context, run_id: &str, step: Option<&str>) -> Result<Vec<StepL
         .into_iter()
         .filter(|s| step.is_none_or(|wanted| s.step_id == wanted))
         .map(|s| StepLog {
+            log_file: s
+                .result
+                .get("log")
+                .and_then(|v| v.as_str())
+                .filter(|path| std::path::Path::new(path).is_file())
+                .map(str::to_string),
+            truncated: s.result.get("truncated") == Some(&serde_json::Value::Bool(true)),
             stdout: field(&s.result, "stdout"),
             stderr: field(&s.result, "stderr"),
             step_id: s.step_id,

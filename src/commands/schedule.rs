@@ -256,20 +256,24 @@ pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Serv
     let db = std::fs::canonicalize(&ctx.db).unwrap_or_else(|_| ctx.db.clone());
     // A scheduled run goes to its workflow's own directory; the service itself starts at home
     // with the library it was installed with.
-    let home = directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()).unwrap_or_else(|| "%h".into());
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()).unwrap_or_else(|| "~".into());
     let data = crate::paths::data_dir();
+    let (data, exe, db) = (data.display().to_string(), exe.display().to_string(), db.display().to_string());
     let unit = format!(
-        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nWorkingDirectory={home}\nEnvironment=ALPHA_HOME={}\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
-        data.display(),
-        exe.display(),
-        db.display()
+        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nWorkingDirectory={}\nEnvironment={}\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
+        systemd_quote(&home),
+        systemd_quote(&format!("ALPHA_HOME={data}")),
+        systemd_quote(&exe),
+        systemd_quote(&db),
     );
+    let q = crate::template::shell_quote;
     let cron_line = format!(
-        "@reboot cd {home} && ALPHA_HOME={} {} --db {} scheduler run >> {}/scheduler.log 2>&1",
-        data.display(),
-        exe.display(),
-        db.display(),
-        data.display()
+        "@reboot cd {} && ALPHA_HOME={} {} --db {} scheduler run >> {} 2>&1",
+        q(&home),
+        q(&data),
+        q(&exe),
+        q(&db),
+        q(&format!("{data}/scheduler.log")),
     );
     let unit_path = directories::BaseDirs::new()
         .map(|d| d.config_dir().join("systemd/user/alpha-scheduler.service"))
@@ -281,4 +285,13 @@ pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Serv
         std::fs::write(&unit_path, &unit).map_err(|e| Error::io(format!("can't write {}", unit_path.display()), e))?;
     }
     Ok(Service { unit_path: unit_path.display().to_string(), unit, cron_line, written: apply })
+}
+
+/// A word for a systemd unit file: quoted, with `\\`, `"` and `%` escaped, when it holds
+/// anything beyond plain path characters (systemd splits on spaces and expands `%`).
+fn systemd_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:@,~".contains(c)) {
+        return word.to_string();
+    }
+    format!("\"{}\"", word.replace('\\', "\\\\").replace('"', "\\\"").replace('%', "%%"))
 }

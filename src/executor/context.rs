@@ -56,7 +56,7 @@ impl Run {
             Value::String(text) if template::is_template(text) => {
                 let env = match escape {
                     Escape::Shell => &self.quoting,
-                    Escape::Path => &self.paths,
+                    Escape::Path | Escape::Url => &self.paths,
                     Escape::None => &self.plain,
                 };
                 let trimmed = text.trim();
@@ -69,7 +69,8 @@ impl Run {
                     let out = expr.eval(ctx.clone()).map_err(|e| self.explain(&e, inner, true, ctx))?;
                     return serde_json::to_value(&out).map_err(|e| e.to_string());
                 }
-                env.render_str(text, ctx.clone()).map(Value::String).map_err(|e| self.explain(&e, text, false, ctx))
+                let rendered = env.render_str(text, ctx.clone()).map_err(|e| self.explain(&e, text, false, ctx))?;
+                template::finish(escape, rendered).map(Value::String)
             }
             Value::Array(items) => items
                 .iter()
@@ -125,6 +126,7 @@ impl Run {
                     ("file", "path" | "from" | "to" | "source" | "destination")
                     | ("notification", "path")
                     | ("shell", "cwd") => Escape::Path,
+                    ("http", "url") | ("notification", "url") => Escape::Url,
                     _ => Escape::None,
                 };
                 self.render(value, escape, &ctx)

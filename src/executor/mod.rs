@@ -6,6 +6,7 @@ mod attempt;
 mod context;
 mod dag;
 pub mod events;
+pub mod logs;
 pub mod params;
 mod plan;
 mod record;
@@ -180,6 +181,10 @@ impl Executor {
     /// An executor recording into `store`.
     pub fn new(store: Store) -> Self {
         let logs_root = store.path().parent().map(crate::paths::logs_dir);
+        if let Some(root) = &logs_root {
+            let limits = crate::config::settings().limits;
+            logs::prune_in_background(root.clone(), limits.logs_max_age, limits.logs_max_total);
+        }
         let store = Arc::new(Mutex::new(store));
         Executor {
             writer: writer::Writer::start(store.clone()),

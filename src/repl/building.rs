@@ -11,16 +11,16 @@ impl Session {
     /// `/create` alone: the prompts of `alpha workflow create --interactive`, answered in the
     /// shell. ("create a workflow that …" starts the conversation instead.)
     pub(super) fn create_interactively(&mut self, ask: &mut Ask<'_>) -> Result<i32> {
-        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| println!("{text}")) else {
-            println!("Nothing was saved.");
+        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| crate::outln!("{text}")) else {
+            crate::outln!("Nothing was saved.");
             return Ok(exit::OK);
         };
         if library::exists(&self.ctx, &workflow.name)? {
-            println!("A workflow named '{}' already exists; nothing was saved. Pick another name.", workflow.name);
+            crate::outln!("A workflow named '{}' already exists; nothing was saved. Pick another name.", workflow.name);
             return Ok(exit::USAGE);
         }
         let saved = library::save(&self.ctx, &workflow, false)?;
-        println!("\nWorkflow '{}' created successfully!", saved.name);
+        crate::outln!("\nWorkflow '{}' created successfully!", saved.name);
         self.last_workflow = Some(saved.name);
         Ok(exit::OK)
     }
@@ -36,12 +36,12 @@ impl Session {
         match dialog.answer(line) {
             crate::builder::Reply::Ask(lines) => {
                 for line in lines {
-                    println!("{line}");
+                    crate::outln!("{line}");
                 }
                 exit::OK
             }
             crate::builder::Reply::Cancelled(message) => {
-                println!("{message}");
+                crate::outln!("{message}");
                 self.dialog = None;
                 self.from_suggestion = false;
                 exit::OK
@@ -50,17 +50,17 @@ impl Session {
                 let exists = library::exists(&self.ctx, &workflow.name).unwrap_or(false);
                 if exists {
                     for line in dialog.ask_name_again(&workflow.name) {
-                        println!("{line}");
+                        crate::outln!("{line}");
                     }
                     return exit::OK;
                 }
                 match library::save(&self.ctx, &workflow, false) {
                     Ok(saved) => {
                         for line in crate::builder::Dialog::saved_message(&saved.workflow) {
-                            println!("{line}");
+                            crate::outln!("{line}");
                         }
                         if std::mem::take(&mut self.from_suggestion) {
-                            println!("Schedule it or run on demand?");
+                            crate::outln!("Schedule it or run on demand?");
                         }
                         self.last_workflow = Some(saved.name);
                         self.dialog = None;
@@ -84,14 +84,14 @@ impl Session {
             .ok_or_else(|| Error::usage(format!("no workflow named '{name}'")))?;
         let (changed, what) = crate::builder::edit::apply(change, &current).map_err(Error::usage)?;
         let proposal = library::propose(&self.ctx, &name, changed, &format!("'{name}'"))?;
-        print!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
+        crate::out!("{}", text::diff_text(&proposal.diff, &proposal.from_version, &proposal.to_version));
         if !yes(ask(&format!("Save '{name}' as v{} ({what})? [y/N] ", proposal.to_version))) {
-            println!("OK, '{name}' is unchanged.");
+            crate::outln!("OK, '{name}' is unchanged.");
             return Ok(exit::OK);
         }
         let saved = library::accept(&self.ctx, &proposal, "edited by conversation")?;
         self.last_workflow = Some(saved.name.clone());
-        println!("Saved '{}' as v{}.", saved.name, saved.version);
+        crate::outln!("Saved '{}' as v{}.", saved.name, saved.version);
         Ok(exit::OK)
     }
 
@@ -100,19 +100,19 @@ impl Session {
         let made = commands::templates::use_template(&self.ctx, template, name, &IndexMap::new())?;
         let saved = made.saved;
         self.last_workflow = Some(saved.name.clone());
-        println!("Saved '{}' from the '{}' template. Its parameters:", saved.name, made.template);
+        crate::outln!("Saved '{}' from the '{}' template. Its parameters:", saved.name, made.template);
         for (key, parameter) in &saved.workflow.parameters {
             let default = parameter
                 .default
                 .as_ref()
                 .map(|d| d.as_str().map_or_else(|| d.to_string(), str::to_string))
                 .unwrap_or_default();
-            println!(
+            crate::outln!(
                 "  - {key} (default: {default}){}",
                 parameter.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             );
         }
-        println!("Run it with: run {} key=value …", saved.name);
+        crate::outln!("Run it with: run {} key=value …", saved.name);
         Ok(exit::OK)
     }
 }

@@ -13,7 +13,7 @@ impl Session {
     /// `!command`: runs it in place and remembers it for "save that as a workflow".
     pub(super) fn shell(&mut self, command: &str) -> i32 {
         if command.is_empty() {
-            println!("Type a shell command after !, e.g. !git status");
+            crate::outln!("Type a shell command after !, e.g. !git status");
             return exit::USAGE;
         }
         let _ = std::io::stdout().flush();
@@ -21,7 +21,7 @@ impl Session {
         let code = match &status {
             Ok(status) => status.code().unwrap_or(1),
             Err(error) => {
-                eprintln!("error: can't run `{command}`: {error}");
+                crate::errln!("error: can't run `{command}`: {error}");
                 127
             }
         };
@@ -29,7 +29,7 @@ impl Session {
         if let Err(error) =
             commands::suggest::record_command(&self.ctx, command, cwd.as_deref(), code, &self.session_id)
         {
-            eprintln!("warning: could not record the command: {error}");
+            crate::errln!("warning: could not record the command: {error}");
         }
         self.unsaved.push(command.to_string());
         if code == 0 {
@@ -57,7 +57,7 @@ impl Session {
             });
             let Some(done) = done else { continue };
             let rest = workflow.steps.len() - done;
-            println!(
+            crate::outln!(
                 "That's how '{}' starts. Say \"run the rest\" to run its remaining {rest} step{} as that workflow.",
                 workflow.name,
                 if rest == 1 { "" } else { "s" }
@@ -70,7 +70,7 @@ impl Session {
     /// Runs the steps of a recognised workflow after those the user already ran by hand.
     pub(super) fn run_rest(&mut self) -> Result<i32> {
         let Some((name, done)) = self.in_progress.take() else {
-            println!("There is no workflow in progress.");
+            crate::outln!("There is no workflow in progress.");
             return Ok(exit::USAGE);
         };
         let target = commands::run::resolve(&self.ctx, &name)?;
@@ -81,7 +81,7 @@ impl Session {
         let workflow = match crate::workflow::Document::from_text("rest", text, Format::Yaml).load() {
             Ok(valid) => valid,
             Err(_) => {
-                println!(
+                crate::outln!(
                     "The remaining steps use results of the ones you ran by hand, so I'll run the whole workflow."
                 );
                 target.workflow.clone()
@@ -117,11 +117,11 @@ impl Session {
             commands::suggest::recent_commands(&self.ctx, &self.session_id, count).unwrap_or_default()
         };
         if commands.is_empty() {
-            println!("There is nothing to save yet: run commands with ! first (e.g. !git pull), then ask again.");
+            crate::outln!("There is nothing to save yet: run commands with ! first (e.g. !git pull), then ask again.");
             return exit::USAGE;
         }
         if count > commands.len() {
-            println!("Only {} command(s) were run in this session; using those.", commands.len());
+            crate::outln!("Only {} command(s) were run in this session; using those.", commands.len());
         }
         let workflow = crate::builder::recent::workflow(&commands, name.as_deref().unwrap_or(""));
         let dir = std::env::current_dir().unwrap_or_default();
@@ -129,7 +129,7 @@ impl Session {
         self.dialog = Some(dialog);
         self.unsaved.clear();
         for line in lines {
-            println!("{line}");
+            crate::outln!("{line}");
         }
         exit::OK
     }

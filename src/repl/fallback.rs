@@ -13,9 +13,9 @@ impl Session {
         let endpoint = crate::llm::endpoint()?;
         if endpoint.is_none() {
             if did_you_mean.is_empty() {
-                println!("I didn't understand that. Type /help to see what I can do.");
+                crate::outln!("I didn't understand that. Type /help to see what I can do.");
             } else {
-                println!(
+                crate::outln!(
                     "I didn't understand that. Did you mean: {}?",
                     did_you_mean.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(" or ")
                 );
@@ -26,7 +26,7 @@ impl Session {
             Ok(Some(intent)) => intent,
             Ok(None) => Intent::Unknown { did_you_mean: Vec::new() },
             Err(error) => {
-                println!("I didn't understand that, and the LLM could not help: {error}");
+                crate::outln!("I didn't understand that, and the LLM could not help: {error}");
                 return Ok(exit::USAGE);
             }
         };
@@ -34,7 +34,7 @@ impl Session {
             Intent::Unknown { did_you_mean } => {
                 if let Some(reason) = did_you_mean.first().filter(|r| r.contains("workflow") || r.contains("parameter"))
                 {
-                    println!("I couldn't match that to your workflows ({reason}).");
+                    crate::outln!("I couldn't match that to your workflows ({reason}).");
                 }
                 self.answer(line)
             }
@@ -50,11 +50,11 @@ impl Session {
                         | Intent::Validate { .. }
                 );
                 if changes && !yes(ask(&format!("I understood: {reading}. Go ahead? [y/N] "))) {
-                    println!("OK, nothing done.");
+                    crate::outln!("OK, nothing done.");
                     return Ok(exit::OK);
                 }
                 if !changes {
-                    println!("({reading})");
+                    crate::outln!("({reading})");
                 }
                 self.act(intent, ask)
             }
@@ -70,7 +70,7 @@ impl Session {
             let _ = stdout.write_all(piece.as_bytes());
             let _ = stdout.flush();
         })?;
-        println!();
+        crate::outln!();
         Ok(exit::OK)
     }
 }

@@ -69,7 +69,7 @@ impl Drop for Background {
 }
 
 fn piped(session: &mut Session, ctx: &Context) -> Result<i32> {
-    let _background = Background::start(ctx, Arc::new(|line: &str| println!("{line}")));
+    let _background = Background::start(ctx, Arc::new(|line: &str| crate::outln!("{line}")));
     session.report_scheduled_failures();
     session.offer_suggestion();
     let stdin = std::io::stdin();
@@ -113,7 +113,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
     editor.set_helper(Some(ShellHelper { library }));
     let history = crate::paths::data_dir().join("repl_history");
     let _ = editor.load_history(&history);
-    println!("{GREETING}");
+    crate::outln!("{GREETING}");
     // Notices from scheduled runs are printed above the prompt without breaking the line.
     let notice: daemon::Notice = match editor.create_external_printer() {
         Ok(printer) => {
@@ -124,7 +124,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
                 }
             })
         }
-        Err(_) => Arc::new(|line: &str| println!("{line}")),
+        Err(_) => Arc::new(|line: &str| crate::outln!("{line}")),
     };
     let _background = Background::start(ctx, notice);
     session.report_scheduled_failures();
@@ -146,7 +146,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
             Err(error) => {
-                eprintln!("error: {error}");
+                crate::errln!("error: {error}");
                 break;
             }
         }
@@ -155,7 +155,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         let _ = std::fs::create_dir_all(parent);
     }
     let _ = editor.save_history(&history);
-    println!("Bye.");
+    crate::outln!("Bye.");
     Ok(exit::OK)
 }
 

@@ -15,11 +15,11 @@ impl Session {
             return;
         }
         let what = if runs.len() == 1 { "scheduled run" } else { "scheduled runs" };
-        println!("Since we last talked, {} {what} did not complete:", runs.len());
+        crate::outln!("Since we last talked, {} {what} did not complete:", runs.len());
         for run in &runs {
-            println!("  - {}", crate::terminal::text::run_line(run));
+            crate::outln!("  - {}", crate::terminal::text::run_line(run));
         }
-        println!("`alpha workflow logs RUN` shows what a run printed; `--resume RUN` continues it.");
+        crate::outln!("`alpha workflow logs RUN` shows what a run printed; `--resume RUN` continues it.");
     }
 
     /// Offers the best suggestion from the recorded history, if there is one not yet answered.
@@ -29,7 +29,7 @@ impl Session {
         }
         let found = commands::suggest::offers(&self.ctx).unwrap_or_default();
         if let Some(suggestion) = found.into_iter().find(|s| !self.postponed.contains(&s.signature())) {
-            println!("{}", crate::proactive::suggest::offer(&suggestion));
+            crate::outln!("{}", crate::proactive::suggest::offer(&suggestion));
             self.offered = Some(suggestion);
         }
     }
@@ -41,12 +41,12 @@ impl Session {
         let signature = suggestion.signature();
         if matches!(lower, "no" | "n" | "not now" | "later" | "nope") {
             self.postponed.push(signature);
-            println!("OK, not now.");
+            crate::outln!("OK, not now.");
             return Some(exit::OK);
         }
         if matches!(lower, "never" | "no, never" | "never ask again" | "don't ask again") {
             let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Dismissed, None);
-            println!("OK, I won't suggest that again.");
+            crate::outln!("OK, I won't suggest that again.");
             return Some(exit::OK);
         }
         let yes = Regex::new(r"(?i)^(?:yes|yeah|yep|sure|ok|okay|please do|do it)\b[\s,.!-]*(?:(?:please\s+)?(?:call it|name it|named|called)\s+(.+))?$").ok()?;
@@ -63,7 +63,7 @@ impl Session {
             self.dialog = Some(dialog);
             self.from_suggestion = true;
             for line in lines {
-                println!("{line}");
+                crate::outln!("{line}");
             }
             let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, None);
             return Some(exit::OK);
@@ -71,7 +71,7 @@ impl Session {
         match library::save(&self.ctx, &workflow, false) {
             Ok(saved) => {
                 let _ = commands::suggest::answer(&self.ctx, suggestion, Answer::Accepted, Some(&saved.name));
-                println!("Workflow '{}' created. Schedule it or run on demand?", saved.name);
+                crate::outln!("Workflow '{}' created. Schedule it or run on demand?", saved.name);
                 self.last_workflow = Some(saved.name);
                 Some(exit::OK)
             }

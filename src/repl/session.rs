@@ -16,7 +16,7 @@ use crate::workflow::Format;
 
 /// Prints an error in the conversation and returns its exit code.
 pub(super) fn report(error: &Error) -> i32 {
-    eprint!("{}", text::error(error, stderr_color()));
+    crate::err!("{}", text::error(error, stderr_color()));
     error.exit_code()
 }
 
@@ -58,13 +58,13 @@ pub struct Session {
 
 /// Reads an answer from piped stdin (the next line).
 pub fn read_piped_answer(prompt: &str) -> Option<String> {
-    print!("{prompt}");
+    crate::out!("{prompt}");
     let _ = std::io::stdout().flush();
     let mut line = String::new();
     match std::io::stdin().read_line(&mut line) {
         Ok(0) | Err(_) => None,
         Ok(_) => {
-            println!("{}", line.trim());
+            crate::outln!("{}", line.trim());
             Some(line.trim().to_string())
         }
     }
@@ -173,13 +173,13 @@ impl Session {
             Intent::List { tags, search } => {
                 let filtered = !tags.is_empty() || search.is_some();
                 let rows = library::list(&self.ctx, &library::ListRequest { tags, search })?;
-                print!("{}", text::list(&rows, filtered, out));
+                crate::out!("{}", text::list(&rows, filtered, out));
                 Ok(exit::OK)
             }
             Intent::Show { workflow } => {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
-                print!("{}", text::show(&library::show(&self.ctx, &name, None)?, Format::Yaml, out));
+                crate::out!("{}", text::show(&library::show(&self.ctx, &name, None)?, Format::Yaml, out));
                 Ok(exit::OK)
             }
             Intent::Edit { workflow } => {
@@ -191,25 +191,25 @@ impl Session {
                 let name = self.target(&workflow)?;
                 self.last_workflow = Some(name.clone());
                 if !yes(ask(&format!("Delete workflow '{name}'? Its run history stays readable. [y/N] "))) {
-                    println!("Kept '{name}'.");
+                    crate::outln!("Kept '{name}'.");
                     return Ok(exit::OK);
                 }
                 let deleted = library::delete(&self.ctx, &name)?;
-                println!("Deleted workflow '{}'.", deleted.name);
+                crate::outln!("Deleted workflow '{}'.", deleted.name);
                 Ok(exit::OK)
             }
             Intent::History { workflow } => {
                 let name = workflow.map(|w| self.target(&w).unwrap_or(w));
                 let request = commands::history::HistoryRequest { workflow: name, status: None, limit: 10 };
-                print!("{}", text::history(&commands::history::runs(&self.ctx, &request)?));
+                crate::out!("{}", text::history(&commands::history::runs(&self.ctx, &request)?));
                 Ok(exit::OK)
             }
             Intent::Export { workflow, file } => {
                 let name = self.target(&workflow)?;
                 let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None, false)?;
                 match (&exported.text, &exported.file) {
-                    (Some(text), _) => print!("{text}"),
-                    (None, Some(file)) => println!("Exported '{}' v{} to {file}", exported.name, exported.version),
+                    (Some(text), _) => crate::terminal::visible::write_data(text),
+                    (None, Some(file)) => crate::outln!("Exported '{}' v{} to {file}", exported.name, exported.version),
                     (None, None) => {}
                 }
                 Ok(exit::OK)
@@ -219,13 +219,13 @@ impl Session {
                 for item in library::import(&self.ctx, &[PathBuf::from(file)], false)? {
                     match (&item.workflow, &item.failure) {
                         (Some(workflow), _) => {
-                            println!("{} {}: imported {}", out.good("✓"), item.file, text::summary(workflow))
+                            crate::outln!("{} {}: imported {}", out.good("✓"), item.file, text::summary(workflow))
                         }
                         (None, failure) => {
                             if let Some(failure) = failure {
                                 report(failure);
                             }
-                            println!("{} {}: not imported", out.bad("✗"), item.file);
+                            crate::outln!("{} {}: not imported", out.bad("✗"), item.file);
                             code = exit::USAGE;
                         }
                     }
@@ -236,10 +236,10 @@ impl Session {
                 let mut code = exit::OK;
                 for check in commands::files::validate(&[PathBuf::from(file)]) {
                     if let Some(problems) = &check.problems {
-                        eprint!("{}", problems.render(stderr_color()));
+                        crate::err!("{}", problems.render(stderr_color()));
                         code = exit::USAGE;
                     }
-                    print!("{}", text::file_check(&check, out));
+                    crate::out!("{}", text::file_check(&check, out));
                 }
                 Ok(code)
             }
@@ -265,12 +265,12 @@ impl Session {
                     params,
                     add: false,
                 };
-                print!("{}", text::scheduled(&commands::schedule::schedule(&self.ctx, &request)?));
+                crate::out!("{}", text::scheduled(&commands::schedule::schedule(&self.ctx, &request)?));
                 Ok(exit::OK)
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;
-                print!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name, None)?));
+                crate::out!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name, None)?));
                 Ok(exit::OK)
             }
             Intent::Create { interactive: true, .. } => self.create_interactively(ask),
@@ -279,7 +279,7 @@ impl Session {
                 let (dialog, lines) = crate::builder::start(description.as_deref(), name.as_deref(), &dir)?;
                 self.dialog = Some(dialog);
                 for line in lines {
-                    println!("{line}");
+                    crate::outln!("{line}");
                 }
                 Ok(exit::OK)
             }
@@ -289,7 +289,7 @@ impl Session {
                 self.postponed.clear();
                 self.offer_suggestion();
                 if self.offered.is_none() {
-                    println!(
+                    crate::outln!(
                         "No repeated command sequences yet: a pattern needs 3 runs within 7 days. \
                          `alpha history import` reads your shell history."
                     );
@@ -301,7 +301,7 @@ impl Session {
             Intent::SaveRecent { count, name } => Ok(self.save_recent(count, name)),
             Intent::Optimize { workflow } => {
                 let name = self.target(&workflow)?;
-                print!("{}", text::optimized(&commands::optimize::optimize(&self.ctx, &name)?));
+                crate::out!("{}", text::optimized(&commands::optimize::optimize(&self.ctx, &name)?));
                 Ok(exit::OK)
             }
             Intent::UseTemplate { template, name } => self.use_template(&template, name.as_deref()),
@@ -334,12 +334,12 @@ impl Session {
 }
 
 fn help() {
-    println!("Talk to me in plain words, or use a command:");
+    crate::outln!("Talk to me in plain words, or use a command:");
     for (command, example) in super::COMMANDS {
-        println!("  {command:<12} e.g. {example}");
+        crate::outln!("  {command:<12} e.g. {example}");
     }
-    println!("Plain words work too: \"what workflows do I have?\", \"run git sync with branch dev\",");
-    println!(
+    crate::outln!("Plain words work too: \"what workflows do I have?\", \"run git sync with branch dev\",");
+    crate::outln!(
         "\"schedule the backup every weekday at 9am\", \"what ran yesterday?\". Ctrl-C stops a run; Ctrl-D quits."
     );
 }

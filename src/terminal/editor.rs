@@ -30,14 +30,14 @@ pub fn edit(ctx: &Context, name: &str) -> Result<i32> {
         let edited = std::fs::read_to_string(&path).map_err(|e| Error::io("can't read the edited file", e))?;
         match finish_edit(ctx, &editing, &path.display().to_string(), edited) {
             Ok(outcome) => {
-                print!("{}", text::edited(&outcome));
+                crate::out!("{}", text::edited(&outcome));
                 return Ok(exit::OK);
             }
             Err(Error::Invalid(diagnostics)) => {
-                eprint!("{}", diagnostics.render(stderr_color()));
+                crate::err!("{}", diagnostics.render(stderr_color()));
                 if !interactive {
                     let kept = keep_rejected(ctx, &editing.file_name, &path)?;
-                    eprintln!(
+                    crate::errln!(
                         "The edited workflow is invalid; nothing was saved. Your text is kept in {}",
                         kept.display()
                     );
@@ -47,7 +47,7 @@ pub fn edit(ctx: &Context, name: &str) -> Result<i32> {
                     prompt::ask("The workflow is invalid. (r)e-open the editor or (d)iscard the changes? [r/d] ")?;
                 if matches!(answer.as_str(), "d" | "discard") {
                     let kept = keep_rejected(ctx, &editing.file_name, &path)?;
-                    println!("Discarded; nothing was saved. A copy of your text is in {}", kept.display());
+                    crate::outln!("Discarded; nothing was saved. A copy of your text is in {}", kept.display());
                     return Ok(exit::USAGE);
                 }
             }

@@ -8,5 +8,6 @@ pub mod progress;
 pub mod prompt;
 pub mod style;
 pub mod text;
+pub mod visible;
 
 pub use style::{Output, stderr_color};

@@ -38,9 +38,9 @@ pub fn renderer(style: Style, out: Output) -> Sink {
         }),
         Style::Plain => Arc::new(move |event: &Event| {
             if let Some(text) = aside(event) {
-                eprintln!("{text}");
+                crate::errln!("{text}");
             } else if let Some(text) = line(event, out) {
-                println!("{text}");
+                crate::outln!("{text}");
             }
         }),
         Style::Tty => {
@@ -55,7 +55,9 @@ pub fn renderer(style: Style, out: Output) -> Sink {
                             indicatif::ProgressStyle::with_template("  {spinner:.cyan} {msg} ({elapsed})")
                                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
                         );
-                        bar.set_message(format!("Step {index}/{total}: {label}"));
+                        bar.set_message(
+                            super::visible::visible(&format!("Step {index}/{total}: {label}"), out.color).into_owned(),
+                        );
                         bar.enable_steady_tick(std::time::Duration::from_millis(80));
                         spinners.insert(id.clone(), bar);
                     }
@@ -65,20 +67,20 @@ pub fn renderer(style: Style, out: Output) -> Sink {
                             bars.remove(&bar);
                         }
                         if let Some(text) = line(event, out) {
-                            let _ = bars.println(text);
+                            let _ = bars.println(super::visible::visible(&text, out.color));
                         }
                     }
                     Event::RunStarted { .. } | Event::RunFinished { .. } => {
                         // Printed outright: with no bar on screen, `bars.println` may draw nothing.
                         if let Some(text) = line(event, out) {
-                            bars.suspend(|| println!("{text}"));
+                            bars.suspend(|| crate::outln!("{text}"));
                         }
                     }
                     other => {
                         if let Some(text) = aside(other) {
-                            bars.suspend(|| eprintln!("{text}"));
+                            bars.suspend(|| crate::errln!("{text}"));
                         } else if let Some(text) = line(other, out) {
-                            let _ = bars.println(text);
+                            let _ = bars.println(super::visible::visible(&text, out.color));
                         }
                     }
                 }

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// Prints a prompt on stderr and reads one trimmed, lowercased answer.
 pub fn ask(prompt: &str) -> Result<String> {
-    eprint!("{prompt}");
+    crate::err!("{prompt}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::io("can't read the answer", e))?;

@@ -58,7 +58,13 @@ pub fn no_color() -> bool {
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(error) => eprintln!("error: can't encode JSON: {error}"),
+        // JSON escapes every control character itself; the text goes out as it is.
+        Ok(text) => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{text}");
+            let _ = stdout.flush();
+        }
+        Err(error) => crate::errln!("error: can't encode JSON: {error}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The text of each report, in the words of the original specification. Each function returns
 //! whole lines (ending in `\n`), so a face prints them as they are.
 
+use crate::template::shell_quote;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, Local, Utc};
@@ -255,13 +256,21 @@ pub fn logs(logs: &[crate::commands::history::StepLog]) -> String {
     }
     let mut text = String::new();
     for log in logs {
-        let _ = writeln!(
-            text,
-            "── {} (attempt {}, {}) ──",
-            log.name.as_deref().unwrap_or(&log.step_id),
-            log.attempt,
-            log.status
-        );
+        text.push_str(&log_header(log));
+        text.push_str(&log_body(log));
+    }
+    text
+}
+
+/// The line that opens one attempt's output in `logs`.
+pub fn log_header(log: &crate::commands::history::StepLog) -> String {
+    format!("── {} (attempt {}, {}) ──\n", log.name.as_deref().unwrap_or(&log.step_id), log.attempt, log.status)
+}
+
+/// One attempt's output as recorded (head and tail when it was cut), and its error.
+pub fn log_body(log: &crate::commands::history::StepLog) -> String {
+    let mut text = String::new();
+    {
         for (stream, body) in [("stdout", &log.stdout), ("stderr", &log.stderr)] {
             if body.is_empty() {
                 continue;
@@ -289,16 +298,16 @@ pub fn saved(saved: &SavedReport, out: Output) -> String {
         .iter()
         .filter(|(_, p)| p.default.is_some() || p.is_required())
         .map(|(k, p)| match &p.default {
-            Some(v) => format!(" {k}={}", plain_value(v)),
+            Some(v) => format!(" {k}={}", shell_quote(&plain_value(v))),
             None => format!(" {k}=…"),
         })
         .collect();
     format!(
-        "{} Workflow '{}' saved (v{}).\nRun with: alpha workflow run '{}'{params}\n",
+        "{} Workflow '{}' saved (v{}).\nRun with: alpha workflow run {}{params}\n",
         out.good("✓"),
         saved.name,
         saved.version,
-        saved.name
+        shell_quote(&saved.name)
     )
 }
 

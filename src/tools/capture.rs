@@ -153,6 +153,15 @@ impl Stream {
         self.kept.finish(log.as_deref())
     }
 
+    /// Ends a stream whose whole text stays at `source` (a file that was read): the marker
+    /// points there instead of at a log.
+    pub fn finish_whole_in(mut self, source: &str) -> Captured {
+        if let Some(rest) = self.masker.finish() {
+            self.pass(rest.as_bytes());
+        }
+        self.kept.finish(Some(source))
+    }
+
     /// A masked piece: to the log, the kept head and tail, and `--verbose` line by line.
     fn pass(&mut self, piece: &[u8]) {
         if let Some(log) = &self.log

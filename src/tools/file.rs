@@ -14,6 +14,9 @@ pub struct File;
 
 impl Tool for File {
     fn call(&self, request: Request) -> BoxFuture<'_, Outcome> {
+        if request.action == "read" {
+            return Box::pin(read(request));
+        }
         Box::pin(async move {
             tokio::task::spawn_blocking(move || run(&request))
                 .await
@@ -56,14 +59,6 @@ fn done(path: &Path, output: String) -> Map<String, Value> {
 
 fn run(request: &Request) -> Outcome {
     match request.action.as_str() {
-        "read" => {
-            let path = path(request, "path")?;
-            let body = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
-            let mut fields = done(&path, body.clone());
-            fields.insert("json".into(), serde_json::from_str(&body).unwrap_or(Value::Null));
-            fields.insert("size".into(), Value::from(body.len()));
-            Ok(fields)
-        }
         "write" | "append" => {
             let path = path(request, "path")?;
             mkdir_parent(request, &path)?;
@@ -82,6 +77,7 @@ fn run(request: &Request) -> Outcome {
         }
         "copy" => {
             let from = path(request, "from")?;
+            refuse_special(&from, false)?;
             let to = path(request, "to")?;
             mkdir_parent(request, &to)?;
             let size = std::fs::copy(&from, &to).map_err(|e| io("copy", &from, e))?;
@@ -191,8 +187,146 @@ fn archive(request: &Request) -> Outcome {
 }
 
 fn sha256(path: &Path) -> Result<String, Failure> {
+    refuse_special(path, false)?;
     let mut file = std::fs::File::open(path).map_err(|e| io("read", path, e))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(|e| io("read", path, e))?;
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What kind of special file `path` is (a FIFO, a device, a socket), if it is one. `stat` never
+/// blocks, even on a FIFO with no writer.
+fn special_kind(metadata: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        Some("a FIFO")
+    } else if kind.is_char_device() {
+        Some("a character device")
+    } else if kind.is_block_device() {
+        Some("a block device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        None
+    }
+}
+
+/// Refuses a FIFO or a device, which may never end or never answer, unless `allowed`.
+fn refuse_special(path: &Path, allowed: bool) -> Result<Option<&'static str>, Failure> {
+    let metadata = std::fs::metadata(path).map_err(|e| io("read", path, e))?;
+    if metadata.is_dir() {
+        return Err(Failure::new(format!("can't read {}: it is a directory", path.display())));
+    }
+    match special_kind(&metadata) {
+        Some(kind) if !allowed => Err(Failure::new(format!(
+            "{} is {kind}, not a regular file; reading it may never end (set `allow_special: true` on a read to read it anyway)",
+            path.display()
+        ))),
+        kind => Ok(kind),
+    }
+}
+
+/// `file read`: the file streamed through a bounded capture on a thread of its own, so a FIFO
+/// with no writer or an endless device never holds the step past its timeout or a signal; the
+/// result keeps the head and tail, and the marker points at the file itself for the rest.
+async fn read(request: Request) -> Outcome {
+    let path = path(&request, "path")?;
+    let allowed = request.params.get("allow_special") == Some(&Value::Bool(true));
+    let probe = path.clone();
+    let special = tokio::task::spawn_blocking(move || refuse_special(&probe, allowed))
+        .await
+        .map_err(|e| Failure::new(e.to_string()))??;
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    let reader = Reader { path: path.clone(), fifo: special == Some("a FIFO"), done: Default::default() };
+    let finished = reader.done.clone();
+    let source = path.clone();
+    std::thread::Builder::new()
+        .name("alpha-file-read".into())
+        .spawn(move || read_chunks(&source, &chunks, &finished))
+        .map_err(|e| Failure::new(format!("can't start reading {}: {e}", path.display())))?;
+    // No log: the whole text is the file itself.
+    let mut stream = super::capture::Stream::new(
+        "output",
+        request.output_limit,
+        request.secret_forms.clone(),
+        None,
+        request.verbose.clone(),
+    );
+    let copy = async {
+        while let Some(chunk) = received.recv().await {
+            stream.push(&chunk?);
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    let copied = match request.deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline.into(), copy).await,
+        None => Ok(copy.await),
+    };
+    match copied {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(io("read", &path, e)),
+        Err(_) => {
+            return Err(Failure::kind(
+                format!("reading {} did not end in time", path.display()),
+                crate::workflow::ErrorKind::Timeout,
+            ));
+        }
+    }
+    drop(reader);
+    let captured = stream.finish_whole_in(&path.display().to_string());
+    let mut fields = done(&path, String::new());
+    let json =
+        if captured.truncated { Value::Null } else { serde_json::from_str(&captured.text).unwrap_or(Value::Null) };
+    fields.insert("json".into(), json);
+    fields.insert("size".into(), Value::from(captured.bytes));
+    fields.insert("output".into(), text(captured.text.clone()));
+    fields.insert("bytes".into(), Value::from(captured.bytes));
+    fields.insert("truncated".into(), Value::Bool(captured.truncated));
+    Ok(fields)
+}
+
+/// Reads `path` in chunks into `chunks` until its end, an error, or nobody listening.
+fn read_chunks(
+    path: &Path,
+    chunks: &tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    done: &std::sync::atomic::AtomicBool,
+) {
+    use std::io::Read;
+    let result = (|| {
+        let mut file = std::fs::File::open(path)?;
+        loop {
+            let mut buffer = vec![0u8; 64 * 1024];
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                return Ok(());
+            }
+            buffer.truncate(n);
+            if chunks.blocking_send(Ok(buffer)).is_err() {
+                return Ok(());
+            }
+        }
+    })();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Err(e) = result {
+        let _ = chunks.blocking_send(Err(e));
+    }
+}
+
+/// The reading thread's handle: dropped early (the step timed out or the run was cancelled),
+/// it wakes a thread still waiting in `open` for a FIFO writer by opening the FIFO for writing
+/// once, so the thread sees the end and exits instead of lingering.
+struct Reader {
+    path: PathBuf,
+    fifo: bool,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if self.fifo && !self.done.load(std::sync::atomic::Ordering::SeqCst) {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(&self.path);
+        }
+    }
 }

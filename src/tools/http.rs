@@ -15,10 +15,15 @@ pub struct Http {
     client: OnceLock<reqwest::Client>,
 }
 
-/// A client with rustls on the ring provider (installed once per process).
+/// A client with rustls on the ring provider (installed once per process), giving up on a
+/// connection that takes longer than `limits.http_connect_timeout` to open.
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().user_agent(concat!("alpha/", env!("CARGO_PKG_VERSION"))).build().unwrap_or_default()
+    reqwest::Client::builder()
+        .user_agent(concat!("alpha/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(crate::config::settings().limits.http_connect_timeout)
+        .build()
+        .unwrap_or_default()
 }
 
 impl Tool for Http {
@@ -54,21 +59,53 @@ async fn run(client: reqwest::Client, request: Request) -> Outcome {
     } else if let Some(body) = request.params.get("body") {
         builder = builder.body(body.as_str().map_or_else(|| body.to_string(), str::to_string));
     }
-    if let Some(deadline) = request.deadline {
-        builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
-    }
-    let response = builder.send().await.map_err(|e| network_failure(&url, &e))?;
-    let status = response.status().as_u16();
-    let mut headers = Map::new();
-    for (name, value) in response.headers() {
-        headers.insert(name.to_string(), text(value.to_str().unwrap_or_default()));
-    }
-    let body = response.text().await.map_err(|e| network_failure(&url, &e))?;
+    // The whole exchange, body included, ends by the step's deadline or the default limit,
+    // whichever is nearer, so a server that never answers or drips a byte at a time can't hold
+    // the step.
+    let limit = crate::config::settings().limits.http_timeout;
+    let budget = request.deadline.map_or(limit, |d| d.saturating_duration_since(Instant::now()).min(limit));
+    let ends = tokio::time::Instant::now() + budget;
+    let exchange = async {
+        let response = builder.send().await?;
+        let status = response.status().as_u16();
+        let mut headers = Map::new();
+        for (name, value) in response.headers() {
+            headers.insert(name.to_string(), text(value.to_str().unwrap_or_default()));
+        }
+        let mut body = request.stream("body");
+        let mut response = response;
+        let read = loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.push(&chunk),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        Ok::<_, reqwest::Error>((status, headers, body, read))
+    };
+    let (status, headers, body, read) = match tokio::time::timeout_at(ends, exchange).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => return Err(network_failure(&url, &e)),
+        Err(_) => {
+            return Err(Failure::kind(
+                format!("{url}: no complete answer within {}", crate::workflow::HumanDuration::new(budget)),
+                ErrorKind::Timeout,
+            ));
+        }
+    };
+    let captured = body.finish();
+    read.map_err(|e| network_failure(&url, &e))?;
     let mut fields = Map::new();
     fields.insert("status_code".into(), Value::from(status));
     fields.insert("headers".into(), Value::Object(headers));
-    fields.insert("json".into(), serde_json::from_str(&body).unwrap_or(Value::Null));
-    fields.insert("output".into(), text(body));
+    let json =
+        if captured.truncated { Value::Null } else { serde_json::from_str(&captured.text).unwrap_or(Value::Null) };
+    fields.insert("json".into(), json);
+    fields.insert("output".into(), text(captured.text.clone()));
+    captured.insert_into(&mut fields, "body");
+    if let Some(log) = request.log_path() {
+        fields.insert("log".into(), text(log));
+    }
     let expected = expected_statuses(request.params.get("expect_status"));
     let ok = match &expected {
         Some(codes) => codes.contains(&status),

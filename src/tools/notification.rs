@@ -39,6 +39,7 @@ async fn send(client: reqwest::Client, request: Request) -> Outcome {
         "terminal" => {}
         "desktop" => {
             let sent = tokio::process::Command::new("notify-send")
+                .arg("--")
                 .arg(&title)
                 .arg(&message)
                 .status()
