@@ -6,6 +6,7 @@
 
 pub mod builder;
 pub mod cli;
+pub mod clip;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;

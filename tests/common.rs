@@ -43,7 +43,12 @@ impl Sandbox {
 
     /// The same as a plain `std::process::Command`, for spawning, pipes and pty sessions.
     pub fn command(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_alpha"));
+        self.command_for(env!("CARGO_BIN_EXE_alpha"))
+    }
+
+    /// Another program (`sh` wrapping alpha, say) with the same environment as [`Self::command`].
+    pub fn command_for(&self, program: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.current_dir(self.path())
             .env_remove("ALPHA_DB")
             .env_remove("ALPHA_LLM_BASE_URL")

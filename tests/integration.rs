@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per area (as just and ripgrep do).
 
 mod architecture;
+mod bounds;
 mod builder;
 mod chat_results;
 mod commands;
@@ -8,6 +9,7 @@ mod common;
 mod damage;
 mod docs;
 mod email;
+mod escapes;
 mod examples;
 mod fixtures;
 mod grammar;
@@ -23,6 +25,7 @@ mod run;
 mod scheduler;
 mod schedules;
 mod secrets;
+mod signals;
 mod status;
 mod templates;
 mod test;

@@ -194,17 +194,8 @@ fn truncate(text: &str) -> String {
     cut(text, MAX_STORED_OUTPUT)
 }
 
-/// `text` cut to at most `limit` bytes at a character boundary, with a marker saying how long
-/// it was.
 fn cut(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_string();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…[truncated: {} bytes in all]", &text[..end], text.len())
+    crate::clip::cut(text, limit).into_owned()
 }
 
 /// `value` as stored: valid JSON whatever its size, with each string cut to

@@ -177,7 +177,7 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
                 text.push_str("\nOutputs:");
                 for (k, v) in map {
                     let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                    text.push_str(&format!("\n  {k}: {v}"));
+                    text.push_str(&format!("\n  {k}: {}", crate::clip::cut(&v, SHOWN_OUTPUT)));
                 }
             }
             if matches!(status, RunStatus::Failed | RunStatus::Interrupted | RunStatus::Partial) {
@@ -193,6 +193,9 @@ pub fn line(event: &Event, out: Output) -> Option<String> {
         }
     })
 }
+
+/// Longest output value a run's summary prints; `--json` and `history --run` have the rest.
+const SHOWN_OUTPUT: usize = 4096;
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)

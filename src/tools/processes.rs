@@ -101,8 +101,8 @@ const WATCHDOG_SCRIPT: &str = r#"
 /^-/ { delete live[substr($0, 2)]; next }
 END {
   n = 0
-  for (g in live) { system("kill -TERM -- -" g " 2>/dev/null"); n++ }
-  if (n) { system("sleep 0.2"); for (g in live) system("kill -KILL -- -" g " 2>/dev/null") }
+  for (g in live) { system("kill -TERM -" g " 2>/dev/null"); n++ }
+  if (n) { system("sleep 0.2"); for (g in live) system("kill -KILL -" g " 2>/dev/null") }
 }
 "#;
 

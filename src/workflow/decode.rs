@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::duration::HumanDuration;
 use super::locate::{child, item};
 use super::model::Workflow;
+use super::size::ByteSize;
 use crate::diagnostic::{Diagnostic, Target, did_you_mean};
 
 const WORKFLOW_KEYS: &[&str] = &[
@@ -27,7 +28,7 @@ const WORKFLOW_KEYS: &[&str] = &[
 ];
 const PARAMETER_KEYS: &[&str] = &["type", "default", "required", "description", "enum", "pattern"];
 const PARAMETER_TYPES: &[&str] = &["string", "integer", "number", "boolean", "array", "object", "path", "secret"];
-const EXECUTION_KEYS: &[&str] = &["mode", "max_parallel", "timeout"];
+const EXECUTION_KEYS: &[&str] = &["mode", "max_parallel", "timeout", "output_limit"];
 const TOOL_STEP_KEYS: &[&str] = &[
     "id",
     "name",
@@ -38,6 +39,7 @@ const TOOL_STEP_KEYS: &[&str] = &[
     "depends_on",
     "timeout",
     "workdir",
+    "output_limit",
     "on_error",
     "retry",
     "fallback",
@@ -183,6 +185,19 @@ impl Decoder {
         }
     }
 
+    /// A byte size such as `64KiB` or a plain number of bytes.
+    fn size(&mut self, value: &Value, path: &str) {
+        match value {
+            Value::String(text) => {
+                if let Err(message) = ByteSize::parse(text) {
+                    self.error(Target::Value(path.to_string()), message);
+                }
+            }
+            Value::Number(n) if n.as_u64().is_some() => {}
+            other => self.mismatch(path, "a size such as 64KiB or 1MiB", other),
+        }
+    }
+
     fn typed<T: DeserializeOwned>(&mut self, value: &Value, path: &str, expected: &str) {
         if serde_json::from_value::<T>(value.clone()).is_err() {
             self.mismatch(path, expected, value);
@@ -297,6 +312,9 @@ impl Decoder {
         if let Some(timeout) = map.get("timeout") {
             self.duration(timeout, "execution.timeout");
         }
+        if let Some(limit) = map.get("output_limit") {
+            self.size(limit, "execution.output_limit");
+        }
     }
 
     fn steps(&mut self, value: &Value, path: &str, fallback: bool) {
@@ -382,6 +400,9 @@ impl Decoder {
         }
         if let Some(timeout) = map.get("timeout") {
             self.duration(timeout, &child(path, "timeout"));
+        }
+        if let Some(limit) = map.get("output_limit") {
+            self.size(limit, &child(path, "output_limit"));
         }
         if let Some(on_error) = map.get("on_error") {
             self.choice(on_error, &child(path, "on_error"), "error strategy", ON_ERROR);
