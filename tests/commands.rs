@@ -39,7 +39,8 @@ const GREET: &str = "
 fn reading_commands_never_create_a_library() {
     let (dir, ctx) = context();
     assert!(library::list(&ctx, &ListRequest::default()).expect("list").is_empty());
-    let runs = alpha::commands::history::runs(&ctx, &HistoryRequest { workflow: None, status: None, limit: 5 });
+    let runs =
+        alpha::commands::history::runs(&ctx, &HistoryRequest { workflow: None, status: None, since: None, limit: 5 });
     assert!(runs.expect("history").is_empty());
     assert!(schedule::status(&ctx).expect("status").is_empty());
     assert!(!dir.path().join("alpha.db").exists(), "asking questions must not create a database");

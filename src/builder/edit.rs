@@ -46,6 +46,16 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             let label = target.name.clone().unwrap_or_else(|| target.id.clone());
             Ok((changed, format!("{label} retries up to {times} times")))
         }
+        Change::Command { step, command } => {
+            let target = find_step_mut(&mut changed.steps, step)
+                .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
+            if target.tool != "shell" {
+                return Err(format!("the step {} is a {} step, not a shell command", target.id, target.tool));
+            }
+            target.parameters.insert("command".into(), serde_json::json!(command));
+            let label = target.name.clone().unwrap_or_else(|| target.id.clone());
+            Ok((changed, format!("{label} runs `{command}`")))
+        }
         Change::Remove { step } => {
             let id = find_step(&changed.steps, step)
                 .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
@@ -61,7 +71,30 @@ fn matches(step: &ToolStep, words: &str) -> bool {
     step.id == words || name == words || name.contains(&words) || step.id.contains(&words) || words.contains(&step.id)
 }
 
+/// "2" or "step 2": the second tool step in file order.
+fn step_number(words: &str) -> Option<usize> {
+    words.trim().trim_start_matches("step").trim().parse().ok().filter(|n| *n > 0)
+}
+
+fn tool_steps(steps: &[Step]) -> Vec<&ToolStep> {
+    let mut found = Vec::new();
+    for step in steps {
+        match step {
+            Step::Tool(t) => found.push(t),
+            Step::Parallel(g) => found.extend(tool_steps(&g.parallel)),
+            Step::Branch(b) => {
+                found.extend(tool_steps(&b.then));
+                found.extend(tool_steps(&b.otherwise));
+            }
+        }
+    }
+    found
+}
+
 fn find_step(steps: &[Step], words: &str) -> Option<String> {
+    if let Some(n) = step_number(words) {
+        return tool_steps(steps).get(n - 1).map(|t| t.id.clone());
+    }
     steps.iter().find_map(|s| match s {
         Step::Tool(t) if matches(t, words) => Some(t.id.clone()),
         Step::Tool(_) => None,
@@ -71,6 +104,10 @@ fn find_step(steps: &[Step], words: &str) -> Option<String> {
 }
 
 fn find_step_mut<'a>(steps: &'a mut [Step], words: &str) -> Option<&'a mut ToolStep> {
+    if step_number(words).is_some() {
+        let id = find_step(steps, words)?;
+        return find_step_mut(steps, &id);
+    }
     for step in steps {
         let found = match step {
             Step::Tool(t) if matches(t, words) => Some(t),

@@ -176,6 +176,9 @@ pub enum WorkflowCommand {
         /// Only runs with this status.
         #[arg(long, value_enum)]
         status: Option<RunStatus>,
+        /// Only runs started since then: an RFC 3339 time, or a span back from now (24h, 7d).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
         /// Show one run's steps.
         #[arg(long, value_name = "ID")]
         run: Option<String>,

@@ -64,7 +64,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
         )),
         WorkflowCommand::Edit { name } => crate::terminal::editor::edit(ctx, &name),
         WorkflowCommand::Delete { name, yes } => delete(ctx, &name, yes),
-        WorkflowCommand::History { name, limit, status, run, json } => {
+        WorkflowCommand::History { name, limit, status, since, run, json } => {
             if let Some(run_id) = run {
                 let details = history::run_details(ctx, &run_id)?;
                 if json {
@@ -73,7 +73,8 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
                 crate::out!("{}", text::run_details(&details));
                 return Ok(exit::OK);
             }
-            let runs = history::runs(ctx, &history::HistoryRequest { workflow: name, status, limit })?;
+            let since = since.as_deref().map(history::since).transpose()?;
+            let runs = history::runs(ctx, &history::HistoryRequest { workflow: name, status, since, limit })?;
             if json {
                 return print_json(&runs);
             }

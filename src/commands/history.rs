@@ -13,18 +13,41 @@ pub struct HistoryRequest {
     pub workflow: Option<String>,
     /// Only runs with this status.
     pub status: Option<RunStatus>,
+    /// Only runs started at or after this moment.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
     /// How many runs at most.
     pub limit: usize,
 }
 
-/// `history [NAME] [--status S] [--limit N]`
+/// A `since` as given: an RFC 3339 time, or a span back from now (`24h`, `7d`).
+pub fn since(text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    let text = text.trim();
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&chrono::Utc));
+    }
+    match crate::workflow::HumanDuration::parse(text) {
+        Ok(span) => Ok(chrono::Utc::now() - chrono::Duration::from_std(span.get()).unwrap_or(chrono::Duration::zero())),
+        Err(_) => Err(crate::error::Error::usage(format!(
+            "`{text}` is not a time: give an RFC 3339 time such as 2026-12-01T09:00:00Z or a span such as 24h or 7d"
+        ))),
+    }
+}
+
+/// A status word as the grammar gives it (`failed`, `completed`, …).
+pub fn status(text: &str) -> Result<RunStatus> {
+    <RunStatus as clap::ValueEnum>::from_str(text, true).map_err(|_| {
+        crate::error::Error::usage(format!("`{text}` is not a run status: completed, partial, failed or interrupted"))
+    })
+}
+
+/// `history [NAME] [--status S] [--since WHEN] [--limit N]`
 pub fn runs(ctx: &Context, request: &HistoryRequest) -> Result<Vec<RunRecord>> {
     let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
     let workflow_id = match &request.workflow {
         Some(name) => Some(workflow_id(&store, name)?),
         None => None,
     };
-    store.history(workflow_id.as_deref(), request.status, request.limit)
+    store.history(workflow_id.as_deref(), request.status, request.since, request.limit)
 }
 
 /// A workflow id for history: a saved workflow, or the name of a deleted one found in run records.
@@ -130,4 +153,138 @@ pub fn scheduled_failures_since_last_look(ctx: &Context) -> Result<Vec<RunRecord
         Some(since) => store.unsuccessful_scheduled_runs(&since),
         None => Ok(Vec::new()),
     }
+}
+
+/// Why a run failed, or what it did: the run, and the attempts that failed with the end of
+/// their output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The run explained.
+    pub run: RunRecord,
+    /// Its steps that failed (their last attempt), in order.
+    pub failed: Vec<FailedStep>,
+    /// How many steps finished.
+    pub finished: usize,
+    /// Whether `run --resume` can continue it.
+    pub resumable: bool,
+}
+
+/// One failed step of an [`Explanation`].
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedStep {
+    /// Its id.
+    pub step_id: String,
+    /// Its name, if it has one.
+    pub name: Option<String>,
+    /// The error recorded.
+    pub error: Option<String>,
+    /// Its exit code, for a process.
+    pub exit_code: Option<i64>,
+    /// The last lines it printed (stderr, else stdout).
+    pub tail: Vec<String>,
+}
+
+/// Lines of output an explanation shows per failed step.
+const TAIL_LINES: usize = 10;
+
+/// `explain`: the run `run_id`, else the last run of `workflow`, else the last run of all.
+pub fn explain(ctx: &Context, workflow: Option<&str>, run_id: Option<&str>) -> Result<Explanation> {
+    let run = match run_id {
+        Some(id) => ctx.store()?.run(id)?,
+        None => last_run(ctx, workflow)?.ok_or_else(|| match workflow {
+            Some(name) => crate::error::Error::usage(format!("'{name}' has not run yet")),
+            None => crate::error::Error::usage("nothing has run yet"),
+        })?,
+    };
+    let steps = ctx.store()?.steps(&run.id)?;
+    let mut last: indexmap::IndexMap<String, StepRecord> = indexmap::IndexMap::new();
+    for step in steps {
+        last.insert(step.step_id.clone(), step);
+    }
+    let finished = last.values().filter(|s| s.status.is_finished()).count();
+    let failed = last
+        .values()
+        .filter(|s| s.status == crate::store::StepStatus::Failed)
+        .map(|s| FailedStep {
+            step_id: s.step_id.clone(),
+            name: s.name.clone(),
+            error: s.error.clone(),
+            exit_code: s.exit_code,
+            tail: tail(&s.result),
+        })
+        .collect();
+    let resumable = matches!(run.status, RunStatus::Failed | RunStatus::Interrupted | RunStatus::Partial);
+    Ok(Explanation { run, failed, finished, resumable })
+}
+
+/// The last lines of a step result's stderr, else its stdout.
+fn tail(result: &serde_json::Value) -> Vec<String> {
+    let text = |field: &str| result.get(field).and_then(serde_json::Value::as_str).unwrap_or("").trim_end().to_string();
+    let stderr = text("stderr");
+    let chosen = if stderr.is_empty() { text("stdout") } else { stderr };
+    let lines: Vec<&str> = chosen.lines().collect();
+    lines[lines.len().saturating_sub(TAIL_LINES)..].iter().map(|l| l.to_string()).collect()
+}
+
+/// The newest run of `workflow`, or of any workflow.
+pub fn last_run(ctx: &Context, workflow: Option<&str>) -> Result<Option<RunRecord>> {
+    let request = HistoryRequest { workflow: workflow.map(str::to_string), status: None, since: None, limit: 1 };
+    Ok(runs(ctx, &request)?.into_iter().next())
+}
+
+/// A run to start again: what ran last (of `workflow`, or of all), with `changes` over its
+/// parameters.
+#[derive(Debug, Clone)]
+pub struct Rerun {
+    /// The run repeated.
+    pub earlier: RunRecord,
+    /// What to run: the saved workflow's name, or the file that ran.
+    pub target: String,
+    /// Its parameters, changes applied (secrets left out: they were never stored).
+    pub params: indexmap::IndexMap<String, String>,
+    /// The parameters whose value changed.
+    pub changed: Vec<String>,
+}
+
+/// `rerun`: the last run's workflow and parameters, with `changes` applied.
+pub fn rerun(ctx: &Context, workflow: Option<&str>, changes: &indexmap::IndexMap<String, String>) -> Result<Rerun> {
+    let earlier = last_run(ctx, workflow)?.ok_or_else(|| match workflow {
+        Some(name) => crate::error::Error::usage(format!("'{name}' has not run yet: say \"run {name}\"")),
+        None => crate::error::Error::usage("nothing has run yet: say \"run NAME\""),
+    })?;
+    let target = match earlier.workflow_id.strip_prefix("file:") {
+        Some(path) => path.to_string(),
+        None => earlier.workflow_name.clone(),
+    };
+    let secrets: Vec<String> = ctx
+        .store()?
+        .find(&earlier.workflow_name)?
+        .map(|saved| {
+            saved
+                .workflow
+                .parameters
+                .iter()
+                .filter(|(_, p)| p.kind == crate::workflow::ParamType::Secret)
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut params = indexmap::IndexMap::new();
+    if let serde_json::Value::Object(recorded) = &earlier.parameters {
+        for (name, value) in recorded {
+            if secrets.contains(name) || value.is_null() {
+                continue;
+            }
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+            params.insert(name.clone(), text);
+        }
+    }
+    let mut changed = Vec::new();
+    for (name, value) in changes {
+        if params.get(name) != Some(value) {
+            changed.push(name.clone());
+        }
+        params.insert(name.clone(), value.clone());
+    }
+    Ok(Rerun { earlier, target, params, changed })
 }

@@ -126,7 +126,7 @@ pub fn show(ctx: &Context, name: &str, version: Option<&str>) -> Result<Shown> {
         Some(v) => store.version(&saved.id, v)?.workflow,
         None => saved.workflow.clone(),
     };
-    let recent_runs = store.history(Some(&saved.id), None, 5)?;
+    let recent_runs = store.history(Some(&saved.id), None, None, 5)?;
     let mut schedules = Vec::new();
     for schedule in store.schedules()?.iter().filter(|s| s.workflow_id == saved.id) {
         let mut words = ScheduleWords::from(schedule);

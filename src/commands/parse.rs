@@ -14,7 +14,14 @@ pub fn library(ctx: &Context) -> Library {
         library.params.insert(workflow.name.clone(), workflow.parameters.keys().cloned().collect());
         library.names.push(workflow.name);
     }
+    library.now = now(ctx);
     library
+}
+
+/// The moment "yesterday" counts from: `ALPHA_NOW`'s clock when set, in local time.
+fn now(ctx: &Context) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let clock = ctx.clock().ok()?;
+    Some(clock.now().with_timezone(&chrono::Local).fixed_offset())
 }
 
 /// The grammar's reading of `utterance`; what it can't parse goes to the LLM when one is

@@ -43,7 +43,42 @@ pub enum Intent {
         /// Name, or null for all.
         #[serde(default)]
         workflow: Option<String>,
+        /// Only runs that ended so: completed, partial, failed or interrupted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        /// Only runs started at or after this time (RFC 3339).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<String>,
     },
+    /// The last run again ("run it again", "again with branch dev"), with some parameters
+    /// changed.
+    Rerun {
+        /// Name, or null for the last run of any workflow.
+        #[serde(default)]
+        workflow: Option<String>,
+        /// Changes to the last run's parameters.
+        #[serde(default)]
+        params: IndexMap<String, String>,
+    },
+    /// Why a run failed, or what it did ("why did it fail?").
+    Explain {
+        /// Name, or null for the last run.
+        #[serde(default)]
+        workflow: Option<String>,
+        /// A run id (or its first characters), or null for the last.
+        #[serde(default)]
+        run: Option<String>,
+    },
+    /// Schedules and their next fires.
+    Schedules {
+        /// Name, or null for all.
+        #[serde(default)]
+        workflow: Option<String>,
+    },
+    /// The built-in templates.
+    Templates,
+    /// Small talk that needs only a short polite answer.
+    Thanks,
     /// Export a workflow.
     Export {
         /// Name.
@@ -182,5 +217,12 @@ pub enum Change {
     Remove {
         /// The step, as typed.
         step: String,
+    },
+    /// Give a shell step another command ("change the lint step to run cargo clippy").
+    Command {
+        /// The step, as typed ("lint", "2").
+        step: String,
+        /// The new command line.
+        command: String,
     },
 }

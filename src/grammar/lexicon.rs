@@ -28,6 +28,7 @@ pub(crate) const POLITE: &[&str] = &[
     "uh",
     "please",
     "pls",
+    "plz",
     "could you please",
     "could you",
     "can you please",
@@ -46,6 +47,30 @@ pub(crate) const POLITE: &[&str] = &[
     "let's",
     "lets",
     "go ahead and",
+    "i'd love to",
+    "i would love to",
+    "i'd like you to",
+    "help me",
+    "maybe",
+    "hey there",
+    "yo",
+    "well",
+    "right",
+    "actually",
+    "oh",
+    "go on and",
+    "try to",
+    "do me a favor and",
+    "can i",
+    "could i",
+    "may i",
+    "i'd like",
+    "i want",
+    "show me how to",
+    "can we",
+    "could we",
+    "shall we",
+    "let us",
     "kindly",
     "just",
     "quickly",
@@ -70,6 +95,11 @@ pub(crate) const TRAILING: &[&str] = &[
 
 /// Strips courtesy words at both ends: "could you please run the backup for me?" → "run the backup".
 pub(crate) fn strip_courtesy(text: &str) -> &str {
+    strip_courtesy_keeping(text, &[])
+}
+
+/// [`strip_courtesy`], keeping the trailing words in `keep` ("again" matters to "run it again").
+pub(crate) fn strip_courtesy_keeping<'t>(text: &'t str, keep: &[&str]) -> &'t str {
     let mut text = text.trim().trim_end_matches(['?', '!', '.', ' ']).trim();
     loop {
         let lower = text.to_ascii_lowercase();
@@ -84,7 +114,7 @@ pub(crate) fn strip_courtesy(text: &str) -> &str {
             }
         }
         let lower = text.to_ascii_lowercase();
-        for phrase in TRAILING.iter().copied() {
+        for phrase in TRAILING.iter().copied().filter(|p| !keep.contains(p)) {
             if let Some(head) = lower.strip_suffix(phrase)
                 && (head.ends_with(' ') || head.ends_with(','))
             {

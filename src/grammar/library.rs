@@ -9,12 +9,14 @@ pub struct Library {
     pub names: Vec<String>,
     /// Parameter names by workflow name.
     pub params: IndexMap<String, Vec<String>>,
+    /// The moment "yesterday" and "in the last 3 days" count from; `None` for the local clock.
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl Library {
     /// A library of just these names.
     pub fn of(names: &[&str]) -> Self {
-        Library { names: names.iter().map(|s| s.to_string()).collect(), params: IndexMap::new() }
+        Library { names: names.iter().map(|s| s.to_string()).collect(), params: IndexMap::new(), now: None }
     }
 
     pub(crate) fn canonical(&self, typed: &str) -> String {

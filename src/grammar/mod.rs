@@ -45,10 +45,19 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     }
     // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
     // courtesy words are stripped.
-    let chat: &[Rule] = &[run_rest, save_recent, optimize, use_template, change];
+    let chat: &[Rule] = &[thanks, run_rest, save_recent, optimize, use_template, change];
     let lower = text.to_ascii_lowercase();
     for rule in chat {
         if let Some(intent) = rule(text, &lower, library) {
+            return intent;
+        }
+    }
+    // Follow-ups keep "again", which is only courtesy elsewhere.
+    let kept = strip_courtesy_keeping(text, &["again", "thanks", "thank you"]);
+    let kept_lower = kept.to_ascii_lowercase();
+    let follow_ups: &[Rule] = &[thanks, rerun, explain, schedules, templates];
+    for rule in follow_ups {
+        if let Some(intent) = rule(kept, &kept_lower, library) {
             return intent;
         }
     }
@@ -57,12 +66,54 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
         return Intent::Help;
     }
     let lower = text.to_ascii_lowercase();
-    let parsers: &[Rule] =
-        &[simple, list, history, unschedule, create, schedule, file_command, export, manage, run, bare_name];
+    let parsers: &[Rule] = &[
+        simple,
+        list,
+        history,
+        unschedule,
+        create,
+        schedule,
+        validate_question,
+        file_command,
+        export,
+        manage,
+        run,
+        bare_name,
+    ];
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {
-            return intent;
+            return on_a_real_name(intent, &lower, library);
         }
     }
     Intent::Unknown { did_you_mean: suggestions(&lower, library) }
+}
+
+/// An action on a name that is no saved workflow and doesn't read as one ("show me how to make
+/// coffee", "delete everything I ever did") is not a command: it is left alone.
+fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
+    let named = match &intent {
+        Intent::Run { workflow, .. }
+        | Intent::Show { workflow }
+        | Intent::Edit { workflow }
+        | Intent::Delete { workflow }
+        | Intent::Export { workflow, .. }
+        | Intent::Unschedule { workflow }
+        | Intent::Schedule { workflow, .. } => Some(workflow),
+        _ => None,
+    };
+    // Verbs that are everyday English ("open the door", "tell me about yourself") act only on a
+    // name the library knows.
+    const EVERYDAY: &[&str] = &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin"];
+    let first = lower.split_whitespace().next().unwrap_or("");
+    match named {
+        Some(name)
+            if name != "it"
+                && !looks_like_path(name)
+                && !library.knows(name)
+                && (!rules::looks_like_a_name(name) || EVERYDAY.contains(&first)) =>
+        {
+            Intent::Unknown { did_you_mean: suggestions(lower, library) }
+        }
+        _ => intent,
+    }
 }

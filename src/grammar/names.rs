@@ -28,6 +28,20 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
     if typed_words.concat() == name_words.concat() {
         return Some(95);
     }
+    // "back up" for "Backup Files": the typed words run together are the name's first words.
+    let typed_concat = typed_words.concat();
+    if typed_words.len() > 1 && typed_concat.len() >= 4 {
+        let mut joined = String::new();
+        for word in &name_words {
+            joined.push_str(word);
+            if joined == typed_concat {
+                return Some(60);
+            }
+            if joined.len() >= typed_concat.len() {
+                break;
+            }
+        }
+    }
     // A typo changes few characters: skip the costly distance when the lengths differ too much.
     let (a, b) = (typed_joined.chars().count(), name_joined.chars().count());
     if a.abs_diff(b) * 100 <= a.max(b) * 15 {

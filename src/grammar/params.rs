@@ -86,6 +86,21 @@ pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<Stri
             i += 1;
             continue;
         }
+        // `--branch dev`, `--branch=dev`: the CLI's spelling.
+        if let Some(flag) = word.strip_prefix("--").filter(|f| !f.is_empty()) {
+            match flag.split_once('=') {
+                Some((key, value)) if is_key(key) => {
+                    params.insert(key.to_string(), value.to_string());
+                    i += 1;
+                }
+                None if is_key(flag) && i + 1 < words.len() => {
+                    params.insert(flag.to_string(), words[i + 1].clone());
+                    i += 2;
+                }
+                _ => return None,
+            }
+            continue;
+        }
         if let Some((key, value)) = word.split_once('=') {
             let key = key.trim();
             if key.is_empty() || !is_key(key) {

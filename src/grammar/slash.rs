@@ -40,7 +40,34 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         "edit" => needs_name(|workflow| Intent::Edit { workflow }),
         "delete" | "rm" => needs_name(|workflow| Intent::Delete { workflow }),
         "unschedule" => needs_name(|workflow| Intent::Unschedule { workflow }),
-        "history" | "runs" => Intent::History { workflow: (!rest.is_empty()).then(|| name(rest)) },
+        "history" | "runs" => history_flags(rest, library),
+        "rerun" | "again" => match split_name_and_params(rest, library) {
+            _ if rest.is_empty() => Intent::Rerun { workflow: None, params: IndexMap::new() },
+            _ if rest.split_whitespace().all(|w| w.contains('=')) => match parse_params(rest, &[]) {
+                Some(params) => Intent::Rerun { workflow: None, params },
+                None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [key=value]".into()] },
+            },
+            Some((n, params)) if n.is_empty() || n.eq_ignore_ascii_case("it") => {
+                Intent::Rerun { workflow: None, params }
+            }
+            Some((n, params)) => Intent::Rerun { workflow: Some(name(&n)), params },
+            None => match parse_params(rest, &[]) {
+                Some(params) => Intent::Rerun { workflow: None, params },
+                None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [key=value]".into()] },
+            },
+        },
+        "explain" | "why" => {
+            let words = rest.trim_start_matches("--run").trim();
+            if words.is_empty() {
+                Intent::Explain { workflow: None, run: None }
+            } else if words.len() >= 6 && words.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+                Intent::Explain { workflow: None, run: Some(words.to_ascii_lowercase()) }
+            } else {
+                Intent::Explain { workflow: Some(name(words)), run: None }
+            }
+        }
+        "schedules" => Intent::Schedules { workflow: (!rest.is_empty()).then(|| name(rest)) },
+        "templates" => Intent::Templates,
         "export" => {
             let words = shell_words(rest).unwrap_or_default();
             match words.as_slice() {
@@ -82,6 +109,10 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
                 "schedule",
                 "unschedule",
                 "history",
+                "rerun",
+                "explain",
+                "schedules",
+                "templates",
                 "export",
                 "import",
                 "validate",
@@ -95,5 +126,46 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
                     .unwrap_or_default(),
             }
         }
+    }
+}
+
+/// `/history [NAME] [--status failed] [--since 2026-12-01T00:00:00Z]`.
+fn history_flags(rest: &str, library: &Library) -> Intent {
+    let words = shell_words(rest).unwrap_or_default();
+    let (mut status, mut since, mut name) = (None, None, Vec::new());
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i].as_str();
+        let (flag, inline) = word.split_once('=').map_or((word, None), |(f, v)| (f, Some(v.to_string())));
+        match flag {
+            "--status" | "-s" | "--since" => {
+                let value = inline.or_else(|| {
+                    i += 1;
+                    words.get(i).cloned()
+                });
+                if flag == "--since" {
+                    since = value.map(|v| since_value(&v, library));
+                } else {
+                    status = value;
+                }
+            }
+            "--failed" => status = Some("failed".into()),
+            _ => name.push(word.to_string()),
+        }
+        i += 1;
+    }
+    let workflow = (!name.is_empty()).then(|| library.canonical(&name.join(" ")));
+    Intent::History { workflow, status, since }
+}
+
+/// `--since` as given: an RFC 3339 time stays; a span (`24h`, `7d`) counts back from now.
+fn since_value(value: &str, library: &Library) -> String {
+    match crate::workflow::HumanDuration::parse(value) {
+        Ok(span) => {
+            let now = library.now.unwrap_or_else(|| chrono::Local::now().fixed_offset());
+            let back = chrono::Duration::from_std(span.get()).unwrap_or(chrono::Duration::zero());
+            (now - back).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        }
+        Err(_) => value.to_string(),
     }
 }

@@ -30,5 +30,8 @@ pub fn suggestions(lower: &str, library: &Library) -> Vec<String> {
     {
         out.push(format!("run {name}"));
     }
+    // Never offer back what was typed.
+    let typed = names::words(lower);
+    out.retain(|o| names::words(o) != typed);
     out
 }

@@ -12,15 +12,7 @@ impl Session {
         let library = self.library();
         let endpoint = crate::llm::endpoint()?;
         if endpoint.is_none() {
-            if did_you_mean.is_empty() {
-                crate::outln!("I didn't understand that. Type /help to see what I can do.");
-            } else {
-                crate::outln!(
-                    "I didn't understand that. Did you mean: {}?",
-                    did_you_mean.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(" or ")
-                );
-            }
-            return Ok(exit::USAGE);
+            return self.did_you_mean(line, did_you_mean, ask);
         }
         let intent = match crate::llm::intent::from_llm(line, &library) {
             Ok(Some(intent)) => intent,
@@ -61,6 +53,49 @@ impl Session {
         }
     }
 
+    /// No LLM: offer the closest readings (never the text typed) and act on the one the user
+    /// picks; a bare command word asks which workflow.
+    fn did_you_mean(&mut self, line: &str, did_you_mean: &[String], ask: &mut Ask<'_>) -> Result<i32> {
+        let typed = crate::grammar::names::words(line);
+        let library = self.library();
+        let offers: Vec<&String> = did_you_mean
+            .iter()
+            .filter(|d| crate::grammar::names::words(d) != typed)
+            .filter(|d| !matches!(crate::grammar::parse(d, &library), Intent::Unknown { .. }))
+            .collect();
+        if offers.is_empty() {
+            if let Some(verb) = bare_verb(line) {
+                let names: Vec<&str> = library.names.iter().take(8).map(String::as_str).collect();
+                let known = if names.is_empty() {
+                    "You have no saved workflows yet: say \"create a workflow that …\".".to_string()
+                } else {
+                    format!("You have: {}.", names.join(", "))
+                };
+                crate::outln!("{verb} which workflow? e.g. \"{verb} NAME\". {known}");
+            } else {
+                crate::outln!("I didn't understand that. Type /help to see what I can do.");
+            }
+            return Ok(exit::USAGE);
+        }
+        let chosen = if offers.len() == 1 {
+            yes(ask(&format!("Did you mean \"{}\"? [y/N] ", offers[0]))).then(|| offers[0].clone())
+        } else {
+            let listed: Vec<String> = offers.iter().enumerate().map(|(i, o)| format!("{}) \"{o}\"", i + 1)).collect();
+            let answer = ask(&format!("Did you mean {}? [number or no] ", listed.join(" or ")));
+            answer
+                .and_then(|a| a.trim().trim_end_matches(')').parse::<usize>().ok())
+                .and_then(|n| offers.get(n.wrapping_sub(1)).map(|o| (*o).clone()))
+        };
+        let Some(chosen) = chosen else {
+            crate::outln!("OK, nothing done.");
+            return Ok(exit::OK);
+        };
+        self.line = chosen.clone();
+        self.confirmed = true;
+        let intent = crate::grammar::parse(&chosen, &library);
+        self.act(intent, ask)
+    }
+
     /// A conversational answer, streamed as it arrives.
     pub(super) fn answer(&self, question: &str) -> Result<i32> {
         let Some(endpoint) = crate::llm::endpoint()? else { return Ok(exit::USAGE) };
@@ -73,4 +108,23 @@ impl Session {
         crate::outln!();
         Ok(exit::OK)
     }
+}
+
+/// "run", "show", "delete" alone: a command that needs a workflow.
+fn bare_verb(line: &str) -> Option<&'static str> {
+    let word = line.trim().trim_start_matches('/').trim_end_matches(['?', '!', '.']).to_lowercase();
+    ["run", "show", "edit", "delete", "schedule", "unschedule", "export", "history", "start", "execute"]
+        .into_iter()
+        .find(|verb| *verb == word)
+        .map(|verb| match verb {
+            "start" | "execute" => "Run",
+            "run" => "Run",
+            "show" => "Show",
+            "edit" => "Edit",
+            "delete" => "Delete",
+            "schedule" => "Schedule",
+            "unschedule" => "Unschedule",
+            "export" => "Export",
+            _ => "History of",
+        })
 }

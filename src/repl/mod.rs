@@ -6,6 +6,7 @@
 mod building;
 mod by_hand;
 mod fallback;
+mod follow_ups;
 mod helper;
 mod offers;
 mod session;

@@ -54,6 +54,10 @@ pub struct Session {
     pub(super) from_suggestion: bool,
     /// The last run started in this conversation: its workflow and the parameters given.
     pub(super) last_run: Option<(String, IndexMap<String, String>)>,
+    /// The line being handled (to tell an exact name from a loose one).
+    pub(super) line: String,
+    /// The user already said yes to this reading (a "did you mean"): no second question.
+    pub(super) confirmed: bool,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -95,6 +99,8 @@ impl Session {
             in_progress: None,
             from_suggestion: false,
             last_run: None,
+            line: String::new(),
+            confirmed: false,
         })
     }
 
@@ -143,6 +149,8 @@ impl Session {
         }
         let library = self.library();
         let intent = grammar::parse(line, &library);
+        self.line = line.to_string();
+        self.confirmed = false;
         let result = match intent {
             Intent::Quit => return Outcome::Quit,
             Intent::Unknown { did_you_mean } => self.fallback(line, &did_you_mean, ask),
@@ -169,7 +177,12 @@ impl Session {
     pub(super) fn act(&mut self, intent: Intent, ask: &mut Ask<'_>) -> Result<i32> {
         let out = Output::detect();
         match intent {
-            Intent::Run { workflow, params } => self.run(&workflow, params),
+            Intent::Run { workflow, params } => self.run(&workflow, params, ask),
+            Intent::Rerun { workflow, params } => self.rerun(workflow, params),
+            Intent::Explain { workflow, run } => self.explain(workflow, run, ask),
+            Intent::Schedules { workflow } => self.schedules(workflow),
+            Intent::Templates => self.templates(),
+            Intent::Thanks => Ok(self.small_talk(&self.line.clone())),
             Intent::List { tags, search } => {
                 let filtered = !tags.is_empty() || search.is_some();
                 let rows = library::list(&self.ctx, &library::ListRequest { tags, search })?;
@@ -198,12 +211,7 @@ impl Session {
                 crate::outln!("Deleted workflow '{}'.", deleted.name);
                 Ok(exit::OK)
             }
-            Intent::History { workflow } => {
-                let name = workflow.map(|w| self.target(&w).unwrap_or(w));
-                let request = commands::history::HistoryRequest { workflow: name, status: None, limit: 10 };
-                crate::out!("{}", text::history(&commands::history::runs(&self.ctx, &request)?));
-                Ok(exit::OK)
-            }
+            Intent::History { workflow, status, since } => self.history(workflow, status, since),
             Intent::Export { workflow, file } => {
                 let name = self.target(&workflow)?;
                 let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None, false)?;
@@ -245,6 +253,9 @@ impl Session {
             }
             Intent::Schedule { workflow, cron, timezone } => {
                 let name = self.target(&workflow)?;
+                if !self.confirm_loose_name(&name, "Schedule", ask) {
+                    return Ok(exit::OK);
+                }
                 self.last_workflow = Some(name.clone());
                 // "schedule it" right after a run: offer that run's parameters.
                 let mut params = IndexMap::new();
@@ -270,6 +281,9 @@ impl Session {
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;
+                if !self.confirm_loose_name(&name, "Unschedule", ask) {
+                    return Ok(exit::OK);
+                }
                 crate::out!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name, None)?));
                 Ok(exit::OK)
             }
@@ -318,12 +332,24 @@ impl Session {
         if self.interactive && Output::detect().color { Style::Tty } else { Style::Plain }
     }
 
-    pub(super) fn run(&mut self, workflow: &str, params: IndexMap<String, String>) -> Result<i32> {
+    /// Runs a workflow the user named; a loose name ("deplyo", "backup") is confirmed first.
+    pub(super) fn run(&mut self, workflow: &str, params: IndexMap<String, String>, ask: &mut Ask<'_>) -> Result<i32> {
+        if Path::new(workflow).is_file() {
+            return self.start_run(workflow, params);
+        }
         let name = self.target(workflow)?;
-        self.last_workflow = Some(name.clone());
-        self.last_run = Some((name.clone(), params.clone()));
+        if !self.confirm_loose_name(&name, "Run", ask) {
+            return Ok(exit::OK);
+        }
+        self.start_run(&name, params)
+    }
+
+    /// Runs `target` (a saved name or a file) with `params`, remembering it for follow-ups.
+    pub(super) fn start_run(&mut self, target: &str, params: IndexMap<String, String>) -> Result<i32> {
+        self.last_workflow = Some(target.to_string());
+        self.last_run = Some((target.to_string(), params.clone()));
         let command = commands::run::RunCommand {
-            target: name,
+            target: target.to_string(),
             params,
             trigger: "manual".into(),
             verbose: false,

@@ -439,6 +439,7 @@ impl Store {
         &self,
         workflow_id: Option<&str>,
         status: Option<RunStatus>,
+        since: Option<chrono::DateTime<chrono::Utc>>,
         limit: usize,
     ) -> Result<Vec<RunRecord>> {
         self.mark_abandoned_runs()?;
@@ -446,11 +447,13 @@ impl Store {
             "SELECT {RUN_COLUMNS} FROM workflow_executions e
              LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
              WHERE (?1 IS NULL OR e.workflow_id = ?1) AND (?2 IS NULL OR e.status = ?2)
-             ORDER BY e.started_at DESC, e.rowid DESC LIMIT ?3"
+               AND (?3 IS NULL OR e.started_at >= ?3)
+             ORDER BY e.started_at DESC, e.rowid DESC LIMIT ?4"
         );
+        let since = since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let runs = stmt
-            .query_map(params![workflow_id, status.map(RunStatus::as_str), limit as i64], run_from_row)?
+            .query_map(params![workflow_id, status.map(RunStatus::as_str), since, limit as i64], run_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(runs)
     }

@@ -25,8 +25,35 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Show { workflow } => format!("show '{workflow}'"),
         Intent::Edit { workflow } => format!("edit '{workflow}'"),
         Intent::Delete { workflow } => format!("delete '{workflow}'"),
-        Intent::History { workflow: Some(w) } => format!("history of '{w}'"),
-        Intent::History { workflow: None } => "run history".into(),
+        Intent::History { workflow, status, since } => {
+            let mut text = match workflow {
+                Some(w) => format!("history of '{w}'"),
+                None => "run history".into(),
+            };
+            if let Some(status) = status {
+                text.push_str(&format!(", {status} runs"));
+            }
+            if let Some(since) = since {
+                text.push_str(&format!(", since {since}"));
+            }
+            text
+        }
+        Intent::Rerun { workflow, params } => {
+            let what = workflow.as_deref().map_or_else(|| "the last run".to_string(), |w| format!("'{w}'"));
+            if params.is_empty() {
+                format!("run {what} again with the same parameters")
+            } else {
+                let changed: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("run {what} again with {}", changed.join(" "))
+            }
+        }
+        Intent::Explain { run: Some(run), .. } => format!("explain run {run}"),
+        Intent::Explain { workflow: Some(w), .. } => format!("explain the last run of '{w}'"),
+        Intent::Explain { .. } => "explain the last run".into(),
+        Intent::Schedules { workflow: Some(w) } => format!("list the schedules of '{w}'"),
+        Intent::Schedules { workflow: None } => "list schedules".into(),
+        Intent::Templates => "list the built-in templates".into(),
+        Intent::Thanks => "small talk".into(),
         Intent::Export { workflow, file: Some(f) } => format!("export '{workflow}' to {f}"),
         Intent::Export { workflow, file: None } => format!("export '{workflow}'"),
         Intent::Unschedule { workflow } => format!("unschedule '{workflow}'"),
@@ -46,6 +73,7 @@ pub fn describe(intent: &Intent) -> String {
             Change::Add { what } => format!("add {what} to '{workflow}'"),
             Change::Retry { step, times } => format!("make '{workflow}' retry {step} {times} times"),
             Change::Remove { step } => format!("remove {step} from '{workflow}'"),
+            Change::Command { step, command } => format!("make {step} of '{workflow}' run `{command}`"),
         },
         Intent::Optimize { workflow } => format!("recommend changes to '{workflow}'"),
         Intent::UseTemplate { template, name: Some(name) } => format!("save the {template} template as '{name}'"),

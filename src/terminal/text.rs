@@ -520,3 +520,44 @@ pub fn error(error: &crate::error::Error, color: bool) -> String {
         }
     }
 }
+
+/// "why did it fail?": the run, each failed step with its error and last lines, or that it
+/// went well.
+pub fn explanation(explained: &crate::commands::history::Explanation) -> String {
+    let run = &explained.run;
+    let id = crate::commands::short_id(&run.id);
+    let when = run
+        .started_at
+        .as_deref()
+        .map(|t| format!(" (started {})", t.replace('T', " ").trim_end_matches('Z')))
+        .unwrap_or_default();
+    let mut text = format!("Run {id} of '{}'{when}: {}.\n", run.workflow_name, outcome(run.status));
+    if explained.failed.is_empty() {
+        if let Some(error) = &run.error {
+            let _ = writeln!(text, "It failed before any step failed: {error}");
+        } else if run.status == crate::store::RunStatus::Completed {
+            let _ = writeln!(
+                text,
+                "Nothing failed: {} step{} finished.",
+                explained.finished,
+                if explained.finished == 1 { "" } else { "s" }
+            );
+        }
+    }
+    for step in &explained.failed {
+        let label = step.name.as_deref().map_or_else(|| step.step_id.clone(), |n| format!("{n} ({})", step.step_id));
+        let code = step.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
+        let _ =
+            writeln!(text, "The step {label} failed{code}: {}", step.error.as_deref().unwrap_or("no error recorded"));
+        if !step.tail.is_empty() {
+            let _ = writeln!(text, "Its last lines:");
+            for line in &step.tail {
+                let _ = writeln!(text, "  {line}");
+            }
+        }
+    }
+    if explained.resumable {
+        let _ = writeln!(text, "`alpha workflow logs {id}` shows everything it printed.");
+    }
+    text
+}

@@ -2,6 +2,8 @@
 //! X faster", "use the backup template", "save that as a workflow", "run the rest". They are
 //! rules of the grammar like any other, so `alpha parse` shows what the shell will do.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::super::*;
@@ -20,28 +22,74 @@ fn captures<'t>(pattern: &str, text: &'t str) -> Option<regex::Captures<'t>> {
 }
 
 /// "add a notification step to Backup Files", "make Deploy retry the pull 5 times", "remove the
-/// lint step from CI".
+/// lint step from CI", "change the test step of CI to run npm test", "make step 2 retry 3 times"
+/// (of the workflow the conversation is about).
 pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
-    let line = text.trim().trim_end_matches(['.', '!']);
-    let (workflow, change) = if let Some(c) = captures(
-        r"(?i)^(?:please )?add (?:a |an |another )?(.+?)(?: step)? (?:to|in|into) (?:the )?(.+?)(?: workflow)?$",
-        line,
-    ) {
-        (c[2].to_string(), Change::Add { what: c[1].to_string() })
-    } else if let Some(c) = captures(
-        r"(?i)^(?:please )?make (?:the )?(.+?)(?: workflow)? retry (?:the )?(.+?)(?: step)? (\d+) times$",
-        line,
-    ) {
-        (c[1].to_string(), Change::Retry { step: c[2].to_string(), times: c[3].parse().ok()? })
-    } else if let Some(c) = captures(
-        r"(?i)^(?:please )?(?:remove|drop|delete) (?:the )?(.+?)(?: step)? from (?:the )?(.+?)(?: workflow)?$",
-        line,
-    ) {
-        (c[2].to_string(), Change::Remove { step: c[1].to_string() })
-    } else {
-        return None;
-    };
-    Some(Intent::Change { workflow: known_or_it(library, &workflow)?, change })
+    static ADD: LazyLock<Regex> = LazyLock::new(|| {
+        pattern(
+            r"(?:please )?add (?:a |an |another )?(?P<what>.+?)(?: step)? (?:to|in|into) (?:the )?(?P<wf>.+?)(?: workflow)?",
+        )
+    });
+    static RETRY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        [
+            r"(?:please )?make (?:the )?(?P<wf>.+?)(?: workflow)? retry (?:the )?(?P<step>.+?)(?: step)? (?P<n>\d+) times",
+            r"(?:please )?make (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? retry(?: up to)? (?P<n>\d+) times",
+            r"(?:please )?(?:retry|let) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?(?: retry)?(?: up to)? (?P<n>\d+) times",
+        ]
+        .iter()
+        .map(|p| pattern(p))
+        .collect()
+    });
+    static REMOVE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        [
+            r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>.+?)(?: step)? from (?:the )?(?P<wf>.+?)(?: workflow)?",
+            r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>step \d+|.+? step)",
+        ]
+        .iter()
+        .map(|p| pattern(p))
+        .collect()
+    });
+    static COMMAND: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        [
+            r"(?:please )?(?:change|set|update|make|switch|edit) (?:the )?(?P<step>step \d+|.+?)(?: step)? (?:of|in|for) (?:the )?(?P<wf>.+?)(?: workflow)? (?:so (?:it|that it) runs|to run|to use|to|run) (?P<cmd>.+)",
+            r"(?:please )?(?:change|set|update|make|switch|edit) (?:the )?(?P<step>step \d+|.+? step) (?:so (?:it|that it) runs|to run|to use|to|run) (?P<cmd>.+)",
+            r"(?:please )?(?:change|set|update) the command of (?:the )?(?P<step>step \d+|.+?)(?: step)?(?: (?:of|in) (?:the )?(?P<wf>.+?))? to (?P<cmd>.+)",
+        ]
+        .iter()
+        .map(|p| pattern(p))
+        .collect()
+    });
+    let line = strip_courtesy_keeping(text, TRAILING).trim();
+    let line = if line.ends_with("..") { line } else { line.trim_end_matches(['.', '!']) };
+    let mut candidates: Vec<(String, Change)> = Vec::new();
+    if let Some(c) = ADD.captures(line) {
+        candidates.push((c["wf"].to_string(), Change::Add { what: c["what"].to_string() }));
+    }
+    let step_of = |c: &regex::Captures<'_>| c["step"].trim_end_matches(" step").to_string();
+    for c in RETRY.iter().filter_map(|p| p.captures(line)) {
+        if let Ok(times) = c["n"].parse() {
+            candidates.push((workflow_or_it(&c), Change::Retry { step: step_of(&c), times }));
+        }
+    }
+    for c in COMMAND.iter().filter_map(|p| p.captures(line)) {
+        let command = unquote(&c["cmd"]).to_string();
+        candidates.push((workflow_or_it(&c), Change::Command { step: step_of(&c), command }));
+    }
+    for c in REMOVE.iter().filter_map(|p| p.captures(line)) {
+        candidates.push((workflow_or_it(&c), Change::Remove { step: step_of(&c) }));
+    }
+    candidates
+        .into_iter()
+        .find_map(|(workflow, change)| Some(Intent::Change { workflow: known_or_it(library, &workflow)?, change }))
+}
+
+fn pattern(source: &str) -> Regex {
+    Regex::new(&format!("(?i)^{source}$")).unwrap_or_else(|_| Regex::new("^$").expect("an empty pattern"))
+}
+
+/// The workflow a change names, or "it" when it names none.
+fn workflow_or_it(captures: &regex::Captures<'_>) -> String {
+    captures.name("wf").map_or_else(|| "it".to_string(), |m| m.as_str().to_string())
 }
 
 /// "how can I make the backup faster?"

@@ -1,95 +1,198 @@
-//! "show me the history of deploy", "what ran?".
+//! "show me the history of deploy", "what ran?", "what failed yesterday?", "my last runs".
+//!
+//! A status word ("failed", "succeeded", "interrupted") and a time phrase ("yesterday", "in the
+//! last 3 days") are taken out first and become the `status` and `since` filters; what is left
+//! must be one of the ways people ask for runs, with or without a workflow's name.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone};
+use regex::Regex;
 
 use super::super::*;
+use super::conversation::looks_like_a_name;
 
-/// `history`, `what ran yesterday`, `when did backup last run`, `show the history of X`.
-pub(crate) fn history(text: &str, lower: &str, library: &Library) -> Option<Intent> {
-    let all = [
-        "history",
-        "show history",
-        "show the history",
-        "show me the history",
-        "run history",
-        "recent runs",
-        "show recent runs",
-        "what ran",
-        "what ran yesterday",
-        "what ran today",
-        "what ran recently",
-        "what has run",
-        "what's run recently",
-        "what happened",
-        "what happened yesterday",
-        "what happened today",
-        "what did i run",
-        "what did i run yesterday",
-        "what ran last night",
-        "show runs",
-        "show me recent runs",
-        "list runs",
-        "past runs",
-        "last runs",
-        "show executions",
-        "list executions",
-        "what failed",
-        "what failed recently",
-        "any failures",
-        "did anything fail",
-        "show me what ran",
-        "execution history",
-    ];
-    if all.contains(&lower) {
-        return Some(Intent::History { workflow: None });
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday|today|tonight|last night|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
+    )
+    .expect("a valid pattern")
+});
+
+static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?P<failed>failed|failing|fail|fails|failures?|broke|broken|errored|errors|crashed|went wrong)|(?P<completed>succeeded|successful|successfully|completed|passed|worked|went well|green|finished)|(?P<interrupted>interrupted|cancell?ed|killed|aborted|stopped)|(?P<partial>partial|partially|partly))\b",
+    )
+    .expect("a valid pattern")
+});
+
+/// Asking for runs in general, once the filters are out.
+static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?:(?:show|list|display|get|give|see|view|print|check|pull up|bring up)\s+)?(?:me\s+)?(?:(?:all|the|my|our|every|any)\s+)*(?:(?:last|latest|recent|previous|past|most recent)\s+)?(?:\d+\s+|few\s+|couple of\s+)?(?:(?:workflow|workflows'|failed|successful)\s+)?(?:runs?|executions?|history|run history|execution history|activity|results|run log|run logs)(?:\s+(?:so far|lately|recently))?",
+        r"(?:what|which|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
+        r"(?:what|which)(?:'s|\s+has|\s+have|\s+did)?\s+(?:ran|run|been run|happened|been happening|been running|i run|i ran|i've run|did i run|we run|we ran|got run|was run|were run|executed|has been executed)(?:\s+(?:lately|recently|so far))?",
+        r"(?:what|which)\s+(?:did i run|have i run|did we run|has run|have run|runs have run|workflows ran|workflows have run|jobs ran)(?:\s+(?:lately|recently|so far))?",
+        r"(?:what|which)\s+(?:runs|workflows|jobs)",
+        r"(?:recent|past|previous|latest|last)\s+(?:runs|executions|activity|results)",
+        r"(?:how|what)\s+(?:did|have)\s+(?:my|the|our)?\s*(?:runs|workflows|jobs)\s+(?:go|gone|do|done)",
+    ]
+    .iter()
+    .filter_map(|p| Regex::new(&format!("(?i)^{p}$")).ok())
+    .collect()
+});
+
+/// Asking for one workflow's runs.
+static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?:(?:show|list|display|get|give|see|view|print|check|what's|what is|what are)\s+)?(?:me\s+)?(?:the\s+)?(?:(?:last|latest|recent|previous|past)\s+)?(?:\d+\s+)?(?:run history|execution history|history|runs|executions|results|activity)\s+(?:of|for|from|on)\s+(?P<name>.+?)",
+        r"(?:(?:show|list|display|get|give|see|view)\s+)?(?:me\s+)?(?P<name>.+?)(?:'s|s')?\s+(?:run history|execution history|history|runs|executions|past runs|recent runs|last runs)",
+        r"how\s+(?:did|has|is|was|'s|have|were)\s+(?P<name>.+?)\s+(?:do|doing|done|been doing|been going|going|gone|go|been|performing|been performing)(?:\s+(?:lately|recently|so far))?",
+        r"how(?:'s|\s+is)\s+(?P<name>.+?)(?:\s+(?:lately|recently|doing))?",
+        r"when\s+(?:did|was|has|have)\s+(?P<name>.+?)\s+(?:last run|run last|last ran|ran last|last been run|been run|run|ran|last)",
+        r"(?:did|has|have|was|were)\s+(?P<name>.+?)\s+(?:run|ran|been run|succeed|work|finish|complete)",
+        r"(?:did|has|was)\s+(?P<name>.+?)",
+        r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
+        r"(?P<name>.+?)\s+(?:runs|history)",
+    ]
+    .iter()
+    .filter_map(|p| Regex::new(&format!("(?i)^{p}$")).ok())
+    .collect()
+});
+
+/// `history`, `what ran yesterday`, `what failed?`, `when did backup last run`, `show the
+/// history of X`, `failed runs of deploy this week`.
+pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    // "run" alone is a command without its workflow, not a request for runs.
+    if line.eq_ignore_ascii_case("run") {
+        return None;
     }
-    // "when did X last run", "when did X run last", "did X run"
-    if let Ok((rest, _)) =
-        alt((token("when did"), token("when was"), token("did"), token("has"), token("when has"))).parse(lower)
-    {
-        let stops =
-            [" last run", " run last", " last ran", " ran last", " last", " run", " ran", " succeed", " fail", " work"];
-        for stop in stops {
-            if let Some(cut) = rest.find(stop) {
-                let name = original(text, lower, rest)[..cut].trim();
-                if !name.is_empty() {
-                    return Some(Intent::History { workflow: Some(library.canonical(name)) });
-                }
+    let (line, since) = take_time(line, library);
+    let (line, status) = take_status(&line);
+    let mut line = tidy(&line);
+    for prefix in ["show me ", "tell me ", "give me ", "let me see ", "list ", "show ", "see "] {
+        if line.to_ascii_lowercase().starts_with(prefix)
+            && !line[prefix.len()..].to_ascii_lowercase().starts_with("the ")
+        {
+            let rest = line[prefix.len()..].to_string();
+            if rest.to_ascii_lowercase().starts_with("what") || rest.to_ascii_lowercase().starts_with("everything") {
+                line = rest;
             }
+            break;
         }
     }
-    let (rest, _) = alt((
-        (
-            opt(alt((
-                token("show me"),
-                token("show"),
-                token("display"),
-                token("list"),
-                token("get"),
-                token("what's"),
-                token("what is"),
-            ))),
-            opt(token("the")),
-            alt((
-                token("run history"),
-                token("execution history"),
-                token("history"),
-                token("runs"),
-                token("executions"),
-                token("past runs"),
-                token("recent runs"),
-                token("last runs"),
-            )),
-            alt((token("of"), token("for"))),
-        )
-            .map(|_| ()),
-        alt((token("how did"), token("how has"), token("how's"), token("how is"))).map(|_| ()),
-    ))
-    .parse(lower)
-    .ok()?;
-    let mut name = original(text, lower, rest).trim();
-    for suffix in [" been doing", " doing", " been going", " going", " runs", " do", " run", " been"] {
-        if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
-            name = &name[..head.len()];
+    let filtered = since.is_some() || status.is_some();
+    if ALL.iter().any(|p| p.is_match(&line)) && (filtered || !is_bare_question(&line)) {
+        return Some(Intent::History { workflow: None, status, since });
+    }
+    let captures = ONE.iter().find_map(|p| p.captures(&line))?;
+    let typed = captures.name("name")?.as_str().trim();
+    let typed = typed.trim_start_matches("the ").trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let reference = matches!(typed.to_ascii_lowercase().as_str(), "it" | "that" | "this");
+    let known = library.knows(typed);
+    // Loose shapes ("how's X", "did X", "X runs") need a name we know or a filter to mean history.
+    let loose = !line.to_ascii_lowercase().contains("history")
+        && !line.to_ascii_lowercase().contains(" of ")
+        && !line.to_ascii_lowercase().contains(" for ");
+    if !known && !reference && (!looks_like_a_name(typed) || (loose && !filtered)) {
+        return None;
+    }
+    let workflow = if reference { "it".to_string() } else { library.canonical(typed) };
+    Some(Intent::History { workflow: Some(workflow), status, since })
+}
+
+/// "what" or "which" alone is a question, not a request for runs, unless a filter came with it.
+fn is_bare_question(line: &str) -> bool {
+    matches!(
+        line.to_ascii_lowercase().as_str(),
+        "what"
+            | "which"
+            | "anything"
+            | "any"
+            | "did anything"
+            | "has anything"
+            | "have any"
+            | "were there any"
+            | "are there any"
+            | "anything that"
+            | "runs that"
+            | "workflows that"
+    )
+}
+
+fn tidy(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").trim_matches([',', ' ']).to_string()
+}
+
+/// Takes the status word out: "what failed" → ("what", failed).
+fn take_status(line: &str) -> (String, Option<String>) {
+    let Some(captures) = STATUS.captures(line) else { return (line.to_string(), None) };
+    let status = ["failed", "completed", "interrupted", "partial"]
+        .into_iter()
+        .find(|group| captures.name(group).is_some())
+        .map(str::to_string);
+    let whole = captures.get(0).map_or(0..0, |m| m.range());
+    let mut rest = format!("{} {}", &line[..whole.start], &line[whole.end..]);
+    // "runs that failed" → "runs", "what has failed" → "what".
+    for filler in [" that", " which", " has", " have", " were", " was", " did", " got"] {
+        if let Some(head) = rest.trim_end().strip_suffix(filler) {
+            rest = head.to_string();
         }
     }
-    (!name.is_empty()).then(|| Intent::History { workflow: Some(library.canonical(name)) })
+    (rest, status)
+}
+
+/// Takes the time phrase out: "what ran yesterday" → ("what ran", start of yesterday).
+fn take_time(line: &str, library: &Library) -> (String, Option<String>) {
+    let Some(captures) = TIME.captures(line) else { return (line.to_string(), None) };
+    let now = library.now.unwrap_or_else(|| chrono::Local::now().fixed_offset());
+    let since = since(&captures, now);
+    let whole = captures.get(0).map_or(0..0, |m| m.range());
+    let rest = format!("{} {}", &line[..whole.start], &line[whole.end..]);
+    (rest, since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+}
+
+fn since(captures: &regex::Captures<'_>, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let when = captures.name("when")?.as_str().to_ascii_lowercase();
+    let midnight = |days_back: i64| {
+        let date = now.date_naive() - Duration::days(days_back);
+        now.offset().from_local_datetime(&date.and_time(NaiveTime::MIN)).single()
+    };
+    if let Some(unit) = captures.name("unit") {
+        let n = match captures.name("n").map_or("1".to_string(), |n| n.as_str().to_ascii_lowercase()).as_str() {
+            "a" | "an" | "one" => 1,
+            "two" => 2,
+            "three" => 3,
+            "four" => 4,
+            "five" => 5,
+            "six" => 6,
+            "seven" => 7,
+            "eight" => 8,
+            "nine" => 9,
+            "ten" => 10,
+            "twelve" => 12,
+            digits => digits.parse().ok()?,
+        };
+        let unit = unit.as_str().to_ascii_lowercase();
+        let span = match unit.chars().next()? {
+            'm' if unit.starts_with("mo") => Duration::days(30 * n),
+            'm' => Duration::minutes(n),
+            'h' => Duration::hours(n),
+            'd' => Duration::days(n),
+            'w' => Duration::weeks(n),
+            _ => return None,
+        };
+        return Some(now - span);
+    }
+    match when.as_str() {
+        "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => midnight(0),
+        "yesterday" | "last night" => midnight(1),
+        "this week" | "last week" | "the last week" | "the past week" | "past week" => Some(now - Duration::weeks(1)),
+        _ => Some(now - Duration::days(30)),
+    }
 }

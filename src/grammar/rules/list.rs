@@ -29,6 +29,17 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "my workflows",
         "all workflows",
         "list everything",
+        "show me everything",
+        "show everything",
+        "see my workflows",
+        "see all my workflows",
+        "see the workflows",
+        "what workflows have i got",
+        "what workflows have i saved",
+        "what have i saved",
+        "what did i save",
+        "what do i have saved",
+        "what have i got saved",
         "what's saved",
         "what is saved",
         "what workflows are saved",
@@ -46,6 +57,14 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     ];
     if whole.contains(&lower) {
         return Some(Intent::List { tags: Vec::new(), search: None });
+    }
+    // "search for backup workflows", "find email workflows".
+    static SEARCH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:search|find|look)(?:\s+for)?\s+(?:the\s+|my\s+|any\s+)?(?P<q>.+?)\s+workflows?$")
+            .expect("a valid pattern")
+    });
+    if let Some(c) = SEARCH.captures(text.trim()) {
+        return Some(Intent::List { tags: Vec::new(), search: Some(c["q"].to_string()) });
     }
     // "display every workflow I have", "show me all of my saved workflows"
     let asks_for_all =
@@ -78,13 +97,14 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
             token("find"),
             token("search for"),
             token("search"),
+            token("look for"),
             token("which are"),
             token("what are"),
             token("display"),
         )),
         opt(token("all")),
         opt(alt((token("my"), token("the")))),
-        alt((token("workflows"), token("workflow"))),
+        alt((token("workflows"), token("workflow"), token("everything"))),
     )
         .parse(lower)
         .ok()?;

@@ -6,6 +6,22 @@ use super::super::*;
 pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Intent> {
     let (rest, verb) = alt((
         alt((
+            token("show me the versions of"),
+            token("show the versions of"),
+            token("show versions of"),
+            token("versions of"),
+            token("versions"),
+            token("version history of"),
+            token("show the logs of"),
+            token("show me the logs of"),
+            token("show logs of"),
+            token("logs of"),
+            token("logs for"),
+            token("logs"),
+            token("output of"),
+        ))
+        .map(|_| "versions-or-logs"),
+        alt((
             token("show me"),
             token("show"),
             token("describe"),
@@ -66,7 +82,17 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             name = &name[prefix.len()..];
         }
     }
-    for suffix in [" in detail", " details", " definition", " for me"] {
+    for suffix in [
+        " in detail",
+        " details",
+        " definition",
+        " for me",
+        " in my editor",
+        " in the editor",
+        " in an editor",
+        " in vim",
+        " in the terminal",
+    ] {
         if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
             name = &name[..head.len()];
         }
@@ -76,6 +102,15 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         return None;
     }
     let workflow = library.canonical(name);
+    if verb == "versions-or-logs" {
+        // `show` lists a workflow's versions; the last run's output is what `explain` shows.
+        let logs = lower.contains("log") || lower.starts_with("output");
+        return Some(if logs {
+            Intent::Explain { workflow: Some(workflow), run: None }
+        } else {
+            Intent::Show { workflow }
+        });
+    }
     Some(match verb {
         "edit" => Intent::Edit { workflow },
         "delete" => Intent::Delete { workflow },

@@ -1,6 +1,7 @@
 //! One rule per family of intents, tried in order by [`super::parse`].
 
 mod chat;
+mod conversation;
 mod create;
 mod files;
 mod history;
@@ -11,6 +12,7 @@ mod schedule;
 mod simple;
 
 pub(crate) use chat::*;
+pub(crate) use conversation::*;
 pub(crate) use create::*;
 pub(crate) use files::*;
 pub(crate) use history::*;

@@ -32,9 +32,14 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
     .parse(lower)
     .ok()?;
     let mut name = original(text, lower, rest).trim();
-    for suffix in [" automatically", " anymore", " any more", " on a schedule"] {
-        if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
-            name = &name[..head.len()];
+    let mut cut = true;
+    while cut {
+        cut = false;
+        for suffix in [" automatically", " anymore", " any more", " on a schedule", " every day", " for now"] {
+            if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
+                name = &name[..head.len()];
+                cut = true;
+            }
         }
     }
     (!name.is_empty()).then(|| Intent::Unschedule { workflow: library.canonical(name) })
@@ -67,8 +72,12 @@ pub(crate) fn timezone(rest: &str) -> Option<String> {
     chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(rest)).map(|tz| tz.name().to_string())
 }
 
-/// `schedule X every weekday at 9am`, `run X every morning at 10`, `X daily at 7`.
+/// `schedule X every weekday at 9am`, `run X every morning at 10`, `X daily at 7`, and the time
+/// first: `at 7am every day, run X`.
 pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    if let Some(intent) = time_first(text, lower, library) {
+        return Some(intent);
+    }
     let (rest, _) = opt(alt((
         token("schedule"),
         token("run"),
@@ -107,4 +116,33 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
         library.canonical(name)
     };
     Some(Intent::Schedule { workflow, cron, timezone })
+}
+
+/// "at 7am every day, run the backup", "every night at 2am run backup files".
+fn time_first(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    let (cron, rest) = time::phrase(lower)?;
+    let rest = rest.trim_start_matches([',', ' ', ':', '-']);
+    let (rest, _) =
+        opt(alt((token("please"), token("i want to"), token("i'd like to"), token("can you")))).parse(rest).ok()?;
+    let (rest, _) = alt((
+        token("run"),
+        token("execute"),
+        token("start"),
+        token("trigger"),
+        token("launch"),
+        token("kick off"),
+        token("do"),
+    ))
+    .parse(rest)
+    .ok()?;
+    let name = original(text, lower, rest).trim();
+    if name.is_empty() {
+        return None;
+    }
+    let workflow = if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this") {
+        "it".to_string()
+    } else {
+        library.canonical(name)
+    };
+    Some(Intent::Schedule { workflow, cron, timezone: None })
 }

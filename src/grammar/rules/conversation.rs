@@ -1,0 +1,285 @@
+//! Follow-ups and questions of a conversation (design.md §6, §7 "Conversation"): "run it
+//! again", "again with branch dev", "why did it fail?", "what's scheduled?", "list templates",
+//! "thanks". The chat resolves "it" and "the last run" from its context; the grammar only says
+//! which was meant.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::super::*;
+
+fn patterns(sources: &[&str]) -> Vec<Regex> {
+    sources.iter().filter_map(|p| Regex::new(&format!("(?i)^{p}$")).ok()).collect()
+}
+
+/// The first pattern that matches `text`, with its captures.
+fn first_match<'t>(patterns: &[Regex], text: &'t str) -> Option<regex::Captures<'t>> {
+    patterns.iter().find_map(|p| p.captures(text))
+}
+
+/// Words that mean "the one we were talking about" rather than a name.
+fn is_reference(typed: &str) -> bool {
+    let lower = typed.trim().to_ascii_lowercase();
+    let lower = lower.trim_start_matches("the ").trim_start_matches("my ").trim();
+    matches!(
+        lower,
+        "it" | "that"
+            | "this"
+            | "same"
+            | "same one"
+            | "same thing"
+            | "last one"
+            | "last run"
+            | "latest run"
+            | "previous run"
+            | "run"
+            | "that run"
+            | "this run"
+            | "that one"
+            | "this one"
+            | "one"
+            | "last"
+            | "last workflow"
+            | "last job"
+            | "job"
+            | "workflow"
+            | "thing"
+            | "last thing"
+            | "last command"
+            | "previous one"
+    )
+}
+
+/// A run id as printed (`3f2a9c1e`, or the whole uuid).
+fn run_id(typed: &str) -> Option<String> {
+    let typed = typed.trim().trim_start_matches("run ").trim();
+    let hexish = typed.len() >= 6 && typed.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let has_digit = typed.chars().any(|c| c.is_ascii_digit());
+    (hexish && has_digit).then(|| typed.to_ascii_lowercase())
+}
+
+/// The workflow a follow-up names: `None` for "it", "the last run" and no name at all.
+fn named(library: &Library, typed: Option<&str>) -> Option<String> {
+    let typed = typed.map(str::trim).filter(|t| !t.is_empty())?;
+    if is_reference(typed) {
+        return None;
+    }
+    Some(library.canonical(typed))
+}
+
+/// Small talk: greetings, thanks, praise. Answered briefly, never acted on.
+pub(crate) fn thanks(_: &str, lower: &str, _: &Library) -> Option<Intent> {
+    static SMALL_TALK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wonderful|excellent|brilliant|sweet|lovely|alright|all right|good|wow|oh)[,!. ]*)*(?:thanks|thank you|thank u|thx|ty|tysm|cheers|many thanks|much appreciated|appreciated|appreciate it|great|awesome|nice|cool|perfect|excellent|brilliant|amazing|lovely|sweet|wonderful|good job|well done|nice work|good work|great work|nice one|great job|good stuff|you rock|you're great|you are great|you're the best|that worked|it worked|that's great|that is great|that's perfect|that helps|that helped|hello|hi|hey|hey there|hi there|hello there|howdy|yo|good morning|good afternoon|good evening|morning|how are you|how are you doing|how's it going|what's up|sup|ok|okay|alright|all right|got it|noted|understood|sounds good|fine|good|no worries|never mind|nevermind|nvm|forget it|no thanks|no thank you|nothing|that's all|that is all|that's it|i'm done|i'm good|all good|lol|haha|:\)|:-\))(?:[,!. ]+(?:so much|a lot|a bunch|very much|alpha|buddy|mate|man|friend|for that|for the help|for your help|for helping|for everything|:\)))*[!.?:)\s]*$",
+        )
+        .expect("a valid pattern")
+    });
+    SMALL_TALK.is_match(lower.trim()).then_some(Intent::Thanks)
+}
+
+/// "run it again", "again with branch dev", "rerun deploy", "with environment prod this time".
+pub(crate) fn rerun(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static RERUN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        patterns(&[
+            r"(?:(?:run|do|try|execute|start|launch|trigger|kick off)\s+(?P<name>.+?)\s+)?(?:again|once more|one more time|another time)(?:\s*,?\s+(?:but\s+|only\s+|and\s+)?(?P<params>(?:with|using|set|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
+            r"(?:re-?run|redo|repeat|retry|rerun)(?:\s+(?P<name>.+?))??(?:\s*,?\s+(?:but\s+)?(?P<params>(?:with|using|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
+            r"(?:try|go|run|do)\s+(?:again|once more|one more time)",
+            r"(?:same (?:thing |one )?again|the same again|same again|do the same|same thing)(?:\s*,?\s+(?:but\s+)?(?P<params>(?:with|using)\b.*?))?(?:\s+(?:this time|instead))?",
+            r"(?:and |now |but |ok |okay )?(?:this time |now |again )?(?P<params>(?:with|using)\s+.+?)(?:\s+(?:this time|instead|now|please))?",
+            r"(?:this time|now|and now),?\s+(?P<params>(?:with|using)\s+.+?)",
+        ])
+    });
+    let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    let captures = first_match(&RERUN, line)?;
+    let typed = captures.name("name").map(|m| m.as_str());
+    // "run deploy pipeline again" names a workflow; "run forest again" names nothing we know.
+    if let Some(typed) = typed
+        && !is_reference(typed)
+        && !library.knows(typed)
+        && typed.split_whitespace().count() > 4
+    {
+        return None;
+    }
+    let workflow = named(library, typed);
+    let known =
+        workflow.as_ref().and_then(|w| library.params.get(w)).cloned().unwrap_or_else(|| all_param_names(library));
+    // Parameter names are checked against the workflow's (or, for "the last run", every
+    // workflow's), so "help me with my homework" is not a rerun with `my=homework`.
+    let unknown_workflow = workflow.as_ref().is_some_and(|w| !library.params.contains_key(w));
+    let params = match captures.name("params") {
+        Some(given) if unknown_workflow => parse_params(given.as_str(), &[])?,
+        Some(given) => parse_params(given.as_str(), &known)?,
+        None => IndexMap::new(),
+    };
+    if captures.name("params").is_some() && params.is_empty() {
+        return None;
+    }
+    Some(Intent::Rerun { workflow, params })
+}
+
+/// Every parameter name in the library, for "with branch dev" when the workflow is "the last".
+fn all_param_names(library: &Library) -> Vec<String> {
+    let mut names: Vec<String> = library.params.values().flatten().cloned().collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// "why did it fail?", "what went wrong with deploy?", "explain the last run", "explain 3f2a9c1e".
+pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static EXPLAIN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        patterns(&[
+            r"(?:so\s+|and\s+|but\s+)?(?:why|how come|for what reason)\s+(?:did|does|do|is|was|has|have|would|didn't|doesn't|don't|won't|isn't|wasn't|hasn't|did not|does not)\s+(?P<name>.+?)\s+(?:work|run|finish|succeed|pass|fail|failed|failing|fails|break|broke|broken|crash|crashed|crashing|error|errored|erroring|keep failing|keeps failing|stop|stopped|go wrong|gone wrong|not work|not finish|not complete|not succeed|time out|timed out)(?:\s+(?:again|last time|this time|today|yesterday|last night|just now))?",
+            r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
+            r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
+            r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday))?",
+            r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
+            r"(?:please\s+)?explain(?:\s+(?:to me|me))?(?:\s+(?:the|that|this|my))?\s+(?:last\s+|latest\s+|recent\s+|previous\s+)?(?:failure|error|failed run|crash|problem|run|result|outcome)(?:\s+(?:of|for|in|with)\s+(?P<name>.+?))?",
+            r"(?:please\s+)?explain\s+(?:run\s+)?(?P<run>[0-9a-f][0-9a-f-]{5,})",
+            r"(?:please\s+)?explain\s+(?:it|that|this|what happened)",
+            r"(?:show|give|tell)(?:\s+me)?\s+(?:the\s+|that\s+)?(?:error|errors|failure|reason|cause)(?:\s+(?:of|for|in|with|from)\s+(?P<name>.+?))?",
+            r"(?:show|tell)(?:\s+me)?\s+why\s+(?P<name>.+?)\s+(?:failed|broke|crashed)",
+            r"(?:is|was)\s+(?P<name>.+?)\s+(?:broken|failing|still failing|ok|okay|working|healthy|fine)(?:\s+now)?",
+            r"(?:what|which)\s+step\s+(?:failed|broke)(?:\s+(?:in|with)\s+(?P<name>.+?))?",
+            r"what\s+did\s+(?P<name>.+?)\s+do",
+        ])
+    });
+    let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    let captures = first_match(&EXPLAIN, line)?;
+    if let Some(id) = captures.name("run") {
+        return Some(Intent::Explain { workflow: None, run: Some(id.as_str().to_ascii_lowercase()) });
+    }
+    let typed = captures.name("name").map(|m| m.as_str().trim());
+    if let Some(typed) = typed {
+        if let Some(id) = run_id(typed) {
+            return Some(Intent::Explain { workflow: None, run: Some(id) });
+        }
+        // A question about something that isn't a workflow ("why is the sky blue") is not ours.
+        if !is_reference(typed) && !library.knows(typed) && !looks_like_a_name(typed) {
+            return None;
+        }
+    }
+    Some(Intent::Explain { workflow: named(library, typed), run: None })
+}
+
+/// Words a person may use for a workflow they have, unknown to the library (short, no verbs or
+/// pronouns): "the nightly build".
+pub(crate) fn looks_like_a_name(typed: &str) -> bool {
+    const NOT_IN_NAMES: &[&str] = &[
+        "i",
+        "you",
+        "we",
+        "they",
+        "he",
+        "she",
+        "me",
+        "us",
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "be",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "what",
+        "why",
+        "how",
+        "when",
+        "where",
+        "who",
+        "which",
+        "if",
+        "because",
+        "there",
+        "that",
+        "this",
+        "these",
+        "those",
+        "your",
+        "anyone",
+        "someone",
+        "everyone",
+        "people",
+        "yourself",
+        "myself",
+        "himself",
+        "herself",
+        "ourselves",
+    ];
+    /// A name doesn't start with a preposition ("run for the hills", "go to bed").
+    const NOT_FIRST: &[&str] =
+        &["for", "to", "from", "with", "at", "in", "on", "into", "about", "away", "off", "out", "list", "everything"];
+    let words: Vec<String> = typed.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
+    !words.is_empty()
+        && words.len() <= 4
+        && !NOT_FIRST.contains(&words[0].as_str())
+        && !words.iter().any(|w| NOT_IN_NAMES.contains(&w.as_str()))
+}
+
+/// "list schedules", "what's scheduled?", "when does backup run next?", "backup's schedule".
+pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        patterns(&[
+            r"(?:(?:list|show|display|get|see|view|print|check|give)\s+)?(?:me\s+)?(?:(?:all|my|the|our|every|current|active)\s+)*(?:schedules|scheduled (?:workflows|runs|jobs|tasks)|schedule list|list of schedules|upcoming runs|next runs|planned runs|cron jobs|crons|timers|schedule)",
+            r"(?:what|which)(?:'s|\s+is|\s+are|\s+workflows are|\s+jobs are|\s+runs are)?\s+(?:scheduled|on the schedule|planned|coming up|up next|next|due|running next|going to run|queued up)(?:\s+to run)?(?:\s+(?:for\s+)?(?:today|tonight|tomorrow|this week|next|soon|later))?",
+            r"(?:what|which)\s+(?:runs|will run|is running|workflows run|runs automatically|runs on a schedule|happens)\s+(?:next|later|today|tonight|tomorrow|automatically|on a schedule|soon)",
+            r"(?:is|are)\s+(?:anything|there any(?:thing)?|any workflows?)\s+scheduled",
+            r"(?:are there|is there|have i got|do we have)\s+(?:any\s+)?(?:scheduled (?:workflows|runs|jobs)|schedules|schedule)",
+            r"(?:do i have|have i got)\s+(?:any(?:thing)?\s+)?(?:schedules|scheduled(?:\s+(?:workflows|runs|jobs))?|anything scheduled)",
+            r"when\s+(?:do|will)\s+(?:my\s+)?(?:workflows|things|jobs)\s+run(?:\s+next)?",
+        ])
+    });
+    static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        patterns(&[
+            r"when\s+(?:does|will|is|do)\s+(?P<name>.+?)\s+(?:run|runs|fire|fires|go|start|execute|scheduled|scheduled to run|going to run|due|supposed to run|next run|run next)(?:\s+(?:next|again|automatically|next time))?",
+            r"when(?:'s|\s+is)\s+(?:the\s+)?next\s+(?:run|fire)\s+(?:of|for)\s+(?P<name>.+?)",
+            r"(?:is|are)\s+(?P<name>.+?)\s+(?:scheduled|on a schedule|on the schedule|automated|set to run)",
+            r"(?:(?:show|list|display|get|what's|what is|what are|check)\s+)?(?:me\s+)?(?:the\s+)?(?:schedules?|next runs?|next fires?|timing|cron)\s+(?:of|for|on)\s+(?P<name>.+?)",
+            r"(?P<name>.+?)(?:'s|s')?\s+(?:schedules?|next runs?|next fires?|timing)",
+            r"how\s+often\s+(?:does|do|is)\s+(?P<name>.+?)\s+(?:run|runs|scheduled)",
+        ])
+    });
+    let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    if first_match(&ALL, line).is_some() {
+        return Some(Intent::Schedules { workflow: None });
+    }
+    let captures = first_match(&ONE, line)?;
+    let typed = captures.name("name")?.as_str().trim();
+    if is_reference(typed) {
+        return Some(Intent::Schedules { workflow: Some("it".into()) });
+    }
+    if !library.knows(typed) && !looks_like_a_name(typed) {
+        return None;
+    }
+    // "backup schedule" names the backup; "every schedule" or "show schedule" is the list.
+    if !library.knows(typed) && typed.split_whitespace().count() == 1 && !typed.chars().any(char::is_uppercase) {
+        let lower = typed.to_ascii_lowercase();
+        if matches!(lower.as_str(), "show" | "list" | "my" | "the" | "all" | "every" | "view" | "see") {
+            return Some(Intent::Schedules { workflow: None });
+        }
+    }
+    Some(Intent::Schedules { workflow: Some(library.canonical(typed)) })
+}
+
+/// "list templates", "which templates do you have?".
+pub(crate) fn templates(text: &str, _: &str, _: &Library) -> Option<Intent> {
+    static TEMPLATES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        patterns(&[
+            r"(?:(?:list|show|display|see|view|browse|print|get|give)\s+)?(?:me\s+)?(?:(?:all|the|your|available|built-in|builtin|built in|existing|workflow|starter|ready-made|example)\s+)*(?:templates?|template list|list of templates)(?:\s+(?:are there|do you have|are available|available|exist|you have|i can use))?",
+            r"(?:what|which)\s+(?:templates|kinds? of templates|template)(?:\s+(?:are there|do you have|are available|exist|can i use|have you got|you have|is there))?",
+            r"(?:do you have|are there|have you got|got|any)\s+(?:any\s+)?templates",
+            r"(?:what|which)\s+(?:workflows|things)\s+(?:can i start from|come built in|are built in)",
+        ])
+    });
+    let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
+    first_match(&TEMPLATES, line).map(|_| Intent::Templates)
+}

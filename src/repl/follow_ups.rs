@@ -1,0 +1,156 @@
+//! The conversation's follow-ups (design.md §7 "Conversation"): "run it again" with the last
+//! run's parameters, "why did it fail?" with an offer to resume, history filtered by status and
+//! time, schedules, templates, small talk, and the confirmation a loosely named workflow needs.
+
+use indexmap::IndexMap;
+
+use super::session::{Ask, Session, yes};
+use crate::commands::{self, history, short_id};
+use crate::error::{Result, exit};
+use crate::terminal::progress::renderer;
+use crate::terminal::{Output, text};
+
+impl Session {
+    /// `history`, with the filters the utterance named.
+    pub(super) fn history(
+        &mut self,
+        workflow: Option<String>,
+        status: Option<String>,
+        since: Option<String>,
+    ) -> Result<i32> {
+        let name = match workflow {
+            Some(w) => Some(self.target(&w)?),
+            None => None,
+        };
+        let status = status.as_deref().map(history::status).transpose()?;
+        let since = since.as_deref().map(history::since).transpose()?;
+        let filtered = status.is_some() || since.is_some();
+        let request = history::HistoryRequest { workflow: name.clone(), status, since, limit: 10 };
+        let runs = history::runs(&self.ctx, &request)?;
+        if runs.is_empty() && filtered {
+            let which = status.map_or_else(|| "runs".to_string(), |s| format!("{} runs", s.as_str()));
+            let of = name.as_deref().map(|n| format!(" of '{n}'")).unwrap_or_default();
+            crate::outln!("No {which}{of} in that time.");
+            return Ok(exit::OK);
+        }
+        if let Some(name) = name {
+            self.last_workflow = Some(name);
+        }
+        crate::out!("{}", text::history(&runs));
+        Ok(exit::OK)
+    }
+
+    /// "run it again", "again with branch dev": the last run's workflow and parameters, changed
+    /// where asked, said before it runs.
+    pub(super) fn rerun(&mut self, workflow: Option<String>, changes: IndexMap<String, String>) -> Result<i32> {
+        let workflow = match workflow {
+            Some(w) if w == "it" => self.last_workflow.clone(),
+            Some(w) => Some(self.target(&w)?),
+            None => self.last_workflow.clone(),
+        };
+        let again = history::rerun(&self.ctx, workflow.as_deref(), &changes)?;
+        let shown: Vec<String> = again.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let how = match (shown.is_empty(), again.changed.is_empty()) {
+            (true, _) => "with no parameters, as last time".to_string(),
+            (false, true) => format!("with the same parameters: {}", shown.join(" ")),
+            (false, false) => format!("with {} ({} changed)", shown.join(" "), again.changed.join(", ")),
+        };
+        crate::outln!("Running '{}' again {how}.", again.earlier.workflow_name);
+        self.start_run(&again.target, again.params)
+    }
+
+    /// "why did it fail?": the failed steps, their errors and output, and an offer to resume.
+    pub(super) fn explain(&mut self, workflow: Option<String>, run: Option<String>, ask: &mut Ask<'_>) -> Result<i32> {
+        let workflow = match workflow {
+            Some(w) if w == "it" => self.last_workflow.clone(),
+            Some(w) => Some(self.target(&w)?),
+            None if run.is_none() => self.last_workflow.clone(),
+            None => None,
+        };
+        let explanation = history::explain(&self.ctx, workflow.as_deref(), run.as_deref())?;
+        self.last_workflow = Some(explanation.run.workflow_name.clone());
+        crate::out!("{}", text::explanation(&explanation));
+        if explanation.resumable {
+            let id = short_id(&explanation.run.id).to_string();
+            if yes(ask(&format!("Resume run {id} from where it stopped? [y/N] "))) {
+                return self.resume(&id);
+            }
+        }
+        Ok(exit::OK)
+    }
+
+    fn resume(&mut self, id: &str) -> Result<i32> {
+        let mut resumption = commands::run::resume(&self.ctx, id, IndexMap::new())?;
+        crate::outln!(
+            "Resuming run {id}: {} step{} already done.",
+            resumption.done,
+            if resumption.done == 1 { "" } else { "s" }
+        );
+        resumption.request.sink = renderer(self.style(), Output::detect());
+        Ok(commands::run::execute(&self.ctx, resumption.request)?.exit_code())
+    }
+
+    /// "what's scheduled?", "when does backup run next?".
+    pub(super) fn schedules(&mut self, workflow: Option<String>) -> Result<i32> {
+        let name = match workflow {
+            Some(w) => Some(self.target(&w)?),
+            None => None,
+        };
+        let mut rows = commands::schedule::status(&self.ctx)?;
+        if let Some(name) = &name {
+            rows.retain(|r| r.workflow.eq_ignore_ascii_case(name));
+            self.last_workflow = Some(name.clone());
+            if rows.is_empty() {
+                crate::outln!(
+                    "'{name}' is not scheduled. Say \"schedule {name} every weekday at 9am\" to schedule it."
+                );
+                return Ok(exit::OK);
+            }
+        }
+        crate::out!("{}", text::schedule_status(&rows));
+        Ok(exit::OK)
+    }
+
+    /// "list templates".
+    pub(super) fn templates(&self) -> Result<i32> {
+        crate::out!("{}", text::templates(&commands::templates::list()?));
+        Ok(exit::OK)
+    }
+
+    /// "thanks", "hello": a short answer, nothing done.
+    pub(super) fn small_talk(&self, line: &str) -> i32 {
+        let lower = line.to_lowercase();
+        let greeting = ["hello", "hi", "hey", "morning", "afternoon", "evening", "howdy", "yo", "what's up", "how are"]
+            .iter()
+            .any(|w| {
+                lower.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|word| word == *w) || lower.contains(w)
+            });
+        if greeting && !lower.contains("thank") {
+            crate::outln!("Hello! Tell me what to run, list, schedule or create; /help shows more.");
+        } else {
+            crate::outln!("You're welcome.");
+        }
+        exit::OK
+    }
+
+    /// Whether the line named `canonical` exactly (its words, in order) rather than loosely
+    /// ("deplyo", "backup" for "Backup Files"); loose names are confirmed before anything runs.
+    pub(super) fn named_exactly(&self, canonical: &str) -> bool {
+        let wanted = crate::grammar::names::words(canonical);
+        let typed = crate::grammar::names::words(&self.line);
+        !wanted.is_empty() && typed.windows(wanted.len()).any(|w| w == wanted.as_slice())
+            || self.line.to_lowercase().contains(&canonical.to_lowercase())
+    }
+
+    /// Asks before acting on a loosely named workflow; true to go ahead.
+    pub(super) fn confirm_loose_name(&self, canonical: &str, action: &str, ask: &mut Ask<'_>) -> bool {
+        if self.confirmed || self.named_exactly(canonical) {
+            return true;
+        }
+        let go = yes(ask(&format!("Did you mean '{canonical}'? {action} it? [y/N] ")));
+        if !go {
+            crate::outln!("OK, nothing done.");
+        }
+        go
+    }
+}
