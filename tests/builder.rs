@@ -41,7 +41,7 @@ fn story_1_word_for_word_in_the_chat_shell() {
         "  1. Git Pull: git pull origin {{ branch }} (retries up to 3 times)",
         "  2. Run Tests: cargo test",
         "  3. Deploy: ./deploy.sh {{ environment }} (only if tests pass)",
-        "Workflow 'Deploy Pipeline' created with parameters:\n  - branch (default: main)\n  - environment (default: staging)\nRun with: workflow run 'Deploy Pipeline' branch=dev environment=prod",
+        "Workflow 'Deploy Pipeline' created with parameters:\n  - branch (default: main)\n  - environment (default: staging)\nRun with: alpha workflow run 'Deploy Pipeline' branch=dev environment=prod",
     ];
     let mut at = 0;
     for line in expected {

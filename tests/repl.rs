@@ -35,9 +35,10 @@ fn piped_session_lists_runs_with_parameters_and_quits() {
 fn piped_session_reports_failures_in_its_exit_code() {
     let sandbox = Sandbox::new();
     with_greet(&sandbox);
-    let out = sandbox.alpha().write_stdin("run greet\nrnu greet\n").output().unwrap();
+    let out = sandbox.alpha().write_stdin("run greet\nrnu greet\nno\n").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stdout(&out).contains("Did you mean: \"run Greet\"?"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Did you mean \"run Greet\"? [y/N] no"), "{}", stdout(&out));
+    assert_eq!(stdout(&out).matches("Executing workflow: Greet").count(), 1, "no is no: {}", stdout(&out));
     let out = sandbox.alpha().write_stdin("show nothing-like-it\n").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no workflow named"), "{}", stderr(&out));

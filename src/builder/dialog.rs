@@ -435,7 +435,7 @@ impl Dialog {
             })
             .collect();
         let example = if example.is_empty() { String::new() } else { format!(" {}", example.join(" ")) };
-        lines.push(format!("Run with: workflow run {}{example}", crate::template::shell_quote(&workflow.name)));
+        lines.push(format!("Run with: alpha workflow run {}{example}", crate::template::shell_quote(&workflow.name)));
         lines
     }
 }

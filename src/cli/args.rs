@@ -33,6 +33,16 @@ pub enum Command {
     /// Manage and run workflows.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
+    /// Run a workflow: the same as `alpha workflow run`.
+    Run(RunArgs),
+    /// Print a shell completion script: `alpha completions bash > ~/.local/share/bash-completion/completions/alpha`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `alpha man | man -l -`.
+    Man,
     /// Show the intent alpha understands from a sentence (no side effects).
     Parse {
         /// The sentence, e.g. "run git sync with branch dev".

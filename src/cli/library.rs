@@ -86,7 +86,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
             if json {
                 return print_json(&logs);
             }
-            print_logs(&logs);
+            crate::terminal::visible::print_logs(&logs);
             Ok(exit::OK)
         }
         WorkflowCommand::Export { name, file, format, force } => {
@@ -308,29 +308,4 @@ pub fn template(ctx: &Context, command: TemplateCommand) -> Result<i32> {
         }
     }
     Ok(exit::OK)
-}
-
-/// `logs`: each attempt's whole output from its log file, streamed (it may be gigabytes), or
-/// what the run recorded when there is no file.
-fn print_logs(logs: &[history::StepLog]) {
-    if logs.is_empty() {
-        crate::out!("{}", text::logs(logs));
-        return;
-    }
-    for log in logs {
-        crate::out!("{}", text::log_header(log));
-        // The record holds everything unless the limit cut it; then the file has the whole.
-        match log.log_file.as_deref().filter(|_| log.truncated).map(std::fs::File::open) {
-            Some(Ok(file)) => {
-                let ended_with_newline = crate::terminal::visible::copy(file);
-                if !ended_with_newline {
-                    crate::outln!();
-                }
-                if let Some(error) = &log.error {
-                    crate::outln!("[error] {error}");
-                }
-            }
-            _ => crate::out!("{}", text::log_body(log)),
-        }
-    }
 }

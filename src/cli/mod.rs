@@ -52,6 +52,23 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     };
     match command {
         Command::Workflow(command) => library::workflow(&ctx, command),
+        Command::Run(args) => run::run(&ctx, args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "alpha", &mut buffer);
+            crate::terminal::visible::write_data(&String::from_utf8_lossy(&buffer));
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            use clap::CommandFactory as _;
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buffer)
+                .map_err(|e| Error::io("can't write the manual page", e))?;
+            crate::terminal::visible::write_data(&String::from_utf8_lossy(&buffer));
+            Ok(exit::OK)
+        }
         Command::Parse { utterance, json } => {
             let parsed = crate::commands::parse::parse(&ctx, &utterance)?;
             if !json {

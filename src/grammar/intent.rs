@@ -77,6 +77,21 @@ pub enum Intent {
     },
     /// The built-in templates.
     Templates,
+    /// A workflow's saved versions.
+    Versions {
+        /// Name.
+        workflow: String,
+    },
+    /// What a run's steps printed: the run `run`, else the last run of `workflow`, else the
+    /// last run.
+    Logs {
+        /// Name, or null.
+        #[serde(default)]
+        workflow: Option<String>,
+        /// A run id (or its first characters), or null.
+        #[serde(default)]
+        run: Option<String>,
+    },
     /// Small talk that needs only a short polite answer.
     Thanks,
     /// Export a workflow.

@@ -68,6 +68,16 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         }
         "schedules" => Intent::Schedules { workflow: (!rest.is_empty()).then(|| name(rest)) },
         "templates" => Intent::Templates,
+        "versions" => needs_name(|workflow| Intent::Versions { workflow }),
+        "logs" | "log" | "output" => {
+            if rest.is_empty() {
+                Intent::Logs { workflow: None, run: None }
+            } else if rest.len() >= 6 && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+                Intent::Logs { workflow: None, run: Some(rest.to_ascii_lowercase()) }
+            } else {
+                Intent::Logs { workflow: Some(name(rest)), run: None }
+            }
+        }
         "export" => {
             let words = shell_words(rest).unwrap_or_default();
             match words.as_slice() {
@@ -113,6 +123,8 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
                 "explain",
                 "schedules",
                 "templates",
+                "versions",
+                "logs",
                 "export",
                 "import",
                 "validate",

@@ -88,7 +88,8 @@ impl Session {
         };
         let Some(chosen) = chosen else {
             crate::outln!("OK, nothing done.");
-            return Ok(exit::OK);
+            // The line itself was not understood.
+            return Ok(exit::USAGE);
         };
         self.line = chosen.clone();
         self.confirmed = true;

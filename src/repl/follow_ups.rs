@@ -111,6 +111,35 @@ impl Session {
         Ok(exit::OK)
     }
 
+    /// "versions of the backup".
+    pub(super) fn versions(&mut self, workflow: &str) -> Result<i32> {
+        let name = self.target(workflow)?;
+        let (name, rows) = commands::library::versions(&self.ctx, &name)?;
+        self.last_workflow = Some(name.clone());
+        crate::out!("{}", text::versions(&name, &rows));
+        Ok(exit::OK)
+    }
+
+    /// "logs of the backup", `/logs 3f2a9c1e`: everything the run's steps printed.
+    pub(super) fn logs(&mut self, workflow: Option<String>, run: Option<String>) -> Result<i32> {
+        let id = match run {
+            Some(id) => id,
+            None => {
+                let workflow = match workflow {
+                    Some(w) => Some(self.target(&w)?),
+                    None => self.last_workflow.clone(),
+                };
+                history::last_run(&self.ctx, workflow.as_deref())?
+                    .ok_or_else(|| crate::error::Error::usage("nothing has run yet"))?
+                    .id
+            }
+        };
+        let logs = history::logs(&self.ctx, &id, None)?;
+        crate::outln!("Run {}:", short_id(&id));
+        crate::terminal::visible::print_logs(&logs);
+        Ok(exit::OK)
+    }
+
     /// "list templates".
     pub(super) fn templates(&self) -> Result<i32> {
         crate::out!("{}", text::templates(&commands::templates::list()?));
@@ -142,9 +171,10 @@ impl Session {
             || self.line.to_lowercase().contains(&canonical.to_lowercase())
     }
 
-    /// Asks before acting on a loosely named workflow; true to go ahead.
-    pub(super) fn confirm_loose_name(&self, canonical: &str, action: &str, ask: &mut Ask<'_>) -> bool {
-        if self.confirmed || self.named_exactly(canonical) {
+    /// Asks before acting on a loosely named workflow; true to go ahead. `typed` is the name as
+    /// the grammar gave it: "it" is the conversation's workflow, named before.
+    pub(super) fn confirm_loose_name(&self, typed: &str, canonical: &str, action: &str, ask: &mut Ask<'_>) -> bool {
+        if self.confirmed || typed == "it" || self.named_exactly(canonical) {
             return true;
         }
         let go = yes(ask(&format!("Did you mean '{canonical}'? {action} it? [y/N] ")));

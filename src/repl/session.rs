@@ -182,6 +182,8 @@ impl Session {
             Intent::Explain { workflow, run } => self.explain(workflow, run, ask),
             Intent::Schedules { workflow } => self.schedules(workflow),
             Intent::Templates => self.templates(),
+            Intent::Versions { workflow } => self.versions(&workflow),
+            Intent::Logs { workflow, run } => self.logs(workflow, run),
             Intent::Thanks => Ok(self.small_talk(&self.line.clone())),
             Intent::List { tags, search } => {
                 let filtered = !tags.is_empty() || search.is_some();
@@ -253,7 +255,7 @@ impl Session {
             }
             Intent::Schedule { workflow, cron, timezone } => {
                 let name = self.target(&workflow)?;
-                if !self.confirm_loose_name(&name, "Schedule", ask) {
+                if !self.confirm_loose_name(&workflow, &name, "Schedule", ask) {
                     return Ok(exit::OK);
                 }
                 self.last_workflow = Some(name.clone());
@@ -281,7 +283,7 @@ impl Session {
             }
             Intent::Unschedule { workflow } => {
                 let name = self.target(&workflow)?;
-                if !self.confirm_loose_name(&name, "Unschedule", ask) {
+                if !self.confirm_loose_name(&workflow, &name, "Unschedule", ask) {
                     return Ok(exit::OK);
                 }
                 crate::out!("{}", text::unscheduled(&commands::schedule::unschedule(&self.ctx, &name, None)?));
@@ -338,7 +340,7 @@ impl Session {
             return self.start_run(workflow, params);
         }
         let name = self.target(workflow)?;
-        if !self.confirm_loose_name(&name, "Run", ask) {
+        if !self.confirm_loose_name(workflow, &name, "Run", ask) {
             return Ok(exit::OK);
         }
         self.start_run(&name, params)

@@ -144,6 +144,31 @@ macro_rules! err {
     ($($arg:tt)*) => { $crate::terminal::visible::write(format_args!($($arg)*), true) };
 }
 
+/// `logs`: each attempt's whole output from its log file, streamed (it may be gigabytes), or
+/// what the run recorded when there is no file.
+pub fn print_logs(logs: &[crate::commands::history::StepLog]) {
+    if logs.is_empty() {
+        crate::out!("{}", crate::terminal::text::logs(logs));
+        return;
+    }
+    for log in logs {
+        crate::out!("{}", crate::terminal::text::log_header(log));
+        // The record holds everything unless the limit cut it; then the file has the whole.
+        match log.log_file.as_deref().filter(|_| log.truncated).map(std::fs::File::open) {
+            Some(Ok(file)) => {
+                let ended_with_newline = copy(file);
+                if !ended_with_newline {
+                    crate::outln!();
+                }
+                if let Some(error) = &log.error {
+                    crate::outln!("[error] {error}");
+                }
+            }
+            _ => crate::out!("{}", crate::terminal::text::log_body(log)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::visible;

@@ -71,6 +71,10 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let (line, since) = take_time(line, library);
     let (line, status) = take_status(&line);
     let mut line = tidy(&line);
+    // "run fail" runs a workflow called Fail; "run" is a command, not a request for runs.
+    if line.eq_ignore_ascii_case("run") {
+        return None;
+    }
     for prefix in ["show me ", "tell me ", "give me ", "let me see ", "list ", "show ", "see "] {
         if line.to_ascii_lowercase().starts_with(prefix)
             && !line[prefix.len()..].to_ascii_lowercase().starts_with("the ")

@@ -103,12 +103,11 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     }
     let workflow = library.canonical(name);
     if verb == "versions-or-logs" {
-        // `show` lists a workflow's versions; the last run's output is what `explain` shows.
         let logs = lower.contains("log") || lower.starts_with("output");
         return Some(if logs {
-            Intent::Explain { workflow: Some(workflow), run: None }
+            Intent::Logs { workflow: Some(workflow), run: None }
         } else {
-            Intent::Show { workflow }
+            Intent::Versions { workflow }
         });
     }
     Some(match verb {

@@ -1,0 +1,182 @@
+//! The chat as a conversation (design.md §7 "Conversation"), through piped stdin and a real
+//! pseudo-terminal: "run it again" with the last parameters (in the same and in a new session),
+//! "why did it fail?", yes and no to a "did you mean", a loose name that waits for yes, history
+//! by status and time, schedules and templates, a step edited by conversation, small talk.
+
+use crate::common::{Sandbox, stderr, stdout};
+
+const DEPLOY: &str = r#"name: Deploy Pipeline
+parameters:
+  branch: { type: string, default: main }
+  environment: { type: string, default: staging, enum: [staging, prod] }
+steps:
+  - { id: pull, tool: shell, action: run, parameters: { command: "echo pulling {{ branch }} >> runs.log" } }
+  - { id: test, tool: shell, action: run, parameters: { command: "echo testing; test -f tests-pass || { echo 'assertion failed: 2 + 2 == 5' >&2; exit 3; }" } }
+  - { id: deploy, tool: shell, action: run, parameters: { command: "echo deploying {{ branch }} to {{ environment }} >> runs.log" } }
+"#;
+
+fn deploy_sandbox() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.save("deploy.yaml", DEPLOY);
+    std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
+    sandbox
+}
+
+fn chat(sandbox: &Sandbox, lines: &str) -> (Option<i32>, String) {
+    let out = sandbox.alpha().write_stdin(lines).output().unwrap();
+    (out.status.code(), format!("{}{}", stdout(&out), stderr(&out)))
+}
+
+fn runs_log(sandbox: &Sandbox) -> String {
+    std::fs::read_to_string(sandbox.path().join("runs.log")).unwrap_or_default()
+}
+
+#[test]
+fn run_it_again_reuses_the_last_parameters_and_says_so() {
+    let sandbox = deploy_sandbox();
+    let (code, text) = chat(
+        &sandbox,
+        "run deploy pipeline with branch dev and environment prod\nrun it again\nagain with branch hotfix\n",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("Running 'Deploy Pipeline' again with the same parameters: branch=dev environment=prod."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Running 'Deploy Pipeline' again with branch=hotfix environment=prod (branch changed)."),
+        "{text}"
+    );
+    assert_eq!(
+        runs_log(&sandbox),
+        "pulling dev\ndeploying dev to prod\npulling dev\ndeploying dev to prod\npulling hotfix\ndeploying hotfix to prod\n"
+    );
+    // A new session knows the last run from the database.
+    let (code, text) = chat(&sandbox, "run it again\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("again with the same parameters: branch=hotfix environment=prod"), "{text}");
+    assert!(
+        runs_log(&sandbox)
+            .ends_with("pulling hotfix\ndeploying hotfix to prod\npulling hotfix\ndeploying hotfix to prod\n")
+    );
+}
+
+#[test]
+fn why_did_it_fail_names_the_step_its_error_and_output_and_resumes_on_yes() {
+    let sandbox = deploy_sandbox();
+    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+    let (code, text) = chat(&sandbox, "run deploy pipeline with branch dev\nwhy did it fail?\nno\n");
+    assert_eq!(code, Some(1), "the run failed: {text}");
+    assert!(text.contains("The step test failed, exit code 3"), "{text}");
+    assert!(text.contains("assertion failed: 2 + 2 == 5"), "its output: {text}");
+    assert!(text.contains("from where it stopped? [y/N] no"), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling dev\n", "no resumed without yes");
+
+    std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
+    let (code, text) = chat(&sandbox, "what went wrong with the deploy?\nyes\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Resuming run"), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\n", "the pull was not run again");
+}
+
+#[test]
+fn a_loose_name_waits_for_yes_and_a_did_you_mean_is_answered() {
+    let sandbox = deploy_sandbox();
+    let (_, text) = chat(&sandbox, "run deploy pipline\nno\n");
+    assert!(text.contains("Did you mean 'Deploy Pipeline'? Run it? [y/N] no"), "{text}");
+    assert!(text.contains("OK, nothing done."));
+    assert_eq!(runs_log(&sandbox), "", "a typo ran nothing before yes");
+
+    let (code, text) = chat(&sandbox, "run deploy pipline\nyes\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling main\ndeploying main to staging\n");
+
+    let (code, text) = chat(&sandbox, "rn deploy pipeline\nyes\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Did you mean \"run Deploy Pipeline\"? [y/N] yes"), "{text}");
+    assert_eq!(runs_log(&sandbox).matches("pulling main").count(), 2, "yes ran it, without a second question");
+    assert!(!text.contains("Run it? [y/N]"), "{text}");
+
+    // Never offered back what was typed; a bare command asks which workflow.
+    let (_, text) = chat(&sandbox, "run\nlist schedules\nlist templates\n");
+    assert!(text.contains("Run which workflow?") && text.contains("Deploy Pipeline"), "{text}");
+    assert!(!text.contains("Did you mean"), "{text}");
+}
+
+#[test]
+fn history_is_filtered_by_status_and_time_in_words() {
+    let sandbox = deploy_sandbox();
+    chat(&sandbox, "run deploy pipeline\n");
+    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+    chat(&sandbox, "run deploy pipeline with branch broken\n");
+    let (_, text) = chat(&sandbox, "what failed?\n");
+    assert_eq!(text.matches("Deploy Pipeline").count(), 1, "only the failed run: {text}");
+    assert!(text.contains("failed") && text.contains("branch=broken"), "{text}");
+    let (_, text) = chat(&sandbox, "what ran today?\nwhat succeeded today?\n");
+    assert_eq!(text.matches("Deploy Pipeline").count(), 3, "two today, one of them a success: {text}");
+    // Runs recorded as older than the window are not "today".
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    conn.execute("UPDATE workflow_executions SET started_at = '2020-01-01T00:00:00.000Z'", []).unwrap();
+    let (_, text) = chat(&sandbox, "what failed yesterday?\nshow me my last runs\n");
+    assert!(text.contains("No failed runs in that time."), "{text}");
+    assert_eq!(text.matches("Deploy Pipeline").count(), 2, "my last runs lists both: {text}");
+}
+
+#[test]
+fn schedules_templates_and_small_talk_are_answered() {
+    let sandbox = deploy_sandbox();
+    let (_, text) = chat(&sandbox, "what's scheduled?\n");
+    assert!(text.contains("Nothing is scheduled"), "{text}");
+    let (_, text) = chat(
+        &sandbox,
+        "schedule deploy pipeline every weekday at 9am\nwhat's scheduled?\nwhen does the deploy run next?\n",
+    );
+    assert_eq!(text.matches("Weekdays at 9:00 AM").count(), 3, "{text}");
+    let (_, text) = chat(&sandbox, "which templates do you have?\n");
+    assert!(text.to_lowercase().contains("backup"), "the built-in templates: {text}");
+    let (code, text) = chat(&sandbox, "thanks!\nhello\nwhat's the weather like?\n");
+    assert!(text.contains("You're welcome.") && text.contains("Hello!"), "{text}");
+    assert!(text.contains("I didn't understand that"), "{text}");
+    assert_eq!(code, Some(2), "the last line was not understood");
+    assert_eq!(runs_log(&sandbox), "", "small talk ran nothing");
+}
+
+#[test]
+fn a_step_edited_by_conversation_is_shown_and_saved_on_yes() {
+    let sandbox = deploy_sandbox();
+    let (_, text) = chat(&sandbox, "show deploy pipeline\nchange the test step to run cargo test --quiet\nyes\n");
+    assert!(text.contains("cargo test --quiet"), "the diff shows the new command: {text}");
+    let exported = stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"]));
+    assert!(exported.contains("cargo test --quiet"), "{exported}");
+    let versions = stdout(&sandbox.run(&["workflow", "versions", "Deploy Pipeline"]));
+    assert!(versions.contains("1.0.1") || versions.lines().count() >= 3, "a new version was kept: {versions}");
+    let (_, text) = chat(&sandbox, "make step 1 of deploy pipeline retry 3 times\nno\n");
+    assert!(text.contains("retries up to 3 times") || text.contains("max_attempts: 3"), "{text}");
+    assert!(!stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"])).contains("max_attempts"), "no is no");
+}
+
+#[test]
+fn the_conversation_works_on_a_terminal_too() {
+    let sandbox = deploy_sandbox();
+    let mut command = sandbox.command();
+    command.env("TERM", "xterm");
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("spawn in a pty");
+    session.exp_string("alpha> ").expect("prompt");
+    session.send_line("run deploy pipeline with branch dev").unwrap();
+    session.exp_string("Workflow completed successfully").expect("the first run");
+    session.exp_string("alpha> ").unwrap();
+    session.send_line("again with environment prod").unwrap();
+    session
+        .exp_string("Running 'Deploy Pipeline' again with branch=dev environment=prod (environment changed).")
+        .unwrap();
+    session.exp_string("Workflow completed successfully").expect("the rerun");
+    session.exp_string("alpha> ").unwrap();
+    session.send_line("run deploy pipline").unwrap();
+    session.exp_string("Did you mean 'Deploy Pipeline'? Run it? [y/N]").unwrap();
+    session.send_line("n").unwrap();
+    session.exp_string("OK, nothing done.").unwrap();
+    session.exp_string("alpha> ").unwrap();
+    session.send_line("/quit").unwrap();
+    session.exp_eof().expect("quits");
+    assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\npulling dev\ndeploying dev to prod\n");
+}
