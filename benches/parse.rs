@@ -21,6 +21,10 @@ fn main() {
         "what workflows do I have?",
         "when did deploy pipeline last run?",
         "rnu deploy pipeline",
+        "again with branch dev this time",
+        "why did the deploy pipeline fail yesterday?",
+        "what failed in the last 3 days?",
+        "what's the weather like?",
     ];
     let rounds = 2_000;
     let start = Instant::now();

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("diagnostic", 4),
     ("error", 4),
     ("secrets", 4),
+    ("clip", 4),
     ("paths", 4),
     ("process", 4),
     ("config", 4),

@@ -28,6 +28,12 @@ fn manual_yaml_validates_and_commands_parse() {
         let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         for (lang, body) in blocks(&text) {
             match lang.as_str() {
+                "yaml" if body.starts_with("# ~/.config/alpha/config.yaml") => {
+                    // A config file, checked against the config's own types.
+                    if let Err(e) = serde_saphyr::from_str::<alpha::config::Config>(&body) {
+                        panic!("{name}: a config block is invalid: {e}\n{body}");
+                    }
+                }
                 "yaml" => {
                     yaml += 1;
                     if let Err(d) = Document::from_text(name, body.as_str(), Format::Yaml).load() {

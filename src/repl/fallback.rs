@@ -48,6 +48,8 @@ impl Session {
                 if !changes {
                     crate::outln!("({reading})");
                 }
+                // The user said yes to the reading shown: no second question about the name.
+                self.confirmed = true;
                 self.act(intent, ask)
             }
         }

@@ -17,8 +17,9 @@ fn known_or_it(library: &Library, typed: &str) -> Option<String> {
     library.knows(typed).then(|| library.canonical(typed))
 }
 
-fn captures<'t>(pattern: &str, text: &'t str) -> Option<regex::Captures<'t>> {
-    Regex::new(pattern).ok()?.captures(text)
+/// Compiled once: a pattern per rule, kept for the process (parsing is on every line typed).
+fn captures<'t>(cell: &'static LazyLock<Regex>, text: &'t str) -> Option<regex::Captures<'t>> {
+    cell.captures(text)
 }
 
 /// "add a notification step to Backup Files", "make Deploy retry the pull 5 times", "remove the
@@ -84,7 +85,7 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
 }
 
 fn pattern(source: &str) -> Regex {
-    Regex::new(&format!("(?i)^{source}$")).unwrap_or_else(|_| Regex::new("^$").expect("an empty pattern"))
+    Regex::new(&format!("(?i)^{source}$")).unwrap_or_else(|e| panic!("pattern {source}: {e}"))
 }
 
 /// The workflow a change names, or "it" when it names none.
@@ -94,28 +95,31 @@ fn workflow_or_it(captures: &regex::Captures<'_>) -> String {
 
 /// "how can I make the backup faster?"
 pub(crate) fn optimize(text: &str, _: &str, library: &Library) -> Option<Intent> {
-    let c = captures(
-        r"(?i)^how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??$",
-        text.trim(),
-    )?;
+    static OPTIMIZE: LazyLock<Regex> = LazyLock::new(|| {
+        pattern(
+            r"how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??",
+        )
+    });
+    let c = captures(&OPTIMIZE, text.trim())?;
     Some(Intent::Optimize { workflow: known_or_it(library, &c[1])? })
 }
 
 /// "use the backup template", "start from the email digest template as Inbox".
 pub(crate) fn use_template(text: &str, _: &str, _: &Library) -> Option<Intent> {
-    let c = captures(
-        r"(?i)^(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?$",
-        text.trim().trim_end_matches(['.', '!']),
-    )?;
+    static TEMPLATE: LazyLock<Regex> =
+        LazyLock::new(|| pattern(r"(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?"));
+    let c = captures(&TEMPLATE, text.trim().trim_end_matches(['.', '!']))?;
     Some(Intent::UseTemplate { template: c[1].to_string(), name: c.get(2).map(|m| m.as_str().to_string()) })
 }
 
 /// "save the last 3 commands as a workflow called Sync", "save that as a workflow".
 pub(crate) fn save_recent(text: &str, _: &str, _: &Library) -> Option<Intent> {
-    let c = captures(
-        r"(?i)^(?:please )?(?:save|turn|make|keep)\s+(?:the\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?$",
-        text.trim(),
-    )?;
+    static SAVE: LazyLock<Regex> = LazyLock::new(|| {
+        pattern(
+            r"(?:please )?(?:save|turn|make|keep)\s+(?:the\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?",
+        )
+    });
+    let c = captures(&SAVE, text.trim())?;
     let count = match c.get(1).map(|m| m.as_str().to_lowercase()) {
         None => 0,
         Some(word) => word.parse().ok().or_else(|| number_word(&word))?,

@@ -37,7 +37,7 @@ pub(crate) fn validate_question(text: &str, _: &str, _: &Library) -> Option<Inte
             r"what's wrong with\s+(?P<file>\S+\.(?:ya?ml|json))",
         ]
         .iter()
-        .filter_map(|p| regex::Regex::new(&format!("(?i)^{p}$")).ok())
+        .map(|p| regex::Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
         .collect()
     });
     let line = text.trim().trim_end_matches(['?', '.', '!']).trim();

@@ -38,7 +38,7 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:how|what)\s+(?:did|have)\s+(?:my|the|our)?\s*(?:runs|workflows|jobs)\s+(?:go|gone|do|done)",
     ]
     .iter()
-    .filter_map(|p| Regex::new(&format!("(?i)^{p}$")).ok())
+    .map(|p| Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
     .collect()
 });
 
@@ -56,7 +56,7 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?P<name>.+?)\s+(?:runs|history)",
     ]
     .iter()
-    .filter_map(|p| Regex::new(&format!("(?i)^{p}$")).ok())
+    .map(|p| Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
     .collect()
 });
 
