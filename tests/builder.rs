@@ -80,7 +80,7 @@ fn the_interactive_cli_session_of_the_specification() {
     let out = sandbox
         .alpha()
         .args(["workflow", "create", "--interactive"])
-        .write_stdin("Git Sync and Test\nPull latest code and run tests\ngit, testing, ci\ngit pull\nretry\ny\nrun pytest\nabort\nn\n")
+        .write_stdin("Git Sync and Test\nPull latest code and run tests\ngit, testing, ci\ngit pull\nretry\ny\nrun pytest\nabort\nn\ny\n")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -92,6 +92,8 @@ fn the_interactive_cli_session_of_the_specification() {
         "Step 1:\n  Action: git pull\n  Error handling: [retry/abort/continue]: retry",
         "Step 2:\n  Action: run pytest\n  Error handling: [retry/abort/continue]: abort",
         "Add another step? (y/n): n",
+        "Here is the draft:",
+        "Save it? (y/n): y",
         "Workflow 'Git Sync and Test' created successfully!",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
@@ -321,7 +323,7 @@ fn the_real_model_ends_with_a_valid_draft_or_a_clear_message() {
 #[test]
 fn slash_create_alone_asks_the_interactive_prompts_in_the_shell() {
     let sandbox = Sandbox::new();
-    let answers = "/create\nBackup Notes\nCopies my notes\nbackup, notes\nrun tar czf notes.tgz notes\nretry\nn\nshow Backup Notes\n";
+    let answers = "/create\nBackup Notes\nCopies my notes\nbackup, notes\nrun tar czf notes.tgz notes\nretry\nn\ny\nshow Backup Notes\n";
     let text = stdout(&sandbox.alpha().write_stdin(answers).output().unwrap());
     for prompt in [
         "Workflow name: ",
@@ -337,4 +339,66 @@ fn slash_create_alone_asks_the_interactive_prompts_in_the_shell() {
     let show = stdout(&sandbox.run(&["workflow", "show", "Backup Notes", "--format", "yaml"]));
     assert!(show.contains("command: tar czf notes.tgz notes") && show.contains("on_error: retry"), "{show}");
     assert!(show.contains("- backup") && show.contains("- notes"), "{show}");
+}
+
+#[test]
+fn the_interactive_builder_maps_words_to_tools_asks_parameters_and_checks_the_name() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "taken.yaml",
+        "name: Taken\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"true\" } }\n",
+    );
+    let answers = [
+        "Taken",
+        "Morning Routine",
+        "Start the day",
+        "",
+        "fetch https://example.com/status.json",
+        "continue",
+        "y",
+        "back up ~/notes",
+        "abort",
+        "y",
+        "run git pull origin {{ branch }}",
+        "retry",
+        "y",
+        "send me a notification saying all done",
+        "continue",
+        "n",
+        "main",
+        "y",
+    ];
+    let out = sandbox
+        .alpha()
+        .args(["workflow", "create", "--interactive"])
+        .write_stdin(answers.join("\n") + "\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("A workflow named 'Taken' already exists; pick another name."), "{text}");
+    assert!(text.contains("Default for `branch`"), "the {{ branch }} became a parameter: {text}");
+    assert!(text.contains("Here is the draft:") && text.contains("tool: notification"), "a preview: {text}");
+    let workflow = definition(&sandbox, "Morning Routine");
+    let steps = workflow["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["tool"], "http");
+    assert_eq!(steps[0]["parameters"]["url"], "https://example.com/status.json");
+    assert_eq!(steps[1]["tool"], "file");
+    assert_eq!(steps[1]["action"], "archive");
+    assert_eq!(steps[1]["parameters"]["source"], "~/notes");
+    assert_eq!(steps[2]["parameters"]["command"], "git pull origin {{ branch }}");
+    assert_eq!(steps[3]["tool"], "notification");
+    assert_eq!(steps[3]["parameters"]["message"], "all done");
+    assert_eq!(workflow["parameters"]["branch"]["default"], "main");
+
+    // "n" at the preview saves nothing.
+    let out = sandbox
+        .alpha()
+        .args(["workflow", "create", "--interactive"])
+        .write_stdin("Never Saved\n\n\nnotify me\ncontinue\nn\nn\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Nothing was saved."));
+    assert_eq!(sandbox.run(&["workflow", "show", "Never Saved"]).status.code(), Some(2));
 }

@@ -13,7 +13,12 @@ use crate::workflow::{Document, Format, OnError, Retry, Step, ToolStep, Workflow
 /// `None` when input ended first.
 /// With `echo`, each answer is written after its prompt (for piped input, so a transcript reads
 /// like a terminal session).
-pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std::io::Result<Option<Workflow>> {
+pub fn build(
+    input: &mut dyn BufRead,
+    output: &mut dyn Write,
+    echo: bool,
+    taken: &dyn Fn(&str) -> bool,
+) -> std::io::Result<Option<Workflow>> {
     let output = std::cell::RefCell::new(output);
     let failed: std::cell::RefCell<Option<std::io::Error>> = std::cell::RefCell::new(None);
     let keep = |result: std::io::Result<()>| {
@@ -40,7 +45,7 @@ pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std
         Some(answer)
     };
     let mut say = |text: &str| keep(writeln!(output.borrow_mut(), "{text}"));
-    let workflow = build_with(&mut ask, &mut say);
+    let workflow = build_with(&mut ask, &mut say, taken);
     match failed.into_inner() {
         Some(error) => Err(error),
         None => Ok(workflow),
@@ -48,14 +53,22 @@ pub fn build(input: &mut dyn BufRead, output: &mut dyn Write, echo: bool) -> std
 }
 
 /// The same prompts through any asker (the chat shell's `/create`): `ask` shows a prompt and
-/// returns the answer, or `None` when input ended; `say` shows a line.
-pub fn build_with(ask: &mut dyn FnMut(&str) -> Option<String>, say: &mut dyn FnMut(&str)) -> Option<Workflow> {
+/// returns the answer, or `None` when input ended; `say` shows a line; `taken` tells a name
+/// already in the library, so a duplicate is refused when it is typed, not after the dialog.
+pub fn build_with(
+    ask: &mut dyn FnMut(&str) -> Option<String>,
+    say: &mut dyn FnMut(&str),
+    taken: &dyn Fn(&str) -> bool,
+) -> Option<Workflow> {
     let name = loop {
         let name = ask("Workflow name: ")?;
-        if !name.is_empty() {
+        if name.is_empty() {
+            say("  A name is required.");
+        } else if taken(&name) {
+            say(&format!("  A workflow named '{name}' already exists; pick another name."));
+        } else {
             break name;
         }
-        say("  A name is required.");
     };
     let description = ask("Description: ")?;
     let tags = ask("Tags (comma-separated): ")?;
@@ -99,31 +112,110 @@ pub fn build_with(ask: &mut dyn FnMut(&str) -> Option<String>, say: &mut dyn FnM
             break;
         }
     }
+    let parameters = ask_parameters(&steps, ask, say)?;
     let workflow = Workflow {
         name,
         version: "1.0.0".into(),
         description: Some(description).filter(|d| !d.is_empty()),
         author: None,
         tags,
-        parameters: IndexMap::new(),
+        parameters,
         triggers: Vec::new(),
         execution: Default::default(),
         workdir: None,
         steps,
         outputs: IndexMap::new(),
     };
-    let document = Document::from_text("the new workflow", to_text(&workflow, Format::Yaml), Format::Yaml);
-    match document.load() {
-        Ok(valid) => Some(valid),
+    let text = to_text(&workflow, Format::Yaml);
+    let document = Document::from_text("the new workflow", text.clone(), Format::Yaml);
+    let valid = match document.load() {
+        Ok(valid) => valid,
         Err(diagnostics) => {
             say(&format!("The workflow is not valid:\n{}", diagnostics.render(false)));
-            None
+            return None;
+        }
+    };
+    say(&format!("\nHere is the draft:\n{}", text.trim_end()));
+    loop {
+        let answer = ask("\nSave it? (y/n): ")?;
+        match answer.to_lowercase().as_str() {
+            "y" | "yes" | "" => return Some(valid),
+            "n" | "no" => return None,
+            _ => say("  Please answer y or n."),
         }
     }
 }
 
+/// The `{{ name }}` values the steps use that are not earlier steps or built-ins: each becomes
+/// a parameter, with the default the user gives (none makes it required).
+fn ask_parameters(
+    steps: &[Step],
+    ask: &mut dyn FnMut(&str) -> Option<String>,
+    say: &mut dyn FnMut(&str),
+) -> Option<IndexMap<String, crate::workflow::Parameter>> {
+    let ids: Vec<&str> = steps.iter().filter_map(Step::id).collect();
+    let mut names: Vec<String> = Vec::new();
+    for step in steps {
+        if let Step::Tool(tool) = step {
+            for value in tool.parameters.values() {
+                for name in template_names(&value.to_string()) {
+                    let builtin =
+                        matches!(name.as_str(), "env" | "now" | "run" | "workflow" | "params" | "true" | "false");
+                    if !builtin && !ids.contains(&name.as_str()) && !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut parameters = IndexMap::new();
+    if !names.is_empty() {
+        say(&format!(
+            "\nThe steps use {}.",
+            names.iter().map(|n| format!("{{{{ {n} }}}}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for name in names {
+        let default = ask(&format!("  Default for `{name}` (Enter: ask for it each run): "))?;
+        let parameter = crate::workflow::Parameter {
+            default: Some(json!(default)).filter(|_| !default.is_empty()),
+            required: None,
+            ..crate::workflow::Parameter::default()
+        };
+        parameters.insert(name, parameter);
+    }
+    Some(parameters)
+}
+
+/// The leading identifiers of the `{{ … }}` expressions in `text`.
+fn template_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let expression = after[..end].trim();
+        let name: String = expression.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+            names.push(name);
+        }
+        rest = &after[end + 2..];
+    }
+    names
+}
+
 /// An action as typed: a catalog phrase ("git pull") or a shell command ("run pytest" → pytest).
 pub fn step_for(action: &str, number: usize, existing: &[Step]) -> ToolStep {
+    if let Some(mut step) = tool_step(action) {
+        let taken: Vec<&str> = existing.iter().filter_map(Step::id).collect();
+        let base = step.id.clone();
+        let mut n = 1;
+        while taken.contains(&step.id.as_str()) {
+            n += 1;
+            step.id = format!("{base}_{n}");
+        }
+        return step;
+    }
     let normalized = catalog::normalize(action);
     let exact = catalog::phrases().iter().find(|p| p.phrases.iter().any(|ph| catalog::normalize(ph) == normalized));
     let mut step =
@@ -169,4 +261,67 @@ fn id_from(action: &str, number: usize) -> String {
 fn capitalize(text: &str) -> String {
     let mut chars = text.trim().chars();
     chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+/// A step another tool does better than a shell: "send me a notification saying done" →
+/// notification, "fetch https://…" → http, "back up ~/notes" → file archive, "read FILE" → file.
+fn tool_step(action: &str) -> Option<ToolStep> {
+    use std::sync::LazyLock;
+    static NOTIFY: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:send (?:me )?(?:a )?(?:desktop )?notification|notify me|tell me|alert me|send (?:me )?an? alert|ping me)(?:\s+(?:saying|that|with|:)\s*(?P<message>.+))?$")
+            .expect("a valid pattern")
+    });
+    static FETCH: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:fetch|get|download|call|request|check|ping|curl|open|GET)\s+(?P<url>https?://\S+)$")
+            .expect("a valid pattern")
+    });
+    static BACKUP: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:back ?up|archive|zip up|compress)\s+(?P<source>\S+)(?:\s+(?:to|into|in)\s+(?P<destination>\S+))?$")
+            .expect("a valid pattern")
+    });
+    static READ: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:read|load|open)\s+(?:the\s+)?(?:file\s+)?(?P<path>\S+\.\w+)$")
+            .expect("a valid pattern")
+    });
+    let action = action.trim();
+    let mut step = ToolStep { name: Some(capitalize(action)), ..ToolStep::default() };
+    if let Some(c) = NOTIFY.captures(action) {
+        step.id = "notify".into();
+        step.tool = "notification".into();
+        step.action = "send".into();
+        let message =
+            c.name("message").map_or("{{ workflow.name }} finished", |m| m.as_str().trim_matches(['"', '\'']));
+        step.parameters.insert("message".into(), json!(message));
+        step.on_error = OnError::LogAndContinue;
+    } else if let Some(c) = FETCH.captures(action) {
+        step.id = "fetch".into();
+        step.tool = "http".into();
+        step.action = "get".into();
+        step.parameters.insert("url".into(), json!(&c["url"]));
+    } else if let Some(c) = BACKUP.captures(action) {
+        let source = c["source"].trim_end_matches('/').to_string();
+        let base = source
+            .rsplit('/')
+            .next()
+            .filter(|b| !b.is_empty() && *b != "~")
+            .unwrap_or("backup")
+            .trim_start_matches('.')
+            .to_string();
+        let destination = c
+            .name("destination")
+            .map_or_else(|| "~/backups".to_string(), |m| m.as_str().trim_end_matches('/').to_string());
+        step.id = "archive".into();
+        step.tool = "file".into();
+        step.action = "archive".into();
+        step.parameters.insert("source".into(), json!(source));
+        step.parameters.insert("destination".into(), json!(format!("{destination}/{base}-{{{{ now[:10] }}}}.tar.gz")));
+    } else if let Some(c) = READ.captures(action) {
+        step.id = "read".into();
+        step.tool = "file".into();
+        step.action = "read".into();
+        step.parameters.insert("path".into(), json!(&c["path"]));
+    } else {
+        return None;
+    }
+    Some(step)
 }

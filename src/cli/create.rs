@@ -12,8 +12,9 @@ pub fn interactive(ctx: &Context) -> Result<i32> {
     let mut input = stdin.lock();
     let mut output = std::io::stdout();
     let echo = !std::io::stdin().is_terminal();
-    let workflow =
-        interactive::build(&mut input, &mut output, echo).map_err(|e| Error::io("can't read the answers", e))?;
+    let taken = |name: &str| library::exists(ctx, name).unwrap_or(false);
+    let workflow = interactive::build(&mut input, &mut output, echo, &taken)
+        .map_err(|e| Error::io("can't read the answers", e))?;
     let Some(workflow) = workflow else {
         crate::outln!("\nNothing was saved.");
         return Ok(exit::USAGE);

@@ -11,7 +11,10 @@ impl Session {
     /// `/create` alone: the prompts of `alpha workflow create --interactive`, answered in the
     /// shell. ("create a workflow that …" starts the conversation instead.)
     pub(super) fn create_interactively(&mut self, ask: &mut Ask<'_>) -> Result<i32> {
-        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| crate::outln!("{text}")) else {
+        let ctx = self.ctx.clone();
+        let taken = move |name: &str| library::exists(&ctx, name).unwrap_or(false);
+        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| crate::outln!("{text}"), &taken)
+        else {
             crate::outln!("Nothing was saved.");
             return Ok(exit::OK);
         };
