@@ -13,7 +13,8 @@ fn main() {
         .map(|i| format!("Workflow Number {i}"))
         .chain(["Deploy Pipeline".to_string(), "Git Sync and Test".to_string()])
         .collect();
-    let mut library = Library { names, ..Library::default() };
+    let mut library = Library::default();
+    library.names = names;
     library.params.insert("Deploy Pipeline".into(), vec!["branch".into(), "environment".into()]);
     let utterances = [
         "could you please run the deploy pipeline with branch dev and environment prod for me",

@@ -245,3 +245,46 @@ fn shell_answers_questions_by_streaming_from_the_real_model() {
         .unwrap();
     assert!(!stdout(&out).trim().is_empty(), "{}", stderr(&out));
 }
+
+/// Whatever the small real model makes of a line, the shell keeps its promises: a read-only
+/// reading is shown and answered at once, anything else is shown and waits for yes, and nothing
+/// runs on "no".
+#[test]
+#[ignore = "needs the local model (scripts/local-llm, ALPHA_TEST_LLM_URL)"]
+fn real_model_readings_are_shown_and_only_read_only_ones_act_unconfirmed() {
+    let (url, _turn) = crate::common::real_model();
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "nightly.yaml",
+        "name: Nightly Backup\ndescription: Copies my files\nsteps:\n  - { id: copy, tool: shell, action: run, parameters: { command: \"touch ran-by-the-chat\" } }\n",
+    );
+    assert!(sandbox.run(&["workflow", "run", "Nightly Backup"]).status.success());
+    std::fs::remove_file(sandbox.path().join("ran-by-the-chat")).unwrap();
+    let read_only =
+        ["(list workflows", "(show '", "(run history", "(history of", "(explain", "(list the", "(show what"];
+    for line in [
+        "which automations have I stored here?",
+        "tell me how my last backup went",
+        "kindly get my nightly backup going",
+    ] {
+        let out = sandbox
+            .alpha()
+            .env("ALPHA_LLM_BASE_URL", &url)
+            .env("ALPHA_LLM_TIMEOUT", "240")
+            .write_stdin(format!("{line}\nno\n"))
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        let proposed = text.contains("Go ahead? [y/N]");
+        let shown = read_only.iter().any(|r| text.contains(r));
+        // Otherwise the model's own words answer it (a question that is not a command).
+        let answered = !text.trim().is_empty();
+        assert!(proposed || shown || answered, "{line}: no reading and no answer: {}", stderr(&out));
+        if shown && text.contains("(list workflows)") {
+            assert!(text.contains("Nightly Backup"), "a listing lists: {text}");
+        }
+        assert!(!sandbox.path().join("ran-by-the-chat").exists(), "{line}: something ran without yes: {text}");
+    }
+    let runs: Value = serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "only the run made before the chat: {runs}");
+}

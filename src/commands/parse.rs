@@ -29,7 +29,7 @@ fn now(ctx: &Context) -> Option<chrono::DateTime<chrono::FixedOffset>> {
 pub fn parse(ctx: &Context, utterance: &str) -> Result<Parsed> {
     let library = library(ctx);
     Ok(match grammar::parse(utterance, &library) {
-        Intent::Unknown { did_you_mean } => match crate::llm::intent::from_llm(utterance, &library)? {
+        Intent::Unknown { did_you_mean } => match crate::llm::intent::from_llm(utterance, &library, &[])? {
             Some(intent) => Parsed { intent, source: Source::Llm },
             None => Parsed { intent: Intent::Unknown { did_you_mean }, source: Source::Grammar },
         },

@@ -11,17 +11,19 @@ pub struct Library {
     pub params: IndexMap<String, Vec<String>>,
     /// The moment "yesterday" and "in the last 3 days" count from; `None` for the local clock.
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Each name's words, split once on first use (a sentence tries many prefixes as names).
+    words: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 impl Library {
     /// A library of just these names.
     pub fn of(names: &[&str]) -> Self {
-        Library { names: names.iter().map(|s| s.to_string()).collect(), params: IndexMap::new(), now: None }
+        Library { names: names.iter().map(|s| s.to_string()).collect(), ..Library::default() }
     }
 
     pub(crate) fn canonical(&self, typed: &str) -> String {
         let typed = unquote(typed.trim());
-        names::resolve(typed, &self.names).map_or_else(|| clean_name(typed), str::to_string)
+        self.resolve(typed).map_or_else(|| clean_name(typed), str::to_string)
     }
 
     /// The saved name `typed` refers to, else the words as typed (tidied).
@@ -29,7 +31,17 @@ impl Library {
         self.canonical(typed)
     }
 
+    /// The saved name `typed` refers to (see [`names::resolve`]).
+    pub fn resolve(&self, typed: &str) -> Option<&str> {
+        let split = self.words.get_or_init(|| self.names.iter().map(|n| names::words(n)).collect());
+        if split.len() != self.names.len() {
+            // Names were added after the first use: split them afresh.
+            return names::resolve(typed, &self.names);
+        }
+        names::resolve_in(typed, &self.names, split)
+    }
+
     pub(crate) fn knows(&self, typed: &str) -> bool {
-        names::resolve(unquote(typed.trim()), &self.names).is_some()
+        self.resolve(unquote(typed.trim())).is_some()
     }
 }

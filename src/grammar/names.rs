@@ -15,8 +15,12 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// How well `typed` names `name`: higher is better, `None` when it doesn't.
 pub fn score(typed: &str, name: &str) -> Option<u32> {
-    let typed_words = words(typed);
-    let name_words = words(name);
+    score_words(&words(typed), &words(name))
+}
+
+/// [`score`] on words already split by [`words`] (a resolve splits the typed text once, and a
+/// library its names once).
+pub fn score_words(typed_words: &[String], name_words: &[String]) -> Option<u32> {
     if typed_words.is_empty() || name_words.is_empty() {
         return None;
     }
@@ -25,6 +29,17 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
     if typed_joined == name_joined {
         return Some(100);
     }
+    let (a, b) = (typed_joined.chars().count(), name_joined.chars().count());
+    let similar_length = a.abs_diff(b) * 100 <= a.max(b) * 15;
+    // More words than the name and a different length: no rule below can match (each typed word
+    // must be a word of the name, or the whole a small typo away). Most of a long sentence's
+    // prefixes end here, which keeps parsing fast with many saved workflows.
+    if typed_words.len() > name_words.len()
+        && !similar_length
+        && typed_words.concat().len() != name_words.concat().len()
+    {
+        return None;
+    }
     if typed_words.concat() == name_words.concat() {
         return Some(95);
     }
@@ -32,7 +47,7 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
     let typed_concat = typed_words.concat();
     if typed_words.len() > 1 && typed_concat.len() >= 4 {
         let mut joined = String::new();
-        for word in &name_words {
+        for word in name_words {
             joined.push_str(word);
             if joined == typed_concat {
                 return Some(60);
@@ -43,8 +58,7 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
         }
     }
     // A typo changes few characters: skip the costly distance when the lengths differ too much.
-    let (a, b) = (typed_joined.chars().count(), name_joined.chars().count());
-    if a.abs_diff(b) * 100 <= a.max(b) * 15 {
+    if similar_length {
         let close = strsim::normalized_damerau_levenshtein(&typed_joined, &name_joined);
         if close >= 0.85 {
             return Some(80 + (close * 10.0) as u32);
@@ -53,7 +67,7 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
     // Every typed word is (nearly) a word of the name, in order: "git sync" → "Git Sync and Test".
     let mut position = 0;
     let mut matched = 0;
-    for word in &typed_words {
+    for word in typed_words {
         let found = name_words[position..]
             .iter()
             .position(|n| n == word || (word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1));
@@ -70,7 +84,18 @@ pub fn score(typed: &str, name: &str) -> Option<u32> {
 
 /// The saved name `typed` refers to, when exactly one is the best match.
 pub fn resolve<'a>(typed: &str, names: &'a [String]) -> Option<&'a str> {
-    let mut scored: Vec<(u32, &String)> = names.iter().filter_map(|n| score(typed, n).map(|s| (s, n))).collect();
+    let split: Vec<Vec<String>> = names.iter().map(|n| words(n)).collect();
+    resolve_in(typed, names, &split)
+}
+
+/// [`resolve`] with each name's words split beforehand (`split[i]` is `words(&names[i])`).
+pub fn resolve_in<'a>(typed: &str, names: &'a [String], split: &[Vec<String>]) -> Option<&'a str> {
+    let typed_words = words(typed);
+    if typed_words.is_empty() {
+        return None;
+    }
+    let mut scored: Vec<(u32, &String)> =
+        names.iter().zip(split).filter_map(|(n, w)| score_words(&typed_words, w).map(|s| (s, n))).collect();
     scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     match scored.as_slice() {
         [] => None,

@@ -17,7 +17,7 @@ pub fn suggestions(lower: &str, library: &Library) -> Vec<String> {
         "how" | "what" | "why" | "when" | "who" | "where" | "which" | "is" | "are" | "can" | "do" | "does"
     );
     let mut out = Vec::new();
-    let name = names::resolve(rest, &library.names);
+    let name = library.resolve(rest);
     if !question && let Some(verb) = crate::diagnostic::did_you_mean(first, verbs) {
         out.push(match (name, rest.is_empty()) {
             (Some(name), _) => format!("{verb} {name}"),
@@ -26,7 +26,7 @@ pub fn suggestions(lower: &str, library: &Library) -> Vec<String> {
         });
     }
     if out.is_empty()
-        && let Some(name) = names::resolve(lower, &library.names).or(name)
+        && let Some(name) = library.resolve(lower).or(name)
     {
         out.push(format!("run {name}"));
     }

@@ -5,17 +5,24 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::error::Result;
-use crate::grammar::{Intent, Library, names};
+use crate::grammar::{Intent, Library};
 
 const PROMPT: &str = include_str!("../../prompts/intent.txt");
 
 const INTENTS: &[&str] = &[
     "run",
+    "rerun",
     "list",
     "show",
     "edit",
     "delete",
+    "versions",
     "history",
+    "explain",
+    "logs",
+    "schedules",
+    "templates",
+    "thanks",
     "export",
     "unschedule",
     "schedule",
@@ -28,15 +35,22 @@ const INTENTS: &[&str] = &[
     "unknown",
 ];
 
-/// The JSON schema the model's answer must follow: one flat object, every field nullable.
-pub fn schema() -> Value {
+/// The JSON schema the model's answer must follow: one flat object, every field nullable, the
+/// workflow one of the saved names (a model can't invent one it is not allowed to write).
+pub fn schema(library: &Library) -> Value {
     // Bounded lengths and counts keep a small model from looping inside a free-form field.
     let text = |max: u32| json!({"type": ["string", "null"], "maxLength": max});
+    let mut names: Vec<Value> = library.names.iter().map(|n| Value::String(n.clone())).collect();
+    names.push(Value::Null);
+    let workflow = if library.names.is_empty() { json!({"type": "null"}) } else { json!({"enum": names}) };
     json!({
         "type": "object",
         "properties": {
             "intent": {"type": "string", "enum": INTENTS},
-            "workflow": text(100),
+            "workflow": workflow,
+            "status": {"enum": ["completed", "partial", "failed", "interrupted", null]},
+            "since": text(40),
+            "run": text(40),
             "params": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 60}, "maxProperties": 6},
             "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "search": text(60),
             "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 5},
@@ -46,8 +60,9 @@ pub fn schema() -> Value {
     })
 }
 
-/// Asks the configured LLM; `Ok(None)` when no LLM is configured.
-pub fn from_llm(utterance: &str, library: &Library) -> Result<Option<Intent>> {
+/// Asks the configured LLM; `Ok(None)` when no LLM is configured. `turns` are the last lines
+/// of the conversation with what alpha made of each, oldest first.
+pub fn from_llm(utterance: &str, library: &Library, turns: &[(String, String)]) -> Result<Option<Intent>> {
     let Some(endpoint) = super::endpoint()? else { return Ok(None) };
     let workflows = if library.names.is_empty() {
         "(none yet)".to_string()
@@ -67,8 +82,15 @@ pub fn from_llm(utterance: &str, library: &Library) -> Result<Option<Intent>> {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let system = PROMPT.replace("{{WORKFLOWS}}", &workflows);
-    let answer = super::complete_json(&endpoint, &system, utterance, &schema(), 512)?;
+    let conversation = if turns.is_empty() {
+        String::new()
+    } else {
+        let lines: Vec<String> =
+            turns.iter().map(|(said, understood)| format!("user: {said}\nalpha: {understood}")).collect();
+        format!("\nThe conversation so far (\"it\" is the workflow last talked about):\n{}\n", lines.join("\n"))
+    };
+    let system = PROMPT.replace("{{WORKFLOWS}}", &workflows).replace("{{CONVERSATION}}", &conversation);
+    let answer = super::complete_json(&endpoint, &system, utterance, &schema(library), 512)?;
     Ok(Some(check(&answer, library)))
 }
 
@@ -81,10 +103,12 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
     };
     let mut fields = Map::new();
     fields.insert("intent".into(), Value::String(kind.into()));
-    let needs_workflow = matches!(kind, "run" | "show" | "edit" | "delete" | "export" | "unschedule" | "schedule");
-    if needs_workflow || kind == "history" {
+    let needs_workflow =
+        matches!(kind, "run" | "show" | "edit" | "delete" | "export" | "unschedule" | "schedule" | "versions");
+    let may_name_one = matches!(kind, "history" | "rerun" | "explain" | "logs" | "schedules");
+    if needs_workflow || may_name_one {
         match object.get("workflow").and_then(Value::as_str).filter(|w| !w.trim().is_empty()) {
-            Some(typed) => match names::resolve(typed, &library.names) {
+            Some(typed) => match library.resolve(typed) {
                 Some(name) => {
                     fields.insert("workflow".into(), Value::String(name.into()));
                 }
@@ -96,9 +120,13 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
             }
         }
     }
-    if kind == "run" {
+    if kind == "run" || kind == "rerun" {
         let workflow = fields.get("workflow").and_then(Value::as_str).unwrap_or_default().to_string();
-        let known = library.params.get(&workflow).cloned().unwrap_or_default();
+        let known = match library.params.get(&workflow) {
+            Some(known) => known.clone(),
+            // "the last run": any saved workflow's parameter may be the one changed.
+            None => library.params.values().flatten().cloned().collect(),
+        };
         let mut params = IndexMap::new();
         if let Some(Value::Object(given)) = object.get("params") {
             for (key, value) in given {
@@ -118,6 +146,25 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
             _ => return refuse("the LLM gave no valid 5-field cron".into()),
         }
     }
+    if kind == "history" {
+        if let Some(status) = object.get("status").and_then(Value::as_str) {
+            if !["completed", "partial", "failed", "interrupted"].contains(&status) {
+                return refuse(format!("`{status}` is not a run status"));
+            }
+            fields.insert("status".into(), Value::String(status.into()));
+        }
+        if let Some(since) = object.get("since").and_then(Value::as_str) {
+            if chrono::DateTime::parse_from_rfc3339(since).is_err() {
+                return refuse(format!("`{since}` is not an RFC 3339 time"));
+            }
+            fields.insert("since".into(), Value::String(since.into()));
+        }
+    }
+    if matches!(kind, "explain" | "logs") {
+        let run =
+            object.get("run").and_then(Value::as_str).filter(|r| r.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
+        fields.insert("run".into(), run.map_or(Value::Null, |r| Value::String(r.into())));
+    }
     for key in ["file", "description", "name", "search", "tags"] {
         if let Some(value) = object.get(key) {
             fields.insert(key.into(), value.clone());
@@ -126,8 +173,21 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
     if matches!(kind, "import" | "validate") && !fields.get("file").is_some_and(Value::is_string) {
         return refuse("the LLM named no file".into());
     }
-    if kind == "list" && !fields.get("tags").is_some_and(Value::is_array) {
-        fields.insert("tags".into(), json!([]));
+    if kind == "list" {
+        // Small models echo the request's own words as tags ("list", "workflows"): those filter
+        // nothing a person meant, so they are dropped, as are repeats.
+        let mut tags: Vec<String> = Vec::new();
+        for tag in fields.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            let tag = tag.trim().to_lowercase();
+            let filler = matches!(
+                tag.as_str(),
+                "" | "list" | "all" | "my" | "workflow" | "workflows" | "automation" | "automations" | "saved" | "show"
+            );
+            if !filler && !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        fields.insert("tags".into(), json!(tags));
     }
     serde_json::from_value(Value::Object(fields))
         .unwrap_or_else(|e| refuse(format!("the LLM's answer doesn't fit the intent: {e}")))

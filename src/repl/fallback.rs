@@ -14,7 +14,7 @@ impl Session {
         if endpoint.is_none() {
             return self.did_you_mean(line, did_you_mean, ask);
         }
-        let intent = match crate::llm::intent::from_llm(line, &library) {
+        let intent = match crate::llm::intent::from_llm(line, &library, &self.turns) {
             Ok(Some(intent)) => intent,
             Ok(None) => Intent::Unknown { did_you_mean: Vec::new() },
             Err(error) => {
@@ -38,6 +38,12 @@ impl Session {
                     Intent::List { .. }
                         | Intent::Show { .. }
                         | Intent::History { .. }
+                        | Intent::Explain { .. }
+                        | Intent::Logs { .. }
+                        | Intent::Versions { .. }
+                        | Intent::Schedules { .. }
+                        | Intent::Templates
+                        | Intent::Thanks
                         | Intent::Help
                         | Intent::Validate { .. }
                 );

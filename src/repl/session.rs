@@ -58,6 +58,8 @@ pub struct Session {
     pub(super) line: String,
     /// The user already said yes to this reading (a "did you mean"): no second question.
     pub(super) confirmed: bool,
+    /// The last lines typed and what alpha made of each, for the LLM's context.
+    pub(super) turns: Vec<(String, String)>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -101,6 +103,7 @@ impl Session {
             last_run: None,
             line: String::new(),
             confirmed: false,
+            turns: Vec::new(),
         })
     }
 
@@ -151,6 +154,7 @@ impl Session {
         let intent = grammar::parse(line, &library);
         self.line = line.to_string();
         self.confirmed = false;
+        self.remember_turn(line, &intent);
         let result = match intent {
             Intent::Quit => return Outcome::Quit,
             Intent::Unknown { did_you_mean } => self.fallback(line, &did_you_mean, ask),
@@ -162,6 +166,19 @@ impl Session {
         };
         self.refresh_library();
         Outcome::Done(code)
+    }
+
+    /// Keeps the last few lines and their readings (secrets masked) for the LLM's context.
+    fn remember_turn(&mut self, line: &str, intent: &Intent) {
+        const TURNS: usize = 6;
+        let understood = match intent {
+            Intent::Unknown { .. } => "(not understood by the grammar)".to_string(),
+            other => crate::terminal::intent::describe(other),
+        };
+        self.turns.push((self.history_line(line), understood));
+        if self.turns.len() > TURNS {
+            self.turns.remove(0);
+        }
     }
 
     /// The workflow an intent names; "it" means the one the conversation is about.
