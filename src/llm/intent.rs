@@ -188,6 +188,22 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
             }
         }
         fields.insert("tags".into(), json!(tags));
+        // The same for a search that only repeats the request ("list, search, search").
+        let search = fields.get("search").and_then(Value::as_str).map(|text| {
+            let mut words: Vec<String> = Vec::new();
+            for word in text.split(|c: char| c == ',' || c.is_whitespace()).map(str::to_lowercase) {
+                let filler = matches!(
+                    word.as_str(),
+                    "" | "list" | "search" | "all" | "my" | "workflow" | "workflows" | "automation" | "automations"
+                );
+                if !filler && !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+            words
+        });
+        let search = search.filter(|w| !w.is_empty() && w.len() <= 3).map(|w| w.join(" "));
+        fields.insert("search".into(), search.map_or(Value::Null, Value::String));
     }
     serde_json::from_value(Value::Object(fields))
         .unwrap_or_else(|e| refuse(format!("the LLM's answer doesn't fit the intent: {e}")))
