@@ -290,6 +290,27 @@ outputs:
         printed.push((format!("logs {id}"), stdout(&sandbox.run(&["workflow", "logs", id]))));
     }
     printed.push(("history".into(), stdout(&sandbox.run(&["workflow", "history"]))));
+
+    // The chat: two secrets typed in the line, the rest from ALPHA_SECRET_<NAME>.
+    let mut command = sandbox.command();
+    command.env("TERM", "xterm");
+    for (name, secret) in names.iter().zip(HOSTILE) {
+        if name != "s6" && name != "s12" {
+            command.env(format!("ALPHA_SECRET_{}", name.to_uppercase()), secret);
+        }
+    }
+    let mut session = rexpect::session::spawn_command(command, Some(30_000)).expect("spawn in a pty");
+    session.exp_string("alpha> ").expect("prompt");
+    session.send_line(&format!("run Hostile with s12 {} and s6 {}", HOSTILE[11], HOSTILE[5])).unwrap();
+    let shown = session.exp_string("Workflow failed").expect("the run ends");
+    session.exp_string("alpha> ").unwrap();
+    session.send_line("/quit").unwrap();
+    session.exp_eof().expect("quits");
+    // The terminal echoes what was typed; what alpha printed after the line must be clean.
+    let after = shown.rsplit_once(HOSTILE[5]).map_or(shown.as_str(), |(_, rest)| rest).to_string();
+    printed.push(("the chat".into(), after));
+    let chat_history = std::fs::read_to_string(sandbox.path().join("home/repl_history")).unwrap();
+    assert!(chat_history.contains("run Hostile with s12 *** and s6 ***"), "{chat_history}");
     for (what, text) in &printed {
         assert_no_hostile_secret(what, text);
     }

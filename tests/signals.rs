@@ -239,3 +239,35 @@ fn a_group_of_5000_under_a_low_open_file_limit_finishes() {
         conn.query_row("SELECT COUNT(*) FROM step_executions WHERE status = 'success'", [], |r| r.get(0)).unwrap();
     assert_eq!(done, 5000);
 }
+
+#[test]
+fn a_fifo_read_with_no_writer_ends_by_its_timeout_and_by_sigint() {
+    let sandbox = Sandbox::new();
+    let fifo = sandbox.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    sandbox.write(
+        "fifo.yaml",
+        "name: Fifo\nsteps:\n  - { id: read, tool: file, action: read, timeout: 1s, parameters: { path: pipe, allow_special: true } }\n",
+    );
+    sandbox.write(
+        "fifo-long.yaml",
+        "name: Fifo Long\nsteps:\n  - { id: read, tool: file, action: read, timeout: 5m, parameters: { path: pipe, allow_special: true } }\n",
+    );
+    let started = Instant::now();
+    let out = sandbox.run(&["workflow", "run", "fifo.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(15), "ended by its 1s timeout: {:?}", started.elapsed());
+    assert!(stdout(&out).contains("did not end in time") || stdout(&out).contains("timed out"), "{}", stdout(&out));
+
+    let mut child = spawn_run(&sandbox, &["workflow", "run", "fifo-long.yaml"]);
+    // The run is reading once its step is recorded as running.
+    assert!(eventually(Duration::from_secs(20), || history(&sandbox)
+        .first()
+        .is_some_and(|r| r["status"] == "running")));
+    let signalled = Instant::now();
+    signal(&child, libc::SIGINT);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(signalled.elapsed() < Duration::from_secs(10), "Ctrl-C ended the read: {:?}", signalled.elapsed());
+    assert_eq!(history(&sandbox)[0]["status"], "interrupted");
+}

@@ -18,8 +18,9 @@ impl Session {
             Ok(Some(intent)) => intent,
             Ok(None) => Intent::Unknown { did_you_mean: Vec::new() },
             Err(error) => {
-                crate::outln!("I didn't understand that, and the LLM could not help: {error}");
-                return Ok(exit::USAGE);
+                crate::outln!("The LLM could not help ({error}).");
+                // The grammar's best guess, confirmed like any other.
+                return self.did_you_mean(line, did_you_mean, ask);
             }
         };
         match intent {

@@ -149,7 +149,9 @@ impl Scheduler {
             if let Err(error) = self.tick(&store) {
                 (self.options.notice)(&format!("scheduler: {error}"));
             }
-            std::thread::sleep(self.options.tick);
+            // Parked rather than asleep, so whoever sets `stop` can unpark this thread and a
+            // chat session quits at once instead of after the rest of a tick.
+            std::thread::park_timeout(self.options.tick);
         }
         for (_, handle) in self.running.drain() {
             let _ = handle.join();
