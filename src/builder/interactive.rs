@@ -207,13 +207,7 @@ fn template_names(text: &str) -> Vec<String> {
 /// An action as typed: a catalog phrase ("git pull") or a shell command ("run pytest" → pytest).
 pub fn step_for(action: &str, number: usize, existing: &[Step]) -> ToolStep {
     if let Some(mut step) = tool_step(action) {
-        let taken: Vec<&str> = existing.iter().filter_map(Step::id).collect();
-        let base = step.id.clone();
-        let mut n = 1;
-        while taken.contains(&step.id.as_str()) {
-            n += 1;
-            step.id = format!("{base}_{n}");
-        }
+        step.id = unique_id(&step.id, existing);
         return step;
     }
     let normalized = catalog::normalize(action);
@@ -232,18 +226,24 @@ pub fn step_for(action: &str, number: usize, existing: &[Step]) -> ToolStep {
             text.strip_prefix("run ").or_else(|| text.strip_prefix("execute ")).unwrap_or(text).to_string()
         }
     };
-    let taken: Vec<&str> = existing.iter().filter_map(Step::id).collect();
-    let base = step.id.clone();
-    let mut n = 1;
-    while taken.contains(&step.id.as_str()) {
-        n += 1;
-        step.id = format!("{base}_{n}");
-    }
+    step.id = unique_id(&step.id, existing);
     let project = catalog::Project::detect(&std::env::current_dir().unwrap_or_default());
     let command =
         command.replace("{test}", &project.test).replace("{build}", &project.build).replace("{lint}", &project.lint);
     step.parameters.insert("command".into(), json!(command));
     step
+}
+
+/// `id`, or `id_2`, `id_3`… when an earlier step has it.
+fn unique_id(id: &str, existing: &[Step]) -> String {
+    let taken: Vec<&str> = existing.iter().filter_map(Step::id).collect();
+    let mut unique = id.to_string();
+    let mut n = 1;
+    while taken.contains(&unique.as_str()) {
+        n += 1;
+        unique = format!("{id}_{n}");
+    }
+    unique
 }
 
 fn id_from(action: &str, number: usize) -> String {

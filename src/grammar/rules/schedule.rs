@@ -110,11 +110,7 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
     if name.is_empty() {
         return None;
     }
-    let workflow = if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this") {
-        "it".to_string()
-    } else {
-        library.canonical(name)
-    };
+    let workflow = workflow_or_it(name, library);
     Some(Intent::Schedule { workflow, cron, timezone })
 }
 
@@ -139,10 +135,15 @@ fn time_first(text: &str, lower: &str, library: &Library) -> Option<Intent> {
     if name.is_empty() {
         return None;
     }
-    let workflow = if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this") {
+    let workflow = workflow_or_it(name, library);
+    Some(Intent::Schedule { workflow, cron, timezone: None })
+}
+
+/// "it", "that" and "this" are the conversation's workflow; anything else is looked up.
+fn workflow_or_it(name: &str, library: &Library) -> String {
+    if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this") {
         "it".to_string()
     } else {
         library.canonical(name)
-    };
-    Some(Intent::Schedule { workflow, cron, timezone: None })
+    }
 }
