@@ -132,6 +132,9 @@ pub struct LlmConfig {
     pub model: Option<String>,
     /// Name of the environment variable holding the API key (the key itself is never in the file).
     pub api_key_env: Option<String>,
+    /// Ask for intents as OpenAI tool calls (OpenAI, Ollama, llama.cpp with `--jinja`) instead of
+    /// schema-constrained JSON, which every OpenAI-compatible server takes; default false.
+    pub tools: Option<bool>,
 }
 
 /// A usable LLM endpoint.
@@ -143,6 +146,8 @@ pub struct Llm {
     pub model: String,
     /// API key, if any.
     pub api_key: Option<String>,
+    /// Whether intents are asked for as tool calls (`llm.tools`, `ALPHA_LLM_TOOLS`).
+    pub tools: bool,
 }
 
 impl Config {
@@ -168,7 +173,11 @@ impl Config {
         let base_url = env("ALPHA_LLM_BASE_URL").or_else(|| self.llm.base_url.clone())?;
         let model = env("ALPHA_LLM_MODEL").or_else(|| self.llm.model.clone()).unwrap_or_else(|| "default".into());
         let api_key = env("ALPHA_LLM_API_KEY").or_else(|| self.llm.api_key_env.as_deref().and_then(env));
-        Some(Llm { base_url: base_url.trim_end_matches('/').to_string(), model, api_key })
+        let tools = env("ALPHA_LLM_TOOLS")
+            .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+            .or(self.llm.tools)
+            .unwrap_or(false);
+        Some(Llm { base_url: base_url.trim_end_matches('/').to_string(), model, api_key, tools })
     }
 }
 

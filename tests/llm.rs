@@ -96,6 +96,44 @@ fn a_valid_llm_intent_is_accepted_and_marked_llm() {
 }
 
 #[test]
+fn with_tools_on_the_intent_comes_as_a_tool_call_of_alphas_command() {
+    let sandbox = Sandbox::new();
+    with_library(&sandbox);
+    let arguments = r#"{"intent":"run","workflow":"Nightly Backup","params":{"target":"/srv"}}"#;
+    let body = json!({"choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "alpha_command", "arguments": arguments}}]}}]})
+    .to_string();
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (url, server) = fake_llm(reply, 1, Duration::ZERO);
+    let out = sandbox
+        .alpha()
+        .args(["parse", "make my stuff safe tonight somehow", "--json"])
+        .env("ALPHA_LLM_BASE_URL", &url)
+        .env("ALPHA_LLM_TOOLS", "1")
+        .env("ALPHA_LLM_TIMEOUT", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let parsed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        parsed,
+        json!({"intent": "run", "workflow": "Nightly Backup", "params": {"target": "/srv"}, "source": "llm"})
+    );
+    let request: Value = {
+        let raw = &server.join().unwrap()[0];
+        serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap()
+    };
+    assert_eq!(request["tools"][0]["function"]["name"], "alpha_command", "{request}");
+    assert_eq!(request["tool_choice"]["function"]["name"], "alpha_command");
+    let names = &request["tools"][0]["function"]["parameters"]["properties"]["workflow"]["enum"];
+    assert_eq!(names, &json!(["Nightly Backup", null]), "the saved names are the only choice: {request}");
+    assert!(request.get("response_format").is_none());
+}
+
+#[test]
 fn the_grammar_answers_without_asking_the_llm() {
     let sandbox = Sandbox::new();
     with_library(&sandbox);
@@ -222,8 +260,12 @@ fn real_model_fallback_gives_a_schema_conformant_intent() {
 #[ignore = "needs the local model (scripts/local-llm, ALPHA_TEST_LLM_URL)"]
 fn real_model_streams_an_answer_in_pieces() {
     let (url, _turn) = crate::common::real_model();
-    let endpoint =
-        alpha::config::Llm { base_url: url.trim_end_matches('/').to_string(), model: "local".into(), api_key: None };
+    let endpoint = alpha::config::Llm {
+        base_url: url.trim_end_matches('/').to_string(),
+        model: "local".into(),
+        api_key: None,
+        tools: false,
+    };
     let mut pieces = 0;
     let answer = alpha::llm::stream_chat(&endpoint, "Answer briefly.", "What is a cron expression?", |_| pieces += 1)
         .expect("streamed answer");

@@ -90,7 +90,7 @@ pub fn from_llm(utterance: &str, library: &Library, turns: &[(String, String)]) 
         format!("\nThe conversation so far (\"it\" is the workflow last talked about):\n{}\n", lines.join("\n"))
     };
     let system = PROMPT.replace("{{WORKFLOWS}}", &workflows).replace("{{CONVERSATION}}", &conversation);
-    let answer = super::complete_json(&endpoint, &system, utterance, &schema(library), 512)?;
+    let answer = super::call_command(&endpoint, &system, utterance, &schema(library), 512)?;
     Ok(Some(check(&answer, library)))
 }
 

@@ -52,6 +52,37 @@ pub fn complete_json(endpoint: &Llm, system: &str, user: &str, schema: &Value, m
     })
 }
 
+/// One command call: with `endpoint.tools`, an OpenAI tool call of the function `name` whose
+/// parameters are `schema` (the model must call it); else a completion constrained to the schema.
+/// Either way the answer is the call's arguments as JSON.
+pub fn call_command(endpoint: &Llm, system: &str, user: &str, schema: &Value, max_tokens: u32) -> Result<Value> {
+    if !endpoint.tools {
+        return complete_json(endpoint, system, user, schema, max_tokens);
+    }
+    let name = "alpha_command";
+    let body = json!({
+        "model": endpoint.model,
+        "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        "temperature": 0,
+        "max_tokens": max_tokens,
+        "tools": [{"type": "function", "function": {
+            "name": name,
+            "description": "Call one of alpha's commands (the intent) with its fields.",
+            "parameters": schema,
+        }}],
+        "tool_choice": {"type": "function", "function": {"name": name}},
+    });
+    let answer = runtime()?.block_on(Client::default().complete(endpoint, &body, timeout())).map_err(failed)?;
+    // Some servers put the call's JSON in the content instead of `tool_calls`.
+    let arguments = answer.tool_arguments.unwrap_or(answer.content);
+    serde_json::from_str(arguments.trim()).map_err(|_| {
+        Error::Llm(format!(
+            "the LLM did not call {name} with valid JSON: {}",
+            arguments.chars().take(120).collect::<String>()
+        ))
+    })
+}
+
 /// A streamed chat answer; `on_chunk` receives each piece as it arrives. Returns the whole text.
 pub fn stream_chat(endpoint: &Llm, system: &str, user: &str, on_chunk: impl FnMut(&str)) -> Result<String> {
     let body = json!({

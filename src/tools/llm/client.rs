@@ -44,8 +44,10 @@ pub enum LlmError {
 /// One completion.
 #[derive(Debug, Clone)]
 pub struct Completion {
-    /// `choices[0].message.content`.
+    /// `choices[0].message.content` (empty when the model answered with a tool call).
     pub content: String,
+    /// The arguments of `choices[0].message.tool_calls[0]`, when the model called a tool.
+    pub tool_arguments: Option<String>,
     /// `choices[0].finish_reason` (`stop` when the model ended by itself).
     pub finish_reason: Option<String>,
     /// The `usage` object, when sent.
@@ -92,9 +94,15 @@ impl Client {
         }
         let value: Value = serde_json::from_str(&text).map_err(|_| LlmError::Malformed("is not JSON"))?;
         let choice = &value["choices"][0];
-        let content = choice["message"]["content"].as_str().ok_or(LlmError::Malformed("has no content"))?;
+        let tool_arguments = choice["message"]["tool_calls"][0]["function"]["arguments"].as_str().map(str::to_string);
+        let content = match choice["message"]["content"].as_str() {
+            Some(content) => content,
+            None if tool_arguments.is_some() => "",
+            None => return Err(LlmError::Malformed("has no content")),
+        };
         Ok(Completion {
             content: content.to_string(),
+            tool_arguments,
             finish_reason: choice["finish_reason"].as_str().map(str::to_string),
             usage: value.get("usage").cloned().unwrap_or(Value::Null),
         })
