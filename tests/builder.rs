@@ -402,3 +402,26 @@ fn the_interactive_builder_maps_words_to_tools_asks_parameters_and_checks_the_na
     assert!(stdout(&out).contains("Nothing was saved."));
     assert_eq!(sandbox.run(&["workflow", "show", "Never Saved"]).status.code(), Some(2));
 }
+
+#[test]
+fn the_interactive_builder_offers_what_varied_in_the_history_as_parameters() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .write(".bash_history", "git pull origin dev\ncargo test\ngit pull origin feature-x\ngit pull origin main\n");
+    let answers = ["Sync", "", "", "git pull origin main", "abort", "y", "n", "y"];
+    let out = sandbox
+        .alpha()
+        .args(["workflow", "create", "--interactive"])
+        .env("HISTFILE", sandbox.path().join(".bash_history"))
+        .write_stdin(answers.join("\n") + "\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("Your history has this command with other values: branch (main, "), "{text}");
+    assert!(text.contains("dev") && text.contains("feature-x"), "{text}");
+    assert!(!text.contains("Default for `branch`"), "the default came from what was typed: {text}");
+    let workflow = definition(&sandbox, "Sync");
+    assert_eq!(workflow["steps"][0]["parameters"]["command"], "git pull origin {{ branch }}");
+    assert_eq!(workflow["parameters"]["branch"]["default"], "main");
+}

@@ -17,7 +17,7 @@ pub fn build(
     input: &mut dyn BufRead,
     output: &mut dyn Write,
     echo: bool,
-    taken: &dyn Fn(&str) -> bool,
+    lookups: &Lookups<'_>,
 ) -> std::io::Result<Option<Workflow>> {
     let output = std::cell::RefCell::new(output);
     let failed: std::cell::RefCell<Option<std::io::Error>> = std::cell::RefCell::new(None);
@@ -45,21 +45,31 @@ pub fn build(
         Some(answer)
     };
     let mut say = |text: &str| keep(writeln!(output.borrow_mut(), "{text}"));
-    let workflow = build_with(&mut ask, &mut say, taken);
+    let workflow = build_with(&mut ask, &mut say, lookups);
     match failed.into_inner() {
         Some(error) => Err(error),
         None => Ok(workflow),
     }
 }
 
+/// What the builder may ask of the library and the recorded shell history.
+pub struct Lookups<'a> {
+    /// Whether a workflow of that name is saved: a duplicate is refused when it is typed, not
+    /// after the dialog.
+    pub taken: &'a dyn Fn(&str) -> bool,
+    /// Recorded commands run with the same program as this one: the parts that varied there
+    /// are offered as parameters (design.md §6b).
+    pub seen: &'a dyn Fn(&str) -> Vec<String>,
+}
+
 /// The same prompts through any asker (the chat shell's `/create`): `ask` shows a prompt and
-/// returns the answer, or `None` when input ended; `say` shows a line; `taken` tells a name
-/// already in the library, so a duplicate is refused when it is typed, not after the dialog.
+/// returns the answer, or `None` when input ended; `say` shows a line.
 pub fn build_with(
     ask: &mut dyn FnMut(&str) -> Option<String>,
     say: &mut dyn FnMut(&str),
-    taken: &dyn Fn(&str) -> bool,
+    lookups: &Lookups<'_>,
 ) -> Option<Workflow> {
+    let taken = lookups.taken;
     let name = loop {
         let name = ask("Workflow name: ")?;
         if name.is_empty() {
@@ -74,6 +84,7 @@ pub fn build_with(
     let tags = ask("Tags (comma-separated): ")?;
     let tags: Vec<String> = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect();
     let mut steps: Vec<Step> = Vec::new();
+    let mut inferred: IndexMap<String, String> = IndexMap::new();
     loop {
         let number = steps.len() + 1;
         say(&format!("\nStep {number}:"));
@@ -95,6 +106,7 @@ pub fn build_with(
             }
         };
         let mut step = step_for(&action, number, &steps);
+        offer_history_parameters(&mut step, &mut inferred, lookups, ask, say)?;
         step.on_error = on_error;
         if on_error == OnError::Retry {
             step.retry = Some(Retry::default());
@@ -112,7 +124,7 @@ pub fn build_with(
             break;
         }
     }
-    let parameters = ask_parameters(&steps, ask, say)?;
+    let parameters = ask_parameters(&steps, &inferred, ask, say)?;
     let workflow = Workflow {
         name,
         version: "1.0.0".into(),
@@ -150,6 +162,7 @@ pub fn build_with(
 /// a parameter, with the default the user gives (none makes it required).
 fn ask_parameters(
     steps: &[Step],
+    inferred: &IndexMap<String, String>,
     ask: &mut dyn FnMut(&str) -> Option<String>,
     say: &mut dyn FnMut(&str),
 ) -> Option<IndexMap<String, crate::workflow::Parameter>> {
@@ -169,6 +182,15 @@ fn ask_parameters(
         }
     }
     let mut parameters = IndexMap::new();
+    names.retain(|name| match inferred.get(name) {
+        Some(default) => {
+            let parameter =
+                crate::workflow::Parameter { default: Some(json!(default)), ..crate::workflow::Parameter::default() };
+            parameters.insert(name.clone(), parameter);
+            false
+        }
+        None => true,
+    });
     if !names.is_empty() {
         say(&format!(
             "\nThe steps use {}.",
@@ -185,6 +207,45 @@ fn ask_parameters(
         parameters.insert(name, parameter);
     }
     Some(parameters)
+}
+
+/// A shell step whose command was run in the history with other values in some places
+/// ("git pull origin dev", "… main"): offer those places as parameters, defaulting to what was
+/// typed now.
+fn offer_history_parameters(
+    step: &mut ToolStep,
+    inferred: &mut IndexMap<String, String>,
+    lookups: &Lookups<'_>,
+    ask: &mut dyn FnMut(&str) -> Option<String>,
+    say: &mut dyn FnMut(&str),
+) -> Option<()> {
+    let Some(command) = step.parameters.get("command").and_then(|c| c.as_str()).map(str::to_string) else {
+        return Some(());
+    };
+    if step.tool != "shell" || command.contains("{{") {
+        return Some(());
+    }
+    let seen = (lookups.seen)(&command);
+    let Some((template, found)) = crate::proactive::miner::parameterize(&command, &seen) else { return Some(()) };
+    let described: Vec<String> = found
+        .iter()
+        .map(|(name, p)| format!("{name} ({})", p.values.iter().take(4).cloned().collect::<Vec<_>>().join(", ")))
+        .collect();
+    say(&format!("  Your history has this command with other values: {}.", described.join("; ")));
+    loop {
+        let answer = ask(&format!("  Make it `{template}`? (y/n): "))?;
+        match answer.to_lowercase().as_str() {
+            "y" | "yes" | "" => {
+                step.parameters.insert("command".into(), json!(template));
+                for (name, values) in found {
+                    inferred.entry(name).or_insert(values.default);
+                }
+                return Some(());
+            }
+            "n" | "no" => return Some(()),
+            _ => say("  Please answer y or n."),
+        }
+    }
 }
 
 /// The leading identifiers of the `{{ … }}` expressions in `text`.

@@ -12,8 +12,12 @@ pub fn interactive(ctx: &Context) -> Result<i32> {
     let mut input = stdin.lock();
     let mut output = std::io::stdout();
     let echo = !std::io::stdin().is_terminal();
+    // The shell history is read first, so its commands can suggest parameters.
+    let _ = crate::commands::suggest::import_history(ctx, None, None);
     let taken = |name: &str| library::exists(ctx, name).unwrap_or(false);
-    let workflow = interactive::build(&mut input, &mut output, echo, &taken)
+    let seen = |command: &str| crate::commands::suggest::similar_commands(ctx, command);
+    let lookups = interactive::Lookups { taken: &taken, seen: &seen };
+    let workflow = interactive::build(&mut input, &mut output, echo, &lookups)
         .map_err(|e| Error::io("can't read the answers", e))?;
     let Some(workflow) = workflow else {
         crate::outln!("\nNothing was saved.");

@@ -116,6 +116,14 @@ pub fn record_command(ctx: &Context, command: &str, cwd: Option<&str>, exit_code
     ctx.store()?.record_command("repl", command, cwd, Some(exit_code), session)
 }
 
+/// Commands in the recorded shell history run with the same program as `command` (for the
+/// builder to see which parts vary); none when nothing was recorded.
+pub fn similar_commands(ctx: &Context, command: &str) -> Vec<String> {
+    let Some(program) = command.split_whitespace().next() else { return Vec::new() };
+    let Ok(Some(store)) = ctx.existing_store() else { return Vec::new() };
+    store.commands_of(program, 500).unwrap_or_default()
+}
+
 /// The last `count` commands a chat session ran, oldest first.
 pub fn recent_commands(ctx: &Context, session: &str, count: usize) -> Result<Vec<String>> {
     ctx.store()?.recent_commands(session, count)

@@ -456,6 +456,45 @@ fn build(
     }
 }
 
+/// A command typed for a new step, with the parts that varied in the same command in `seen`
+/// (the shell history) as `{{ parameters }}`: "git pull origin main", seen with dev and main,
+/// becomes "git pull origin {{ branch }}" with `branch` defaulting to what was typed.
+pub fn parameterize(command: &str, seen: &[String]) -> Option<(String, IndexMap<String, ParameterValues>)> {
+    let abstractor = Abstractor::new();
+    let typed = abstractor.abstract_command(command.trim());
+    if typed.slots.is_empty() {
+        return None;
+    }
+    let mut values: Vec<Vec<String>> = typed.slots.iter().map(|(_, v)| vec![v.clone()]).collect();
+    for line in seen {
+        let other = abstractor.abstract_command(line.trim());
+        if other.template != typed.template || other.slots.len() != typed.slots.len() {
+            continue;
+        }
+        for (slot, (_, value)) in other.slots.iter().enumerate() {
+            if !values[slot].contains(value) {
+                values[slot].push(value.clone());
+            }
+        }
+    }
+    let mut parameters = IndexMap::new();
+    let mut text = typed.template.clone();
+    let mut kinds_used: HashMap<&str, usize> = HashMap::new();
+    for (slot, (kind, value)) in typed.slots.iter().enumerate() {
+        let marker = format!("\u{1}{slot}\u{1}");
+        if values[slot].len() < 2 {
+            text = text.replace(&marker, value);
+            continue;
+        }
+        let n = kinds_used.entry(kind).or_default();
+        *n += 1;
+        let name = if *n == 1 { kind.to_string() } else { format!("{kind}_{n}") };
+        text = text.replace(&marker, &format!("{{{{ {name} }}}}"));
+        parameters.insert(name, ParameterValues { default: value.clone(), values: values[slot].clone() });
+    }
+    (!parameters.is_empty()).then_some((text, parameters))
+}
+
 /// "git status", "git pull origin {{ branch }}", "pytest" → "Git Status Pull Pytest".
 pub fn name_for(commands: &[String]) -> String {
     let mut words: Vec<String> = Vec::new();

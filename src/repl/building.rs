@@ -12,8 +12,11 @@ impl Session {
     /// shell. ("create a workflow that …" starts the conversation instead.)
     pub(super) fn create_interactively(&mut self, ask: &mut Ask<'_>) -> Result<i32> {
         let ctx = self.ctx.clone();
-        let taken = move |name: &str| library::exists(&ctx, name).unwrap_or(false);
-        let Some(workflow) = crate::builder::interactive::build_with(ask, &mut |text| crate::outln!("{text}"), &taken)
+        let taken = |name: &str| library::exists(&ctx, name).unwrap_or(false);
+        let seen = |command: &str| commands::suggest::similar_commands(&ctx, command);
+        let lookups = crate::builder::interactive::Lookups { taken: &taken, seen: &seen };
+        let Some(workflow) =
+            crate::builder::interactive::build_with(ask, &mut |text| crate::outln!("{text}"), &lookups)
         else {
             crate::outln!("Nothing was saved.");
             return Ok(exit::OK);

@@ -56,6 +56,18 @@ impl Store {
         Ok(())
     }
 
+    /// Distinct recorded commands that start with `program` (the newest first, at most `count`):
+    /// what the builder compares a new step's command with.
+    pub fn commands_of(&self, program: &str, count: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT command FROM history_commands WHERE command = ?1 OR substr(command, 1, length(?1) + 1) = ?1 || ' '
+             GROUP BY command ORDER BY MAX(id) DESC LIMIT ?2",
+        )?;
+        let commands =
+            stmt.query_map(params![program, count as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(commands)
+    }
+
     /// The last `count` commands of a session, oldest first.
     pub fn recent_commands(&self, session: &str, count: usize) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
