@@ -180,3 +180,15 @@ fn the_conversation_works_on_a_terminal_too() {
     session.exp_eof().expect("quits");
     assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\npulling dev\ndeploying dev to prod\n");
 }
+
+#[test]
+fn a_command_typed_at_the_name_question_is_asked_about() {
+    let sandbox = deploy_sandbox();
+    let (_, text) = chat(&sandbox, "create a workflow that runs cargo test\nlist workflows\nleave\n");
+    assert!(text.contains("Name it 'list workflows', or leave the draft and do that? [name/leave] leave"), "{text}");
+    assert!(text.contains("Draft left; nothing was saved.") && text.contains("Deploy Pipeline"), "it listed: {text}");
+    let (_, text) = chat(&sandbox, "create a workflow that runs cargo test\nlist workflows\nname\nno\nyes\n");
+    assert!(text.contains("Name it 'list workflows'"), "{text}");
+    let listed = stdout(&sandbox.run(&["workflow", "list"]));
+    assert!(listed.contains("list workflows"), "named as asked: {listed}{text}");
+}

@@ -244,6 +244,12 @@ impl Dialog {
     }
 
     /// Handles the user's next line.
+    /// Whether the dialog is waiting for the workflow's name (where a command typed by habit,
+    /// "list workflows", must not silently become the name).
+    pub fn asks_for_name(&self) -> bool {
+        self.state == State::Name
+    }
+
     pub fn answer(&mut self, line: &str) -> Reply {
         let text = line.trim();
         let lower = text.to_lowercase();

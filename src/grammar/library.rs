@@ -41,6 +41,11 @@ impl Library {
         names::resolve_in(typed, &self.names, split)
     }
 
+    /// Whether `typed` names a saved workflow.
+    pub fn knows_name(&self, typed: &str) -> bool {
+        self.knows(typed)
+    }
+
     pub(crate) fn knows(&self, typed: &str) -> bool {
         self.resolve(unquote(typed.trim())).is_some()
     }

@@ -36,6 +36,49 @@ impl Session {
         self.dialog.is_some()
     }
 
+    /// At the name question, a line that reads as a command ("list workflows") is asked about:
+    /// the name it would be, or the command with the draft left. `None` to go on as a name.
+    pub(super) fn command_at_name_prompt(&mut self, line: &str, ask: &mut Ask<'_>) -> Option<i32> {
+        let waiting_for_name = self.dialog.as_ref().is_some_and(crate::builder::Dialog::asks_for_name);
+        let intent = crate::grammar::parse(line, &self.library());
+        use crate::grammar::Intent as I;
+        // The commands people type by habit; a name like "Nightly" (a time) or "Backup" is a name.
+        let command = match &intent {
+            I::Run { workflow, .. } => self.library().knows_name(workflow),
+            I::List { .. }
+            | I::History { .. }
+            | I::Show { .. }
+            | I::Edit { .. }
+            | I::Delete { .. }
+            | I::Schedules { .. }
+            | I::Templates
+            | I::Suggest
+            | I::Quit
+            | I::Explain { .. }
+            | I::Versions { .. }
+            | I::Logs { .. }
+            | I::Export { .. }
+            | I::Import { .. }
+            | I::Validate { .. } => true,
+            _ => false,
+        };
+        if !waiting_for_name || !command || line.trim().is_empty() {
+            return None;
+        }
+        let name = line.trim();
+        let answer = ask(&format!("Name it '{name}', or leave the draft and do that? [name/leave] "))?;
+        if matches!(answer.trim().to_lowercase().as_str(), "leave" | "l" | "do that" | "the command" | "no" | "n") {
+            self.dialog = None;
+            self.from_suggestion = false;
+            crate::outln!("Draft left; nothing was saved.");
+            return Some(match self.act(intent, ask) {
+                Ok(code) => code,
+                Err(error) => report(&error),
+            });
+        }
+        None
+    }
+
     /// Feeds a line to the builder conversation.
     pub(super) fn continue_dialog(&mut self, line: &str) -> i32 {
         let Some(dialog) = self.dialog.as_mut() else { return exit::OK };

@@ -146,6 +146,10 @@ impl Session {
             return Outcome::Done(code);
         }
         if self.dialog.is_some() {
+            if let Some(code) = self.command_at_name_prompt(line, ask) {
+                self.refresh_library();
+                return Outcome::Done(code);
+            }
             let code = self.continue_dialog(line);
             self.refresh_library();
             return Outcome::Done(code);
