@@ -49,6 +49,12 @@ fn is_reference(typed: &str) -> bool {
             | "last thing"
             | "last command"
             | "previous one"
+            | "failed one"
+            | "failed run"
+            | "last failed run"
+            | "last failed one"
+            | "one that failed"
+            | "last one that failed"
     )
 }
 
@@ -73,7 +79,7 @@ fn named(library: &Library, typed: Option<&str>) -> Option<String> {
 pub(crate) fn thanks(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     static SMALL_TALK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wonderful|excellent|brilliant|sweet|lovely|alright|all right|good|wow|oh)[,!. ]*)*(?:thanks|thank you|thank u|thx|ty|tysm|cheers|many thanks|much appreciated|appreciated|appreciate it|great|awesome|nice|cool|perfect|excellent|brilliant|amazing|lovely|sweet|wonderful|good job|well done|nice work|good work|great work|nice one|great job|good stuff|you rock|you're great|you are great|you're the best|that worked|it worked|that's great|that is great|that's perfect|that helps|that helped|hello|hi|hey|hey there|hi there|hello there|howdy|yo|good morning|good afternoon|good evening|morning|how are you|how are you doing|how's it going|what's up|sup|ok|okay|alright|all right|got it|noted|understood|sounds good|fine|good|no worries|never mind|nevermind|nvm|forget it|no thanks|no thank you|nothing|that's all|that is all|that's it|i'm done|i'm good|all good|lol|haha|:\)|:-\))(?:[,!. ]+(?:so much|a lot|a bunch|very much|alpha|buddy|mate|man|friend|for that|for the help|for your help|for helping|for everything|:\)))*[!.?:)\s]*$",
+            r"(?i)^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wonderful|excellent|brilliant|sweet|lovely|alright|all right|good|wow|oh)[,!. ]*)*(?:thanks|thank you|thank u|thx|ty|tysm|cheers|many thanks|much appreciated|appreciated|appreciate it|great|awesome|nice|cool|perfect|excellent|brilliant|amazing|lovely|sweet|wonderful|good job|well done|nice work|good work|great work|nice one|great job|good stuff|you rock|you're great|you are great|you're the best|that worked|it worked|that's great|that is great|that's perfect|that helps|that helped|hello|hi|hey|hey there|hi there|hello there|howdy|yo|good morning|good afternoon|good evening|morning|how are you|how are you doing|how's it going|what's up|sup|ok|okay|alright|all right|got it|noted|understood|sounds good|fine|good|no worries|never mind|nevermind|nvm|forget it|no thanks|no thank you|nothing|that's all|that is all|that's it|i'm done|i'm good|all good|lol|haha|:\)|:-\))(?:[,!. ]+(?:so much|a lot|a bunch|very much|alpha|buddy|mate|man|friend|for that|for the help|for your help|for helping|for everything|that's all|that is all|that's it|:\)))*[!.?:)\s]*$",
         )
         .expect("a valid pattern")
     });
@@ -145,6 +151,12 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:is|was)\s+(?P<name>.+?)\s+(?:broken|failing|still failing|ok|okay|working|healthy|fine)(?:\s+now)?",
             r"(?:what|which)\s+step\s+(?:failed|broke)(?:\s+(?:in|with)\s+(?P<name>.+?))?",
             r"what\s+did\s+(?P<name>.+?)\s+do",
+            r"what(?:'s|\s+is|\s+was)\s+the\s+(?:status|state|result|outcome)\s+of\s+(?P<name>.+?)",
+            r"what(?:'s|\s+is|\s+was)\s+the\s+(?:latest|last|most recent|previous)\s+run(?:\s+of\s+(?P<name>.+?))?",
+            r"(?:did|has|was)\s+(?P<name>it|that|this|my last run|the last run|the run|that run|my run)\s+(?:work|succeed|pass|finish|complete|fail|go well|go ok|go okay|break)",
+            r"(?:is|was)\s+(?P<name>it|that|this|the run|my run)\s+(?:done|finished|over|complete|ok|okay|working|successful)",
+            r"(?:pick up|continue|carry on)\s+(?:from\s+)?where\s+(?:it|we|i)\s+(?:left off|stopped)",
+            r"(?:resume|continue|finish|pick up)\s+(?P<name>.+?)(?:\s+from where it (?:stopped|left off))?",
         ])
     });
     let line = text.trim().trim_end_matches(['.', '!', '?']).trim();

@@ -3,7 +3,25 @@
 use super::super::*;
 
 pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
-    let quit = ["quit", "exit", "bye", "goodbye", "q", ":q", "see you", "good bye", "close", "stop talking"];
+    let quit = [
+        "quit",
+        "exit",
+        "bye",
+        "goodbye",
+        "q",
+        ":q",
+        "see you",
+        "good bye",
+        "close",
+        "stop talking",
+        "bye alpha",
+        "goodbye alpha",
+        "bye bye",
+        "see ya",
+        "see you later",
+        "i'm leaving",
+        "log off",
+    ];
     let help = [
         "help",
         "h",
@@ -19,6 +37,13 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what are the commands",
         "usage",
         "menu",
+        "what commands are there",
+        "what commands do you have",
+        "what can i say",
+        "what can i ask",
+        "what can i ask you",
+        "how do i use you",
+        "how does alpha work",
     ];
     let suggest = [
         "suggest",
@@ -39,14 +64,48 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "recommend something",
         "show me suggestions",
         "do you have any suggestions",
+        "suggest some workflows",
+        "suggest a workflow",
+        "what have i been doing repeatedly",
+        "what do i do most often",
+        "what do i do a lot",
+        "what do i keep repeating",
+        "what could be automated",
+        "what should be automated",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
-    } else if help.contains(&lower) {
+    } else if help.contains(&lower) || how_do_i(lower) {
         Some(Intent::Help)
     } else if suggest.contains(&lower) {
         Some(Intent::Suggest)
     } else {
         None
     }
+}
+
+/// "how do I schedule something?", "how do I create a workflow?": a question about alpha itself.
+fn how_do_i(lower: &str) -> bool {
+    let Some(rest) = lower.strip_prefix("how do i ").or_else(|| lower.strip_prefix("how can i ")) else {
+        return false;
+    };
+    let about_alpha = [
+        "schedule",
+        "create",
+        "make a workflow",
+        "run",
+        "delete",
+        "edit",
+        "use",
+        "save",
+        "export",
+        "import",
+        "see",
+        "list",
+        "add",
+        "undo",
+        "stop",
+        "change",
+    ];
+    about_alpha.iter().any(|w| rest.starts_with(w)) && rest.split_whitespace().count() <= 6
 }
