@@ -135,11 +135,7 @@ pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<Stri
                 j += 1;
             }
             if j < words.len() && !(known.is_empty() && introducer(&words[j])) {
-                let key = if known.is_empty() {
-                    word.to_string()
-                } else {
-                    known.iter().find(|k| k.eq_ignore_ascii_case(word))?.clone()
-                };
+                let key = if known.is_empty() { word.to_string() } else { known_key(known, word)? };
                 params.insert(key, words[j].trim_end_matches(',').to_string());
                 i = j + 1;
                 continue;
@@ -148,6 +144,20 @@ pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<Stri
         return None;
     }
     Some(params)
+}
+
+/// The workflow's parameter `word` names: itself, or the one parameter it starts ("env" for
+/// `environment`).
+fn known_key(known: &[String], word: &str) -> Option<String> {
+    if let Some(exact) = known.iter().find(|k| k.eq_ignore_ascii_case(word)) {
+        return Some(exact.clone());
+    }
+    let lower = word.to_ascii_lowercase();
+    let mut starting = known.iter().filter(|k| lower.len() >= 3 && k.to_ascii_lowercase().starts_with(&lower));
+    match (starting.next(), starting.next()) {
+        (Some(only), None) => Some(only.clone()),
+        _ => None,
+    }
 }
 
 pub(crate) fn is_key(word: &str) -> bool {

@@ -21,7 +21,7 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?P<failed>failed|failing|fail|fails|failures?|broke|broken|errored|errors|crashed|went wrong)|(?P<completed>succeeded|successful|successfully|completed|passed|worked|went well|green|finished)|(?P<interrupted>interrupted|cancell?ed|killed|aborted|stopped)|(?P<partial>partial|partially|partly))\b",
+        r"(?i)\b(?:(?P<failed>failed|failing|fail|fails|failures?|break|broke|broken|errored|errors|crashed|went wrong)|(?P<completed>succeeded|successful|successfully|completed|passed|worked|went well|green|finished)|(?P<interrupted>interrupted|cancell?ed|killed|aborted|stopped)|(?P<partial>partial|partially|partly))\b",
     )
     .expect("a valid pattern")
 });
@@ -30,7 +30,7 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
 static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         r"(?:(?:show|list|display|get|give|see|view|print|check|pull up|bring up)\s+)?(?:me\s+)?(?:(?:all|the|my|our|every|any)\s+)*(?:(?:last|latest|recent|previous|past|most recent)\s+)?(?:\d+\s+|few\s+|couple of\s+)?(?:(?:workflow|workflows'|failed|successful)\s+)?(?:runs?|executions?|history|run history|execution history|activity|results|run log|run logs)(?:\s+(?:so far|lately|recently))?",
-        r"(?:what|which|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
+        r"(?:what|which|what's been|what has been|which workflow|what workflow|which job|which one|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
         r"(?:what|which)(?:'s|\s+has|\s+have|\s+did)?\s+(?:ran|run|been run|happened|been happening|been running|i run|i ran|i've run|did i run|we run|we ran|got run|was run|were run|executed|has been executed)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:did i run|have i run|did we run|has run|have run|runs have run|workflows ran|workflows have run|jobs ran)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:runs|workflows|jobs)",
@@ -93,6 +93,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let captures = ONE.iter().find_map(|p| p.captures(&line))?;
     let typed = captures.name("name")?.as_str().trim();
     let typed = typed.trim_start_matches("the ").trim();
+    let typed = typed.trim_start_matches("last ").trim_start_matches("latest ").trim();
     if typed.is_empty() {
         return None;
     }

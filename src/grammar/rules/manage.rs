@@ -77,6 +77,19 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             .or_else(|| lowered.strip_suffix(" look like"))?;
         name = &name[..head.len()];
     }
+    // "show me what the backup does"
+    if verb == "show" {
+        let lowered = name.to_ascii_lowercase();
+        if let Some(inner) =
+            lowered.strip_prefix("what ").and_then(|r| r.strip_suffix(" does").or_else(|| r.strip_suffix(" do")))
+        {
+            name = &name["what ".len().."what ".len() + inner.len()];
+        }
+        // "show me the backup template": the built-in templates.
+        if lowered.ends_with(" template") || lowered.ends_with(" templates") {
+            return Some(Intent::Templates);
+        }
+    }
     for prefix in ["the definition of ", "the details of ", "details of "] {
         if name.to_ascii_lowercase().starts_with(prefix) {
             name = &name[prefix.len()..];

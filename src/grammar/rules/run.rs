@@ -17,6 +17,10 @@ pub(crate) fn run(text: &str, lower: &str, library: &Library) -> Option<Intent> 
         return None;
     }
     let (name, params) = split_name_and_params(body, library)?;
+    // "run that", "run this": the workflow the conversation is about.
+    if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "that one" | "this one") {
+        return Some(Intent::Run { workflow: "it".into(), params });
+    }
     Some(Intent::Run { workflow: library.canonical(&name), params })
 }
 

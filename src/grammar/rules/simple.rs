@@ -72,6 +72,9 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what do i keep repeating",
         "what could be automated",
         "what should be automated",
+        "any ideas what i could automate",
+        "any ideas what to automate",
+        "what else could i automate",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
