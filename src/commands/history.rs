@@ -189,14 +189,15 @@ const TAIL_LINES: usize = 10;
 
 /// `explain`: the run `run_id`, else the last run of `workflow`, else the last run of all.
 pub fn explain(ctx: &Context, workflow: Option<&str>, run_id: Option<&str>) -> Result<Explanation> {
+    let store = ctx.store()?;
     let run = match run_id {
-        Some(id) => ctx.store()?.run(id)?,
+        Some(id) => store.run(id)?,
         None => last_run(ctx, workflow)?.ok_or_else(|| match workflow {
             Some(name) => crate::error::Error::usage(format!("'{name}' has not run yet")),
             None => crate::error::Error::usage("nothing has run yet"),
         })?,
     };
-    let steps = ctx.store()?.steps(&run.id)?;
+    let steps = store.steps(&run.id)?;
     let mut last: indexmap::IndexMap<String, StepRecord> = indexmap::IndexMap::new();
     for step in steps {
         last.insert(step.step_id.clone(), step);

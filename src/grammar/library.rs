@@ -42,11 +42,7 @@ impl Library {
     }
 
     /// Whether `typed` names a saved workflow.
-    pub fn knows_name(&self, typed: &str) -> bool {
-        self.knows(typed)
-    }
-
-    pub(crate) fn knows(&self, typed: &str) -> bool {
+    pub fn knows(&self, typed: &str) -> bool {
         self.resolve(unquote(typed.trim())).is_some()
     }
 }

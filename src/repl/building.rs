@@ -40,11 +40,15 @@ impl Session {
     /// the name it would be, or the command with the draft left. `None` to go on as a name.
     pub(super) fn command_at_name_prompt(&mut self, line: &str, ask: &mut Ask<'_>) -> Option<i32> {
         let waiting_for_name = self.dialog.as_ref().is_some_and(crate::builder::Dialog::asks_for_name);
-        let intent = crate::grammar::parse(line, &self.library());
+        if !waiting_for_name || line.trim().is_empty() {
+            return None;
+        }
+        let library = self.library();
+        let intent = crate::grammar::parse(line, &library);
         use crate::grammar::Intent as I;
         // The commands people type by habit; a name like "Nightly" (a time) or "Backup" is a name.
         let command = match &intent {
-            I::Run { workflow, .. } => self.library().knows_name(workflow),
+            I::Run { workflow, .. } => library.knows(workflow),
             I::List { .. }
             | I::History { .. }
             | I::Show { .. }
@@ -62,7 +66,7 @@ impl Session {
             | I::Validate { .. } => true,
             _ => false,
         };
-        if !waiting_for_name || !command || line.trim().is_empty() {
+        if !command {
             return None;
         }
         let name = line.trim();

@@ -112,41 +112,26 @@ impl Session {
 
     /// The text of a read-only command the LLM chose, for the model to answer from.
     fn read_only_report(&self, intent: &Intent) -> Option<String> {
-        use crate::commands::{self, history, library};
+        use crate::commands::{history, library};
         use crate::terminal::{Output, text};
-        let out = Output::detect();
-        let resolve = |w: &Option<String>| -> Option<Option<String>> {
-            match w.as_deref() {
-                None => Some(None),
-                Some("it") => Some(self.last_workflow.clone()),
-                Some(w) => self.target(w).ok().map(Some),
-            }
-        };
         match intent {
             Intent::List { tags, search } => {
                 let request = library::ListRequest { tags: tags.clone(), search: search.clone() };
                 let rows = library::list(&self.ctx, &request).ok()?;
-                Some(text::list(&rows, !tags.is_empty() || search.is_some(), out))
+                Some(text::list(&rows, !tags.is_empty() || search.is_some(), Output::detect()))
             }
             Intent::History { workflow, status, since } => {
-                let request = history::HistoryRequest {
-                    workflow: resolve(workflow)?,
-                    status: status.as_deref().and_then(|s| history::status(s).ok()),
-                    since: since.as_deref().and_then(|s| history::since(s).ok()),
-                    limit: 10,
-                };
+                let workflow = self.follow_up_scope(workflow.as_deref(), false).ok()?;
+                let request = self.history_request(None, status.as_deref(), since.as_deref()).ok()?;
+                let request = history::HistoryRequest { workflow, ..request };
                 Some(text::history(&history::runs(&self.ctx, &request).ok()?))
             }
             Intent::Schedules { workflow } => {
-                let name = resolve(workflow)?;
-                let mut rows = commands::schedule::status(&self.ctx).ok()?;
-                if let Some(name) = name {
-                    rows.retain(|r| r.workflow.eq_ignore_ascii_case(&name));
-                }
-                Some(text::schedule_status(&rows))
+                let name = self.follow_up_scope(workflow.as_deref(), false).ok()?;
+                Some(text::schedule_status(&self.schedule_rows(name.as_deref()).ok()?))
             }
             Intent::Explain { workflow, run } => {
-                let name = resolve(workflow)?;
+                let name = self.follow_up_scope(workflow.as_deref(), false).ok()?;
                 Some(text::explanation(&history::explain(&self.ctx, name.as_deref(), run.as_deref()).ok()?))
             }
             _ => None,
@@ -156,32 +141,34 @@ impl Session {
     /// The model's answer to `question` from `results`, streamed; the results stand alone when
     /// it can't answer.
     fn answer_from(&self, question: &str, results: &str) -> Result<i32> {
-        let Some(endpoint) = crate::llm::endpoint()? else { return Ok(exit::OK) };
         let system = include_str!("../../prompts/answer.txt");
         let user = format!("Question: {question}\n\nOutput of alpha's command:\n{results}");
-        let mut stdout = std::io::stdout();
-        let streamed = crate::llm::stream_chat(&endpoint, system, &user, |piece| {
-            let _ = stdout.write_all(crate::terminal::visible::visible(piece, false).as_bytes());
-            let _ = stdout.flush();
-        });
-        match streamed {
-            Ok(_) => crate::outln!(),
-            Err(error) => crate::outln!("(the LLM could not answer from these results: {error})"),
+        match self.stream_answer(system, &user) {
+            Ok(_) => Ok(exit::OK),
+            Err(error) => {
+                crate::outln!("(the LLM could not answer from these results: {error})");
+                Ok(exit::OK)
+            }
         }
-        Ok(exit::OK)
     }
 
     /// A conversational answer, streamed as it arrives.
     pub(super) fn answer(&self, question: &str) -> Result<i32> {
-        let Some(endpoint) = crate::llm::endpoint()? else { return Ok(exit::USAGE) };
-        let system = include_str!("../../prompts/chat.txt");
+        let answered = self.stream_answer(include_str!("../../prompts/chat.txt"), question)?;
+        Ok(if answered { exit::OK } else { exit::USAGE })
+    }
+
+    /// Streams the model's answer to the terminal, control characters escaped, ending the line;
+    /// false when no LLM is configured.
+    fn stream_answer(&self, system: &str, user: &str) -> Result<bool> {
+        let Some(endpoint) = crate::llm::endpoint()? else { return Ok(false) };
         let mut stdout = std::io::stdout();
-        crate::llm::stream_chat(&endpoint, system, question, |piece| {
+        crate::llm::stream_chat(&endpoint, system, user, |piece| {
             let _ = stdout.write_all(crate::terminal::visible::visible(piece, false).as_bytes());
             let _ = stdout.flush();
         })?;
         crate::outln!();
-        Ok(exit::OK)
+        Ok(true)
     }
 }
 

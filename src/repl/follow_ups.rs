@@ -18,36 +18,52 @@ impl Session {
         status: Option<String>,
         since: Option<String>,
     ) -> Result<i32> {
-        let name = match workflow {
-            Some(w) => Some(self.target(&w)?),
-            None => None,
-        };
-        let status = status.as_deref().map(history::status).transpose()?;
-        let since = since.as_deref().map(history::since).transpose()?;
-        let filtered = status.is_some() || since.is_some();
-        let request = history::HistoryRequest { workflow: name.clone(), status, since, limit: 10 };
+        let request = self.history_request(workflow.as_deref(), status.as_deref(), since.as_deref())?;
         let runs = history::runs(&self.ctx, &request)?;
+        let filtered = request.status.is_some() || request.since.is_some();
         if runs.is_empty() && filtered {
-            let which = status.map_or_else(|| "runs".to_string(), |s| format!("{} runs", s.as_str()));
-            let of = name.as_deref().map(|n| format!(" of '{n}'")).unwrap_or_default();
+            let which = request.status.map_or_else(|| "runs".to_string(), |s| format!("{} runs", s.as_str()));
+            let of = request.workflow.as_deref().map(|n| format!(" of '{n}'")).unwrap_or_default();
             crate::outln!("No {which}{of} in that time.");
             return Ok(exit::OK);
         }
-        if let Some(name) = name {
+        if let Some(name) = request.workflow {
             self.last_workflow = Some(name);
         }
         crate::out!("{}", text::history(&runs));
         Ok(exit::OK)
     }
 
+    /// The runs an utterance asks for: its workflow resolved, its status and time read.
+    pub(super) fn history_request(
+        &self,
+        workflow: Option<&str>,
+        status: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<history::HistoryRequest> {
+        Ok(history::HistoryRequest {
+            workflow: workflow.map(|w| self.target(w)).transpose()?,
+            status: status.map(history::status).transpose()?,
+            since: since.map(history::since).transpose()?,
+            limit: 10,
+        })
+    }
+
+    /// The workflow a follow-up is about: the one named, or for "it" (and, with
+    /// `default_to_context`, for no name) the one the conversation is about, if any.
+    pub(super) fn follow_up_scope(&self, workflow: Option<&str>, default_to_context: bool) -> Result<Option<String>> {
+        match workflow {
+            Some("it") => Ok(self.last_workflow.clone()),
+            Some(w) => self.target(w).map(Some),
+            None if default_to_context => Ok(self.last_workflow.clone()),
+            None => Ok(None),
+        }
+    }
+
     /// "run it again", "again with branch dev": the last run's workflow and parameters, changed
     /// where asked, said before it runs.
     pub(super) fn rerun(&mut self, workflow: Option<String>, changes: IndexMap<String, String>) -> Result<i32> {
-        let workflow = match workflow {
-            Some(w) if w == "it" => self.last_workflow.clone(),
-            Some(w) => Some(self.target(&w)?),
-            None => self.last_workflow.clone(),
-        };
+        let workflow = self.follow_up_scope(workflow.as_deref(), true)?;
         let again = history::rerun(&self.ctx, workflow.as_deref(), &changes)?;
         let shown: Vec<String> = again.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let how = match (shown.is_empty(), again.changed.is_empty()) {
@@ -61,12 +77,7 @@ impl Session {
 
     /// "why did it fail?": the failed steps, their errors and output, and an offer to resume.
     pub(super) fn explain(&mut self, workflow: Option<String>, run: Option<String>, ask: &mut Ask<'_>) -> Result<i32> {
-        let workflow = match workflow {
-            Some(w) if w == "it" => self.last_workflow.clone(),
-            Some(w) => Some(self.target(&w)?),
-            None if run.is_none() => self.last_workflow.clone(),
-            None => None,
-        };
+        let workflow = self.follow_up_scope(workflow.as_deref(), run.is_none())?;
         let explanation = history::explain(&self.ctx, workflow.as_deref(), run.as_deref())?;
         self.last_workflow = Some(explanation.run.workflow_name.clone());
         crate::out!("{}", text::explanation(&explanation));
@@ -92,13 +103,9 @@ impl Session {
 
     /// "what's scheduled?", "when does backup run next?".
     pub(super) fn schedules(&mut self, workflow: Option<String>) -> Result<i32> {
-        let name = match workflow {
-            Some(w) => Some(self.target(&w)?),
-            None => None,
-        };
-        let mut rows = commands::schedule::status(&self.ctx)?;
+        let name = workflow.map(|w| self.target(&w)).transpose()?;
+        let rows = self.schedule_rows(name.as_deref())?;
         if let Some(name) = &name {
-            rows.retain(|r| r.workflow.eq_ignore_ascii_case(name));
             self.last_workflow = Some(name.clone());
             if rows.is_empty() {
                 crate::outln!(
@@ -109,6 +116,15 @@ impl Session {
         }
         crate::out!("{}", text::schedule_status(&rows));
         Ok(exit::OK)
+    }
+
+    /// Every schedule, or those of `name`.
+    pub(super) fn schedule_rows(&self, name: Option<&str>) -> Result<Vec<commands::schedule::ScheduleStatus>> {
+        let mut rows = commands::schedule::status(&self.ctx)?;
+        if let Some(name) = name {
+            rows.retain(|r| r.workflow.eq_ignore_ascii_case(name));
+        }
+        Ok(rows)
     }
 
     /// "versions of the backup".

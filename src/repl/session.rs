@@ -120,11 +120,16 @@ impl Session {
     /// The line as the persistent history should keep it: the values given to a workflow's
     /// `secret` parameters (and secret-named environment values) become `***`.
     pub fn history_line(&self, line: &str) -> String {
+        self.masked_line(line, &crate::grammar::parse(line, &self.library()))
+    }
+
+    /// [`Self::history_line`] for a line already parsed into `intent`.
+    fn masked_line(&self, line: &str, intent: &Intent) -> String {
         let mut kept = line.to_string();
-        if let Intent::Run { workflow, params } = crate::grammar::parse(line, &self.library())
-            && let Ok(Some(saved)) = library::definition(&self.ctx, &workflow)
+        if let Intent::Run { workflow, params } = intent
+            && let Ok(Some(saved)) = library::definition(&self.ctx, workflow)
         {
-            for (name, value) in &params {
+            for (name, value) in params {
                 let secret = saved.parameters.get(name).is_some_and(|p| p.kind == crate::workflow::ParamType::Secret);
                 if secret && !value.is_empty() {
                     kept = kept.replace(value.as_str(), "***");
@@ -172,14 +177,18 @@ impl Session {
         Outcome::Done(code)
     }
 
-    /// Keeps the last few lines and their readings (secrets masked) for the LLM's context.
+    /// Keeps the last few lines and their readings (secrets masked) for the LLM's context; only
+    /// an LLM reads them.
     fn remember_turn(&mut self, line: &str, intent: &Intent) {
         const TURNS: usize = 6;
+        if !matches!(crate::llm::endpoint(), Ok(Some(_))) {
+            return;
+        }
         let understood = match intent {
             Intent::Unknown { .. } => "(not understood by the grammar)".to_string(),
             other => crate::terminal::intent::describe(other),
         };
-        self.turns.push((self.history_line(line), understood));
+        self.turns.push((self.masked_line(line, intent), understood));
         if self.turns.len() > TURNS {
             self.turns.remove(0);
         }

@@ -27,38 +27,29 @@ fn captures<'t>(cell: &'static LazyLock<Regex>, text: &'t str) -> Option<regex::
 /// (of the workflow the conversation is about).
 pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static ADD: LazyLock<Regex> = LazyLock::new(|| {
-        pattern(
+        super::anchored(
             r"(?:please )?add (?:a |an |another )?(?P<what>.+?)(?: step)? (?:to|in|into) (?:the )?(?P<wf>.+?)(?: workflow)?",
         )
     });
     static RETRY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        [
+        super::anchored_all(&[
             r"(?:please )?make (?:the )?(?P<wf>.+?)(?: workflow)? retry (?:the )?(?P<step>.+?)(?: step)? (?P<n>\d+) times",
             r"(?:please )?make (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? retry(?: up to)? (?P<n>\d+) times",
             r"(?:please )?(?:retry|let) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?(?: retry)?(?: up to)? (?P<n>\d+) times",
-        ]
-        .iter()
-        .map(|p| pattern(p))
-        .collect()
+        ])
     });
     static REMOVE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        [
+        super::anchored_all(&[
             r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>.+?)(?: step)? from (?:the )?(?P<wf>.+?)(?: workflow)?",
             r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>step \d+|.+? step)",
-        ]
-        .iter()
-        .map(|p| pattern(p))
-        .collect()
+        ])
     });
     static COMMAND: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        [
+        super::anchored_all(&[
             r"(?:please )?(?:change|set|update|make|switch|edit) (?:the )?(?P<step>step \d+|.+?)(?: step)? (?:of|in|for) (?:the )?(?P<wf>.+?)(?: workflow)? (?:so (?:it|that it) runs|to run|to use|to|run) (?P<cmd>.+)",
             r"(?:please )?(?:change|set|update|make|switch|edit) (?:the )?(?P<step>step \d+|.+? step) (?:so (?:it|that it) runs|to run|to use|to|run) (?P<cmd>.+)",
             r"(?:please )?(?:change|set|update) the command of (?:the )?(?P<step>step \d+|.+?)(?: step)?(?: (?:of|in) (?:the )?(?P<wf>.+?))? to (?P<cmd>.+)",
-        ]
-        .iter()
-        .map(|p| pattern(p))
-        .collect()
+        ])
     });
     let line = strip_courtesy_keeping(text, TRAILING).trim();
     let line = if line.ends_with("..") { line } else { line.trim_end_matches(['.', '!']) };
@@ -84,10 +75,6 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
         .find_map(|(workflow, change)| Some(Intent::Change { workflow: known_or_it(library, &workflow)?, change }))
 }
 
-fn pattern(source: &str) -> Regex {
-    Regex::new(&format!("(?i)^{source}$")).unwrap_or_else(|e| panic!("pattern {source}: {e}"))
-}
-
 /// The workflow a change names, or "it" when it names none.
 fn workflow_or_it(captures: &regex::Captures<'_>) -> String {
     captures.name("wf").map_or_else(|| "it".to_string(), |m| m.as_str().to_string())
@@ -96,7 +83,7 @@ fn workflow_or_it(captures: &regex::Captures<'_>) -> String {
 /// "how can I make the backup faster?"
 pub(crate) fn optimize(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static OPTIMIZE: LazyLock<Regex> = LazyLock::new(|| {
-        pattern(
+        super::anchored(
             r"how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??",
         )
     });
@@ -106,8 +93,9 @@ pub(crate) fn optimize(text: &str, _: &str, library: &Library) -> Option<Intent>
 
 /// "use the backup template", "start from the email digest template as Inbox".
 pub(crate) fn use_template(text: &str, _: &str, _: &Library) -> Option<Intent> {
-    static TEMPLATE: LazyLock<Regex> =
-        LazyLock::new(|| pattern(r"(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?"));
+    static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
+        super::anchored(r"(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?")
+    });
     let c = captures(&TEMPLATE, text.trim().trim_end_matches(['.', '!']))?;
     Some(Intent::UseTemplate { template: c[1].to_string(), name: c.get(2).map(|m| m.as_str().to_string()) })
 }
@@ -115,7 +103,7 @@ pub(crate) fn use_template(text: &str, _: &str, _: &Library) -> Option<Intent> {
 /// "save the last 3 commands as a workflow called Sync", "save that as a workflow".
 pub(crate) fn save_recent(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static SAVE: LazyLock<Regex> = LazyLock::new(|| {
-        pattern(
+        super::anchored(
             r"(?:please )?(?:save|turn|make|keep)\s+(?:the\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?",
         )
     });

@@ -9,11 +9,6 @@ use regex::Regex;
 
 use super::super::*;
 
-fn patterns(sources: &[&str]) -> Vec<Regex> {
-    // The patterns are constants: one that does not compile is a bug the corpus test finds.
-    sources.iter().map(|p| Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}"))).collect()
-}
-
 /// The first pattern that matches `text`, with its captures.
 fn first_match<'t>(patterns: &[Regex], text: &'t str) -> Option<regex::Captures<'t>> {
     patterns.iter().find_map(|p| p.captures(text))
@@ -89,7 +84,7 @@ pub(crate) fn thanks(_: &str, lower: &str, _: &Library) -> Option<Intent> {
 /// "run it again", "again with branch dev", "rerun deploy", "with environment prod this time".
 pub(crate) fn rerun(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static RERUN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        patterns(&[
+        super::anchored_all(&[
             r"(?:(?:run|do|try|execute|start|launch|trigger|kick off)\s+(?P<name>.+?)\s+)?(?:again|once more|one more time|another time)(?:\s*,?\s+(?:but\s+|only\s+|and\s+)?(?P<params>(?:with|using|set|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
             r"(?:re-?run|redo|repeat|retry|rerun)(?:\s+(?P<name>.+?))??(?:\s*,?\s+(?:but\s+)?(?P<params>(?:with|using|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
             r"(?:try|go|run|do)\s+(?:again|once more|one more time)",
@@ -137,7 +132,7 @@ fn all_param_names(library: &Library) -> Vec<String> {
 /// "why did it fail?", "what went wrong with deploy?", "explain the last run", "explain 3f2a9c1e".
 pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static EXPLAIN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        patterns(&[
+        super::anchored_all(&[
             r"(?:so\s+|and\s+|but\s+)?(?:why|how come|for what reason)\s+(?:did|does|do|is|was|has|have|would|didn't|doesn't|don't|won't|isn't|wasn't|hasn't|did not|does not)\s+(?P<name>.+?)\s+(?:work|run|finish|succeed|pass|fail|failed|failing|fails|break|broke|broken|crash|crashed|crashing|error|errored|erroring|keep failing|keeps failing|stop|stopped|go wrong|gone wrong|not work|not finish|not complete|not succeed|time out|timed out)(?:\s+(?:again|last time|this time|today|yesterday|last night|just now))?",
             r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
             r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
@@ -241,7 +236,7 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
 /// "list schedules", "what's scheduled?", "when does backup run next?", "backup's schedule".
 pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        patterns(&[
+        super::anchored_all(&[
             r"(?:(?:list|show|display|get|see|view|print|check|give)\s+)?(?:me\s+)?(?:(?:all|my|the|our|every|current|active)\s+)*(?:schedules|scheduled (?:workflows|runs|jobs|tasks)|schedule list|list of schedules|upcoming runs|next runs|planned runs|cron jobs|crons|timers|schedule)",
             r"(?:what|which)(?:'s|\s+is|\s+are|\s+workflows are|\s+jobs are|\s+runs are)?\s+(?:scheduled|on the schedule|planned|coming up|up next|next|due|running next|going to run|queued up)(?:\s+to run)?(?:\s+(?:for\s+)?(?:today|tonight|tomorrow|this week|next|soon|later))?",
             r"(?:what|which)\s+(?:runs|will run|is running|workflows run|runs automatically|runs on a schedule|happens)\s+(?:next|later|today|tonight|tomorrow|automatically|on a schedule|soon)",
@@ -252,7 +247,7 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
         ])
     });
     static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        patterns(&[
+        super::anchored_all(&[
             r"when\s+(?:does|will|is|do)\s+(?P<name>.+?)\s+(?:run|runs|fire|fires|go|start|execute|scheduled|scheduled to run|going to run|due|supposed to run|next run|run next)(?:\s+(?:next|again|automatically|next time))?",
             r"when(?:'s|\s+is)\s+(?:the\s+)?next\s+(?:run|fire)\s+(?:of|for)\s+(?P<name>.+?)",
             r"(?:is|are)\s+(?P<name>.+?)\s+(?:scheduled|on a schedule|on the schedule|automated|set to run)",
@@ -286,7 +281,7 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
 /// "list templates", "which templates do you have?".
 pub(crate) fn templates(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static TEMPLATES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        patterns(&[
+        super::anchored_all(&[
             r"(?:(?:list|show|display|see|view|browse|print|get|give)\s+)?(?:me\s+)?(?:(?:all|the|your|available|built-in|builtin|built in|existing|workflow|starter|ready-made|example)\s+)*(?:templates?|template list|list of templates)(?:\s+(?:are there|do you have|are available|available|exist|you have|i can use))?",
             r"(?:what|which)\s+(?:templates|kinds? of templates|template)(?:\s+(?:are there|do you have|are available|exist|can i use|have you got|you have|is there))?",
             r"(?:do you have|are there|have you got|got|any)\s+(?:any\s+)?templates",

@@ -29,16 +29,13 @@ pub(crate) fn file_command(text: &str, lower: &str, _: &Library) -> Option<Inten
 /// "is deploy.yaml a valid workflow?", "does x.yaml look right?", "can you check if x.yaml is ok?"
 pub(crate) fn validate_question(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static QUESTIONS: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
-        [
+        super::anchored_all(&[
             r"(?:is|are)\s+(?P<file>\S+)\s+(?:a\s+)?(?:valid|ok|okay|correct|right|fine|well[- ]formed)(?:\s+(?:workflow|yaml|json|file|workflow file))?",
             r"(?:does|do)\s+(?P<file>\S+)\s+(?:look|seem)\s+(?:right|ok|okay|correct|valid|fine|good)",
             r"(?:check|see|tell me)\s+(?:if|whether)\s+(?P<file>\S+)\s+(?:is|looks)\s+(?:valid|ok|okay|correct|right|fine|good)",
             r"(?:is there|are there)\s+(?:anything|something|any problems?|any errors?|a problem|an error)\s+(?:wrong\s+)?(?:with|in)\s+(?P<file>\S+)",
             r"what's wrong with\s+(?P<file>\S+\.(?:ya?ml|json))",
-        ]
-        .iter()
-        .map(|p| regex::Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
-        .collect()
+        ])
     });
     let line = text.trim().trim_end_matches(['?', '.', '!']).trim();
     let captures = QUESTIONS.iter().find_map(|p| p.captures(line))?;

@@ -28,7 +28,7 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Asking for runs in general, once the filters are out.
 static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
+    super::anchored_all(&[
         r"(?:(?:show|list|display|get|give|see|view|print|check|pull up|bring up)\s+)?(?:me\s+)?(?:(?:all|the|my|our|every|any)\s+)*(?:(?:last|latest|recent|previous|past|most recent)\s+)?(?:\d+\s+|few\s+|couple of\s+)?(?:(?:workflow|workflows'|failed|successful)\s+)?(?:runs?|executions?|history|run history|execution history|activity|results|run log|run logs)(?:\s+(?:so far|lately|recently))?",
         r"(?:what|which|what's been|what has been|which workflow|what workflow|which job|which one|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
         r"(?:what|which)(?:'s|\s+has|\s+have|\s+did)?\s+(?:ran|run|been run|happened|been happening|been running|i run|i ran|i've run|did i run|we run|we ran|got run|was run|were run|executed|has been executed)(?:\s+(?:lately|recently|so far))?",
@@ -36,15 +36,12 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:what|which)\s+(?:runs|workflows|jobs)",
         r"(?:recent|past|previous|latest|last)\s+(?:runs|executions|activity|results)",
         r"(?:how|what)\s+(?:did|have)\s+(?:my|the|our)?\s*(?:runs|workflows|jobs)\s+(?:go|gone|do|done)",
-    ]
-    .iter()
-    .map(|p| Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
-    .collect()
+    ])
 });
 
 /// Asking for one workflow's runs.
 static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
+    super::anchored_all(&[
         r"(?:(?:show|list|display|get|give|see|view|print|check|what's|what is|what are)\s+)?(?:me\s+)?(?:the\s+)?(?:(?:last|latest|recent|previous|past)\s+)?(?:\d+\s+)?(?:run history|execution history|history|runs|executions|results|activity)\s+(?:of|for|from|on)\s+(?P<name>.+?)",
         r"(?:(?:show|list|display|get|give|see|view)\s+)?(?:me\s+)?(?P<name>.+?)(?:'s|s')?\s+(?:run history|execution history|history|runs|executions|past runs|recent runs|last runs)",
         r"how\s+(?:did|has|is|was|'s|have|were)\s+(?P<name>.+?)\s+(?:do|doing|done|been doing|been going|going|gone|go|been|performing|been performing)(?:\s+(?:lately|recently|so far))?",
@@ -54,10 +51,7 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:did|has|was)\s+(?P<name>.+?)",
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
         r"(?P<name>.+?)\s+(?:runs|history)",
-    ]
-    .iter()
-    .map(|p| Regex::new(&format!("(?i)^{p}$")).unwrap_or_else(|e| panic!("pattern {p}: {e}")))
-    .collect()
+    ])
 });
 
 /// `history`, `what ran yesterday`, `what failed?`, `when did backup last run`, `show the
