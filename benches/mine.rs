@@ -53,7 +53,7 @@ fn main() {
     // The generated text is only the input; free it so peak memory is the miner's own.
     drop(text);
     let start = Instant::now();
-    let found = mine(black_box(&entries), &Options::default(), &[]);
+    let found = mine(black_box(&entries), &Options::default(), &[], &[]);
     let mine_time = start.elapsed();
     println!("mine a {}-line zsh history", entries.len());
     println!("  baseline parse into entries : {:>8.0} ms", parse_time.as_secs_f64() * 1e3);

@@ -109,7 +109,7 @@ fn bash(text: &str) -> Vec<Entry> {
             continue;
         }
         if !line.trim().is_empty() {
-            entries.push(Entry { command: line.trim().to_string(), time: time.take() });
+            entries.push(Entry::new(line.trim().to_string(), time.take()));
         }
     }
     entries
@@ -134,7 +134,7 @@ fn zsh(text: &str) -> Vec<Entry> {
         continuing = command.ends_with('\\');
         let command = command.strip_suffix('\\').unwrap_or(command);
         if !command.trim().is_empty() || continuing {
-            entries.push(Entry { command: command.trim_end().to_string(), time });
+            entries.push(Entry::new(command.trim_end().to_string(), time));
         }
     }
     entries.retain(|e| !e.command.trim().is_empty());
@@ -147,7 +147,7 @@ fn fish(text: &str) -> Vec<Entry> {
         if let Some(command) = line.strip_prefix("- cmd: ") {
             // fish escapes backslashes and newlines in the command.
             let command = command.replace("\\n", "\n").replace("\\\\", "\\");
-            entries.push(Entry { command, time: None });
+            entries.push(Entry::new(command, None));
         } else if let Some(when) = line.trim_start().strip_prefix("when: ")
             && let Some(last) = entries.last_mut()
         {
@@ -169,7 +169,7 @@ fn plain(text: &str) -> Vec<Entry> {
             let line = line.trim();
             let command =
                 if numbered { line.split_once(char::is_whitespace).map_or("", |(_, rest)| rest).trim() } else { line };
-            Entry { command: command.to_string(), time: None }
+            Entry::new(command.to_string(), None)
         })
         .filter(|e| !e.command.is_empty())
         .collect()

@@ -16,9 +16,7 @@ pub fn for_library(store: Option<&Store>, entries: &[Entry], options: &Options) 
         }
         None => (Vec::new(), Vec::new()),
     };
-    let mut found = miner::mine(entries, options, &covered);
-    found.retain(|s| !settled.contains(&s.signature()));
-    Ok(found)
+    Ok(miner::mine(entries, options, &covered, &settled))
 }
 
 /// Story 2's words: "I noticed you've run 'git status && git pull && pytest' 5 times. …"

@@ -16,6 +16,15 @@ pub struct Entry {
     pub command: String,
     /// When it ran, when the history says.
     pub time: Option<DateTime<Utc>>,
+    /// The directory it ran in, when the history says (atuin, the chat's `!` commands).
+    pub cwd: Option<String>,
+}
+
+impl Entry {
+    /// An entry with no directory known.
+    pub fn new(command: String, time: Option<DateTime<Utc>>) -> Entry {
+        Entry { command, time, cwd: None }
+    }
 }
 
 /// Reads atuin's database (table `history`, timestamps in nanoseconds).
@@ -23,14 +32,15 @@ pub fn read_atuin(path: &Path) -> Result<Vec<Entry>, String> {
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| e.to_string())?;
     let mut stmt = conn
-        .prepare("SELECT command, timestamp FROM history WHERE deleted_at IS NULL ORDER BY timestamp")
-        .or_else(|_| conn.prepare("SELECT command, timestamp FROM history ORDER BY timestamp"))
+        .prepare("SELECT command, timestamp, cwd FROM history WHERE deleted_at IS NULL ORDER BY timestamp")
+        .or_else(|_| conn.prepare("SELECT command, timestamp, NULL FROM history ORDER BY timestamp"))
         .map_err(|e| format!("not an atuin database: {e}"))?;
     let rows = stmt
         .query_map([], |r| {
             Ok(Entry {
                 command: r.get(0)?,
                 time: r.get::<_, i64>(1).ok().and_then(|ns| Utc.timestamp_opt(ns / 1_000_000_000, 0).single()),
+                cwd: r.get::<_, Option<String>>(2).ok().flatten().filter(|d| !d.is_empty() && d != "unknown"),
             })
         })
         .map_err(|e| e.to_string())?
@@ -106,12 +116,12 @@ impl Store {
     /// Every recorded command, oldest first.
     pub fn history_entries(&self) -> Result<Vec<Entry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT command, executed_at FROM history_commands ORDER BY COALESCE(executed_at, ''), id",
+            "SELECT command, executed_at, cwd FROM history_commands ORDER BY COALESCE(executed_at, ''), id",
         )?;
         let rows = stmt
             .query_map([], |r| {
                 let time: Option<String> = r.get(1)?;
-                Ok(Entry { command: r.get(0)?, time: time.as_deref().and_then(parse_time) })
+                Ok(Entry { command: r.get(0)?, time: time.as_deref().and_then(parse_time), cwd: r.get(2)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -157,6 +167,7 @@ impl Store {
                 Ok(Entry {
                     command: format!("alpha workflow run {}", crate::template::shell_quote(&name)),
                     time: time.as_deref().and_then(parse_time),
+                    cwd: None,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
