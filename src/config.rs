@@ -26,6 +26,29 @@ pub struct Config {
     /// Step log files under the data dir.
     #[serde(default)]
     pub logs: LogsConfig,
+    /// The shell histories the chat reads for suggestions.
+    #[serde(default)]
+    pub history: HistoryConfig,
+}
+
+/// `history:` in the config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// Read shell histories at all; default true. `ALPHA_HISTORY=off` turns it off too.
+    pub enabled: Option<bool>,
+    /// The files to read instead of the ones found from `$HISTFILE`, `$SHELL` and `$HOME`
+    /// (`~` expanded; each file's format is detected from its content).
+    pub sources: Option<Vec<String>>,
+}
+
+impl HistoryConfig {
+    /// Whether shell histories are read.
+    pub fn enabled(&self) -> bool {
+        let off = std::env::var("ALPHA_HISTORY")
+            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "off" | "false" | "no"));
+        !off && self.enabled.unwrap_or(true)
+    }
 }
 
 /// `limits:` in the config file: defaults for every workflow that sets none of its own.

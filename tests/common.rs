@@ -54,6 +54,11 @@ impl Sandbox {
             .env_remove("ALPHA_LLM_BASE_URL")
             .env_remove("ALPHA_LLM_MODEL")
             .env_remove("ALPHA_LLM_API_KEY")
+            // The shell histories read are the sandbox's own.
+            .env_remove("HISTFILE")
+            .env_remove("ZDOTDIR")
+            .env_remove("ATUIN_DB_PATH")
+            .env_remove("ALPHA_HISTORY")
             .env("ALPHA_HOME", self.path().join("home"))
             .env("HOME", self.path())
             .env("XDG_DATA_HOME", self.path().join(".local/share"))

@@ -29,6 +29,7 @@ mod schedules;
 mod secrets;
 mod signals;
 mod status;
+mod suggestions;
 mod synthetic;
 mod templates;
 mod test;

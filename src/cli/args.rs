@@ -51,19 +51,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Suggest workflows from repeated commands in your shell history.
+    /// Suggest workflows from repeated commands in your shell history (numbered, best first).
     Suggest {
-        /// History file to read, or `-` for stdin.
+        /// History file to read, or `-` for stdin (default: your shell histories and alpha's runs).
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
-        /// History format (default: detected).
+        /// History format (default: detected from the content).
         #[arg(long, value_enum)]
         format: Option<HistoryFormatArg>,
+        /// Save suggestion N as a workflow.
+        #[arg(long, value_name = "N", conflicts_with = "dismiss")]
+        accept: Option<usize>,
+        /// The accepted workflow's name (default: the suggested one).
+        #[arg(long, value_name = "NAME", requires = "accept")]
+        name: Option<String>,
+        /// Never suggest N again.
+        #[arg(long, value_name = "N")]
+        dismiss: Option<usize>,
+        /// List the dismissed suggestions too.
+        #[arg(long)]
+        all: bool,
         /// Print suggestions as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Import shell history for suggestions.
+    /// The shell histories alpha reads for suggestions.
     #[command(subcommand)]
     History(HistoryCommand),
     /// Run scheduled workflows.
@@ -322,9 +334,26 @@ pub struct RunArgs {
 /// `alpha history …`
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
+    /// List the history files alpha reads (`history.sources` and `history.enabled` in the config change it).
+    Sources {
+        /// Print them as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what alpha reads from a history file (commands and format) without keeping it.
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// Format (default: detected from the content).
+        #[arg(long, value_enum)]
+        format: Option<HistoryFormatArg>,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Ingest shell history (bash, zsh, fish, atuin) into alpha's database.
     Import {
-        /// History file (default: the usual places).
+        /// History file (default: what is new in the files `history sources` lists).
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
         /// Format (default: detected).

@@ -262,21 +262,83 @@ fn optimize(ctx: &Context, name: &str, apply: bool, yes: bool, json: bool) -> Re
 }
 
 /// `alpha suggest`
-pub fn suggest(ctx: &Context, from: Option<PathBuf>, format: Option<HistoryFormatArg>, json: bool) -> Result<i32> {
-    let source = match from {
+/// `alpha suggest`'s arguments.
+pub struct SuggestArgs {
+    pub from: Option<PathBuf>,
+    pub format: Option<HistoryFormatArg>,
+    pub accept: Option<usize>,
+    pub name: Option<String>,
+    pub dismiss: Option<usize>,
+    pub all: bool,
+    pub json: bool,
+}
+
+/// `alpha suggest [--accept N [--name NAME] | --dismiss N] [--all]`
+pub fn suggest(ctx: &Context, args: SuggestArgs) -> Result<i32> {
+    let source = match args.from {
         Some(path) if path.as_os_str() == "-" => HistorySource::Text(read_stdin()?),
         Some(path) => HistorySource::File(path),
-        None if !prompt::interactive() => {
+        None if !prompt::interactive() && args.accept.is_none() && args.dismiss.is_none() => {
             let bytes = read_stdin()?;
             if bytes.iter().all(u8::is_ascii_whitespace) { HistorySource::Recorded } else { HistorySource::Text(bytes) }
         }
         None => HistorySource::Recorded,
     };
-    let found = suggest::suggest(ctx, source, format.map(Into::into))?;
-    if json {
-        return print_json(&found.suggestions);
+    let format = args.format.map(Into::into);
+    if let Some(number) = args.accept {
+        let accepted = suggest::accept(ctx, source, format, number, args.name.as_deref())?;
+        if args.json {
+            return print_json(&accepted);
+        }
+        crate::out!("{}", text::suggestion_accepted(&accepted));
+        return Ok(exit::OK);
+    }
+    if let Some(number) = args.dismiss {
+        let dismissed = suggest::dismiss(ctx, source, format, number)?;
+        if args.json {
+            return print_json(&dismissed);
+        }
+        crate::outln!("Dismissed {number} ({}): it won't be suggested again.", dismissed.suggested_name);
+        return Ok(exit::OK);
+    }
+    let found = suggest::suggest(ctx, source, format, args.all)?;
+    if args.json {
+        let mut all = found.suggestions.clone();
+        if args.all {
+            all.extend(found.dismissed.iter().cloned());
+        }
+        return print_json(&all);
     }
     crate::out!("{}", text::suggestions(&found));
+    Ok(exit::OK)
+}
+
+/// `alpha history …`
+pub fn history(ctx: &Context, command: crate::cli::args::HistoryCommand) -> Result<i32> {
+    use crate::cli::args::HistoryCommand;
+    match command {
+        HistoryCommand::Sources { json } => {
+            let sources = suggest::list_sources(ctx)?;
+            if json {
+                return print_json(&sources);
+            }
+            crate::out!("{}", text::history_sources(&sources));
+        }
+        HistoryCommand::Read { file, format, json } => {
+            let read = suggest::read_file(&file, format.map(Into::into))?;
+            if json {
+                return print_json(&read);
+            }
+            crate::outln!("{}: {} commands ({})", read.path, read.read, read.format);
+        }
+        HistoryCommand::Import { from, format, json } => {
+            let imported = suggest::import_history(ctx, from, format.map(Into::into))?;
+            if json {
+                return print_json(&imported);
+            }
+            crate::out!("{}", text::history_imported(&imported));
+        }
+    }
     Ok(exit::OK)
 }
 

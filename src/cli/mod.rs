@@ -79,15 +79,11 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             crate::outln!("{line}");
             Ok(exit::OK)
         }
-        Command::Suggest { from, format, json } => library::suggest(&ctx, from, format, json),
-        Command::History(args::HistoryCommand::Import { from, format, json }) => {
-            let imported = crate::commands::suggest::import_history(&ctx, from, format.map(Into::into))?;
-            if json {
-                return print_json(&imported);
-            }
-            crate::out!("{}", crate::terminal::text::history_imported(&imported));
-            Ok(exit::OK)
+        Command::Suggest { from, format, accept, name, dismiss, all, json } => {
+            let request = library::SuggestArgs { from, format, accept, name, dismiss, all, json };
+            library::suggest(&ctx, request)
         }
+        Command::History(command) => library::history(&ctx, command),
         Command::Scheduler(command) => scheduler::command(&ctx, command),
         Command::Template(command) => library::template(&ctx, command),
     }

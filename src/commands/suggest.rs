@@ -9,6 +9,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::proactive::history::{self, Entry, HistoryFormat};
 use crate::proactive::miner::{Options, Suggestion};
+use crate::proactive::sources;
 use crate::proactive::suggest;
 
 /// Where the history to mine comes from.
@@ -18,27 +19,40 @@ pub enum HistorySource {
     File(PathBuf),
     /// Text the face read (piped stdin).
     Text(Vec<u8>),
-    /// The library's recorded history and runs, else the user's usual history files.
+    /// The library's recorded history and runs, after reading what is new in the user's shell
+    /// histories.
     Recorded,
 }
 
 /// Suggestions, best first, and how many commands were read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestions {
-    /// The qualifying patterns.
+    /// The qualifying patterns, numbered from 1 in this order.
     pub suggestions: Vec<Suggestion>,
     /// Commands read.
     pub commands_read: usize,
+    /// Patterns the user dismissed ("never") that still qualify: listed only when asked for
+    /// (`--all`), counted always.
+    pub dismissed: Vec<Suggestion>,
+    /// Whether the dismissed ones were asked for.
+    pub all: bool,
 }
 
-/// `suggest [--from FILE|-] [--format F]`
-pub fn suggest(ctx: &Context, source: HistorySource, format: Option<HistoryFormat>) -> Result<Suggestions> {
+/// `suggest [--from FILE|-] [--format F] [--all]`
+pub fn suggest(ctx: &Context, source: HistorySource, format: Option<HistoryFormat>, all: bool) -> Result<Suggestions> {
+    let entries = entries(ctx, source, format)?;
     let store = ctx.existing_store()?;
-    let entries = match source {
+    let (suggestions, dismissed) = suggest::for_library(store.as_ref(), &entries, &Options::default())?;
+    Ok(Suggestions { suggestions, commands_read: entries.len(), dismissed, all })
+}
+
+fn entries(ctx: &Context, source: HistorySource, format: Option<HistoryFormat>) -> Result<Vec<Entry>> {
+    Ok(match source {
         HistorySource::File(path) => history::read(&path, format).map_err(Error::usage)?.0,
         HistorySource::Text(bytes) => parse_text(&bytes, format)?,
         HistorySource::Recorded => {
-            let mut entries = match &store {
+            read_sources(ctx)?;
+            match ctx.existing_store()? {
                 Some(store) => {
                     let mut entries = store.history_entries()?;
                     entries.extend(store.workflow_run_entries()?);
@@ -46,19 +60,75 @@ pub fn suggest(ctx: &Context, source: HistorySource, format: Option<HistoryForma
                     entries
                 }
                 None => Vec::new(),
-            };
-            if entries.is_empty() {
-                for (path, format) in history::default_sources() {
-                    if let Ok((found, _)) = history::read(&path, Some(format)) {
-                        entries.extend(found);
-                    }
-                }
             }
-            entries
         }
-    };
-    let suggestions = suggest::for_library(store.as_ref(), &entries, &Options::default())?;
-    Ok(Suggestions { suggestions, commands_read: entries.len() })
+    })
+}
+
+/// A suggestion turned into a saved workflow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    /// The workflow saved.
+    pub saved: super::library::SavedReport,
+    /// The suggestion it came from.
+    pub suggestion: Suggestion,
+}
+
+/// `suggest --accept N [--name NAME]`: saves suggestion `number` (from 1, in `suggest`'s
+/// order) as a workflow, remembered as accepted.
+pub fn accept(
+    ctx: &Context,
+    source: HistorySource,
+    format: Option<HistoryFormat>,
+    number: usize,
+    name: Option<&str>,
+) -> Result<Accepted> {
+    let suggestion = numbered(ctx, source, format, number)?;
+    save_suggestion(ctx, suggestion, name)
+}
+
+/// Saves `suggestion` as a workflow named `name` (else its suggested name), remembered as
+/// accepted.
+pub fn save_suggestion(ctx: &Context, suggestion: Suggestion, name: Option<&str>) -> Result<Accepted> {
+    let mut workflow = suggestion.workflow.clone();
+    if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+        workflow.name = name.to_string();
+    }
+    if ctx.existing_store()?.is_some_and(|store| store.find(&workflow.name).ok().flatten().is_some()) {
+        return Err(Error::usage_with(
+            format!("a workflow named '{}' already exists", workflow.name),
+            "give the new one another name with --name NAME (in the chat: \"yes, call it NAME\")",
+        ));
+    }
+    let saved = super::library::save(ctx, &workflow, false)?;
+    answer(ctx, &suggestion, Answer::Accepted, Some(&saved.name))?;
+    Ok(Accepted { saved, suggestion })
+}
+
+/// `suggest --dismiss N`: never suggests number `number` again.
+pub fn dismiss(
+    ctx: &Context,
+    source: HistorySource,
+    format: Option<HistoryFormat>,
+    number: usize,
+) -> Result<Suggestion> {
+    let suggestion = numbered(ctx, source, format, number)?;
+    answer(ctx, &suggestion, Answer::Dismissed, None)?;
+    Ok(suggestion)
+}
+
+fn numbered(ctx: &Context, source: HistorySource, format: Option<HistoryFormat>, number: usize) -> Result<Suggestion> {
+    let found = suggest(ctx, source, format, false)?;
+    let count = found.suggestions.len();
+    if count == 0 {
+        return Err(Error::usage("there are no suggestions to accept: `alpha suggest` lists them when there are"));
+    }
+    number.checked_sub(1).and_then(|i| found.suggestions.into_iter().nth(i)).ok_or_else(|| {
+        Error::usage_with(
+            format!("there is no suggestion {number}"),
+            format!("`alpha suggest` numbers them 1 to {count}"),
+        )
+    })
 }
 
 fn parse_text(bytes: &[u8], format: Option<HistoryFormat>) -> Result<Vec<Entry>> {
@@ -82,38 +152,118 @@ pub struct HistoryImported {
     pub added: usize,
 }
 
-/// `history import [--from FILE] [--format F]`: the given file, else the usual ones.
+/// `history import [--from FILE] [--format F]`: the given file whole, else what is new in the
+/// user's history sources.
 pub fn import_history(
     ctx: &Context,
     from: Option<PathBuf>,
     format: Option<HistoryFormat>,
 ) -> Result<Vec<HistoryImported>> {
-    let sources: Vec<(PathBuf, Option<HistoryFormat>)> = match from {
-        Some(path) => vec![(path, format)],
-        None => history::default_sources().into_iter().map(|(p, f)| (p, Some(format.unwrap_or(f)))).collect(),
-    };
-    if sources.is_empty() {
+    let Some(path) = from else { return read_sources(ctx) };
+    let mut store = ctx.store()?;
+    let (entries, detected) = history::read(&path, format).map_err(Error::usage)?;
+    let added = store.import_history(detected.as_str(), &entries)?;
+    Ok(vec![HistoryImported {
+        path: path.display().to_string(),
+        read: entries.len(),
+        format: detected.as_str().to_string(),
+        added,
+    }])
+}
+
+/// Reads what is new in every history source into the library (nothing when
+/// `history.enabled` is false); one source that can't be read doesn't stop the others.
+pub fn read_sources(ctx: &Context) -> Result<Vec<HistoryImported>> {
+    let config = history_config(ctx);
+    if !config.enabled() {
+        return Ok(Vec::new());
+    }
+    let found = sources::discover(config.sources.as_deref());
+    if found.is_empty() {
         return Ok(Vec::new());
     }
     let mut store = ctx.store()?;
     let mut imported = Vec::new();
-    for (path, format) in sources {
-        let (entries, detected) = history::read(&path, format).map_err(Error::usage)?;
-        let added = store.import_history(detected.as_str(), &entries)?;
-        imported.push(HistoryImported {
-            path: path.display().to_string(),
-            read: entries.len(),
-            format: detected.as_str().to_string(),
-            added,
-        });
+    for source in found {
+        let path = source.path.display().to_string();
+        let previous = store.history_source(&path)?;
+        let Ok(Some(new)) = sources::read_new(&source.path, previous.as_ref()) else { continue };
+        let added = store.advance_history_source(&path, &new.state, &new.entries, new.first)?;
+        imported.push(HistoryImported { path, read: new.entries.len(), format: new.state.format.clone(), added });
     }
     Ok(imported)
+}
+
+fn history_config(ctx: &Context) -> crate::config::HistoryConfig {
+    ctx.settings.config().map(|c| c.history.clone()).unwrap_or_default()
+}
+
+/// One history file alpha reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// The file.
+    pub path: String,
+    /// Why it is read: `config`, `$HISTFILE`, `bash`, `zsh`, `fish` or `atuin`.
+    pub origin: String,
+    /// Its format as detected at the last read, when it has been read.
+    pub format: Option<String>,
+    /// Commands imported from it so far.
+    pub commands: i64,
+    /// When it was last read (RFC 3339), if ever.
+    pub read_at: Option<String>,
+}
+
+/// What `history sources` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sources {
+    /// Whether shell histories are read at all (`history.enabled`).
+    pub enabled: bool,
+    /// Whether the list comes from `history.sources` in the config.
+    pub configured: bool,
+    /// The files.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// `history sources`: the files alpha reads and how far.
+pub fn list_sources(ctx: &Context) -> Result<Sources> {
+    let config = history_config(ctx);
+    let known: Vec<(String, crate::store::history::SourceState)> = match ctx.existing_store()? {
+        Some(store) => store.history_sources()?,
+        None => Vec::new(),
+    };
+    let sources = sources::discover(config.sources.as_deref())
+        .into_iter()
+        .map(|s| {
+            let path = s.path.display().to_string();
+            let state = known.iter().find(|(p, _)| *p == path).map(|(_, state)| state);
+            SourceInfo {
+                origin: s.origin.to_string(),
+                format: state.map(|st| st.format.clone()),
+                commands: state.map_or(0, |st| st.commands),
+                read_at: state.map(|st| st.read_at.clone()),
+                path,
+            }
+        })
+        .collect();
+    Ok(Sources { enabled: config.enabled(), configured: config.sources.is_some(), sources })
+}
+
+/// `history read FILE`: what alpha reads from a file, without keeping it.
+pub fn read_file(path: &std::path::Path, format: Option<HistoryFormat>) -> Result<HistoryImported> {
+    let (entries, detected) = history::read(path, format).map_err(Error::usage)?;
+    Ok(HistoryImported {
+        path: path.display().to_string(),
+        read: entries.len(),
+        format: detected.as_str().to_string(),
+        added: 0,
+    })
 }
 
 /// Records a command the user ran in the chat shell (`!command`), for "save that as a workflow"
 /// and for mining.
 pub fn record_command(ctx: &Context, command: &str, cwd: Option<&str>, exit_code: i32, session: &str) -> Result<()> {
-    ctx.store()?.record_command("repl", command, cwd, Some(exit_code), session)
+    let command = crate::proactive::redact::redact(command);
+    ctx.store()?.record_command("repl", &command, cwd, Some(exit_code), session)
 }
 
 /// Commands in the recorded shell history run with the same program as `command` (for the
@@ -133,11 +283,13 @@ pub fn recent_commands(ctx: &Context, session: &str, count: usize) -> Result<Vec
 /// those already accepted or dismissed.
 pub fn offers(ctx: &Context) -> Result<Vec<Suggestion>> {
     let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
-    let entries = store.history_entries()?;
-    if entries.is_empty() {
+    let mut entries = store.history_entries()?;
+    entries.extend(store.workflow_run_entries()?);
+    if entries.len() < 2 {
         return Ok(Vec::new());
     }
-    suggest::for_library(Some(&store), &entries, &Options::default())
+    entries.sort_by_key(|e| e.time);
+    Ok(suggest::for_library(Some(&store), &entries, &Options::default())?.0)
 }
 
 /// How the user answered a suggestion.

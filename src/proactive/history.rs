@@ -2,7 +2,7 @@
 //! extended `: epoch:duration;cmd`, multi-line, metafied bytes), fish, atuin's SQLite database,
 //! and plain piped text (`history | alpha suggest`, numbers stripped). Formats are detected.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -47,21 +47,26 @@ impl HistoryFormat {
         }
     }
 
-    /// Guesses the format from the first bytes.
+    /// Tells the format from the content: atuin's SQLite header, fish's `- cmd:`, zsh's
+    /// `: epoch:duration;` lines, bash's `#epoch` lines, else one command per line.
     pub fn detect(bytes: &[u8]) -> HistoryFormat {
         if bytes.starts_with(b"SQLite format 3\0") {
             return HistoryFormat::Atuin;
         }
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-        let first = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
+        let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).take(64).collect();
+        let Some(first) = lines.first() else { return HistoryFormat::Plain };
+        let zsh = |l: &&str| {
+            l.strip_prefix(": ").and_then(|rest| rest.split_once(';')).is_some_and(|(meta, _)| {
+                meta.split(':').all(|n| !n.is_empty() && n.trim().chars().all(|c| c.is_ascii_digit()))
+            })
+        };
+        let stamp = |l: &&str| l.len() > 6 && l.starts_with('#') && l[1..].trim().chars().all(|c| c.is_ascii_digit());
         if first.starts_with("- cmd: ") {
             HistoryFormat::Fish
-        } else if first.starts_with(": ")
-            && first.contains(';')
-            && first[2..].split(':').next().is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
-        {
+        } else if lines.iter().filter(|l| zsh(l)).count() * 2 >= lines.len() {
             HistoryFormat::Zsh
-        } else if first.starts_with('#') && first[1..].trim().chars().all(|c| c.is_ascii_digit()) && first.len() > 5 {
+        } else if lines.iter().any(stamp) {
             HistoryFormat::Bash
         } else {
             HistoryFormat::Plain
@@ -89,8 +94,24 @@ pub fn unmetafy(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Parses history bytes in `format`.
+/// Parses history bytes in `format`; what looks like a secret is `***` (see
+/// [`super::redact`]).
 pub fn parse(bytes: &[u8], format: HistoryFormat) -> Vec<Entry> {
+    let mut entries = parse_raw(bytes, format);
+    redact_all(&mut entries);
+    entries
+}
+
+/// Replaces what looks like a secret in each entry.
+pub fn redact_all(entries: &mut [Entry]) {
+    for entry in entries {
+        if let std::borrow::Cow::Owned(redacted) = super::redact::redact(&entry.command) {
+            entry.command = redacted;
+        }
+    }
+}
+
+fn parse_raw(bytes: &[u8], format: HistoryFormat) -> Vec<Entry> {
     match format {
         HistoryFormat::Zsh => zsh(&String::from_utf8_lossy(&unmetafy(bytes))),
         HistoryFormat::Bash => bash(&String::from_utf8_lossy(bytes)),
@@ -184,30 +205,16 @@ pub fn read(path: &Path, format: Option<HistoryFormat>) -> Result<(Vec<Entry>, H
     } else {
         std::fs::read(path).map_err(|e| format!("can't read {}: {e}", path.display()))?
     };
-    let format = format.unwrap_or_else(|| HistoryFormat::detect(&bytes));
+    let format = format.unwrap_or_else(|| super::sources::detect(path, &bytes));
     if format == HistoryFormat::Atuin {
         if path.as_os_str() == "-" {
             return Err("an atuin database can't be piped; pass --from PATH".into());
         }
-        return crate::store::history::read_atuin(path).map(|e| (e, format));
+        let mut entries = crate::store::history::read_atuin(path)?;
+        redact_all(&mut entries);
+        return Ok((entries, format));
     }
     Ok((parse(&bytes, format), format))
-}
-
-/// The usual history files that exist for this user.
-pub fn default_sources() -> Vec<(PathBuf, HistoryFormat)> {
-    let Some(home) = std::env::var_os("HOME").map(PathBuf::from) else { return Vec::new() };
-    let mut sources = vec![
-        (home.join(".bash_history"), HistoryFormat::Bash),
-        (
-            std::env::var_os("HISTFILE").map(PathBuf::from).unwrap_or_else(|| home.join(".zsh_history")),
-            HistoryFormat::Zsh,
-        ),
-        (home.join(".local/share/fish/fish_history"), HistoryFormat::Fish),
-        (home.join(".local/share/atuin/history.db"), HistoryFormat::Atuin),
-    ];
-    sources.retain(|(path, _)| path.is_file());
-    sources
 }
 
 #[cfg(test)]

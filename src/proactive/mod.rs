@@ -4,4 +4,6 @@
 pub mod history;
 pub mod miner;
 pub mod optimizer;
+pub mod redact;
+pub mod sources;
 pub mod suggest;

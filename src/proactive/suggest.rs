@@ -6,17 +6,23 @@ use crate::proactive::history::Entry;
 use crate::proactive::miner::{self, Options, Suggestion};
 use crate::store::Store;
 
-/// Suggestions from `entries`, without patterns saved workflows cover or the user settled.
-pub fn for_library(store: Option<&Store>, entries: &[Entry], options: &Options) -> Result<Vec<Suggestion>> {
-    let (covered, settled) = match store {
+/// Suggestions from `entries`, without patterns saved workflows cover or the user accepted;
+/// those the user dismissed ("never") come second, apart.
+pub fn for_library(
+    store: Option<&Store>,
+    entries: &[Entry],
+    options: &Options,
+) -> Result<(Vec<Suggestion>, Vec<Suggestion>)> {
+    let (covered, accepted, dismissed) = match store {
         Some(store) => {
             let covered: Vec<Vec<String>> =
                 store.list(&[], None)?.iter().map(|l| miner::covered_commands(&l.saved.workflow)).collect();
-            (covered, store.settled_suggestions()?)
+            (covered, store.suggestions_in("accepted")?, store.suggestions_in("dismissed")?)
         }
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
-    Ok(miner::mine(entries, options, &covered, &settled))
+    let found = miner::mine(entries, options, &covered, &accepted);
+    Ok(found.into_iter().partition(|s| !dismissed.contains(&s.signature())))
 }
 
 /// Story 2's words: "I noticed you've run 'git status && git pull && pytest' 5 times. …"

@@ -31,6 +31,9 @@ pub use session::Session;
 pub const GREETING: &str = "alpha: your workflow assistant. Tell me what to run, list, schedule or create,\n\
 in plain words (\"run deploy pipeline with branch dev\") or with /commands. /help lists them; Ctrl-D quits.";
 
+/// How long piped input waits for the shell histories to be read before its first line.
+const READ_WAIT: Duration = Duration::from_secs(20);
+
 /// Runs the shell until quit or end of input; returns the exit code.
 pub fn run(ctx: &Context) -> Result<i32> {
     let library = Arc::new(Mutex::new(crate::commands::parse::library(ctx)));
@@ -73,7 +76,9 @@ impl Drop for Background {
 fn piped(session: &mut Session, ctx: &Context) -> Result<i32> {
     let _background = Background::start(ctx, Arc::new(|line: &str| crate::outln!("{line}")));
     session.report_scheduled_failures();
-    session.offer_suggestion();
+    session.reader = Some(offers::Reader::start(ctx, None));
+    // Piped input has no prompt to keep waiting: the offer comes before the first answer.
+    session.receive_offer(READ_WAIT);
     let stdin = std::io::stdin();
     let mut code = exit::OK;
     let mut pending = String::new();
@@ -128,9 +133,9 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
         }
         Err(_) => Arc::new(|line: &str| crate::outln!("{line}")),
     };
-    let _background = Background::start(ctx, notice);
+    let _background = Background::start(ctx, notice.clone());
     session.report_scheduled_failures();
-    session.offer_suggestion();
+    session.reader = Some(offers::Reader::start(ctx, Some(notice)));
     let prompt = if ctx.settings.no_color { "alpha> ".to_string() } else { "\x1b[1;36malpha>\x1b[0m ".to_string() };
     loop {
         match editor.readline(&prompt) {

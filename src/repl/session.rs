@@ -48,6 +48,10 @@ pub struct Session {
     pub(super) offered: Option<crate::proactive::miner::Suggestion>,
     /// Suggestions answered "no" in this session.
     pub(super) postponed: Vec<String>,
+    /// Suggestions listed by `/suggest`, waiting for the user to pick one by number.
+    pub(super) listed: Vec<crate::proactive::miner::Suggestion>,
+    /// The shell histories being read in the background, until their suggestion arrives.
+    pub(super) reader: Option<super::offers::Reader>,
     /// A saved workflow whose first steps the user just ran by hand, and how many.
     pub(super) in_progress: Option<(String, usize)>,
     /// The dialog in progress came from an accepted suggestion (Story 2 asks about a schedule).
@@ -98,6 +102,8 @@ impl Session {
             unsaved: Vec::new(),
             offered: None,
             postponed: Vec::new(),
+            listed: Vec::new(),
+            reader: None,
             in_progress: None,
             from_suggestion: false,
             last_run: None,
@@ -144,6 +150,13 @@ impl Session {
 
     /// Handles one utterance.
     pub fn handle(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
+        self.receive_offer(std::time::Duration::ZERO);
+        if !self.listed.is_empty()
+            && let Some(code) = self.answer_list(line)
+        {
+            self.refresh_library();
+            return Outcome::Done(code);
+        }
         if let Some(suggestion) = self.offered.take()
             && let Some(code) = self.answer_offer(&suggestion, line)
         {
@@ -329,19 +342,7 @@ impl Session {
                 }
                 Ok(exit::OK)
             }
-            Intent::Suggest => {
-                // Asked for outright: offer again what "no" postponed.
-                self.offered = None;
-                self.postponed.clear();
-                self.offer_suggestion();
-                if self.offered.is_none() {
-                    crate::outln!(
-                        "No repeated command sequences yet: a pattern needs 3 runs within 7 days. \
-                         `alpha history import` reads your shell history."
-                    );
-                }
-                Ok(exit::OK)
-            }
+            Intent::Suggest => self.list_suggestions(),
             Intent::Shell { command } => Ok(self.shell(&command)),
             Intent::RunRest => self.run_rest(),
             Intent::SaveRecent { count, name } => Ok(self.save_recent(count, name)),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, now, parse_time};
 use crate::error::Result;
@@ -29,24 +29,58 @@ impl Entry {
 
 /// Reads atuin's database (table `history`, timestamps in nanoseconds).
 pub fn read_atuin(path: &Path) -> Result<Vec<Entry>, String> {
+    read_atuin_since(path, i64::MIN).map(|(entries, _)| entries)
+}
+
+/// Reads the commands atuin recorded after `since` (nanoseconds), with the newest timestamp.
+pub fn read_atuin_since(path: &Path, since: i64) -> Result<(Vec<Entry>, i64), String> {
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| e.to_string())?;
     let mut stmt = conn
-        .prepare("SELECT command, timestamp, cwd FROM history WHERE deleted_at IS NULL ORDER BY timestamp")
-        .or_else(|_| conn.prepare("SELECT command, timestamp, NULL FROM history ORDER BY timestamp"))
+        .prepare(
+            "SELECT command, timestamp, cwd FROM history WHERE deleted_at IS NULL AND timestamp > ?1 ORDER BY timestamp",
+        )
+        .or_else(|_| conn.prepare("SELECT command, timestamp, NULL FROM history WHERE timestamp > ?1 ORDER BY timestamp"))
         .map_err(|e| format!("not an atuin database: {e}"))?;
+    let mut newest = since;
     let rows = stmt
-        .query_map([], |r| {
-            Ok(Entry {
-                command: r.get(0)?,
-                time: r.get::<_, i64>(1).ok().and_then(|ns| Utc.timestamp_opt(ns / 1_000_000_000, 0).single()),
-                cwd: r.get::<_, Option<String>>(2).ok().flatten().filter(|d| !d.is_empty() && d != "unknown"),
-            })
+        .query_map([since], |r| {
+            let ns: i64 = r.get(1)?;
+            Ok((ns, r.get::<_, String>(0)?, r.get::<_, Option<String>>(2).ok().flatten()))
         })
         .map_err(|e| e.to_string())?
         .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| e.to_string())?;
-    Ok(rows)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(ns, command, cwd)| {
+            newest = newest.max(ns);
+            Entry {
+                command,
+                time: Utc.timestamp_opt(ns.div_euclid(1_000_000_000), 0).single(),
+                cwd: cwd.filter(|d| !d.is_empty() && d != "unknown"),
+            }
+        })
+        .collect();
+    Ok((rows, newest))
+}
+
+/// How far one history file has been read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceState {
+    /// Its format.
+    pub format: String,
+    /// Its size then.
+    pub size: i64,
+    /// Its mtime then (nanoseconds).
+    pub modified: i64,
+    /// Bytes read (whole entries); for atuin, the newest timestamp read.
+    pub offset: i64,
+    /// The bytes just before `offset`.
+    pub tail: Vec<u8>,
+    /// Commands imported from it in all.
+    pub commands: i64,
+    /// When it was last read.
+    pub read_at: String,
 }
 
 impl Store {
@@ -92,24 +126,68 @@ impl Store {
 impl Store {
     /// Imports history entries, skipping those already imported; returns how many were new.
     pub fn import_history(&mut self, source: &str, entries: &[Entry]) -> Result<usize> {
+        self.import_history_at(source, entries, "", 0)
+    }
+
+    /// Imports entries read from `place` starting at entry `first` (an untimed entry is known
+    /// by its place and position, so reading a grown file again adds only the new ones).
+    pub fn import_history_at(&mut self, source: &str, entries: &[Entry], place: &str, first: usize) -> Result<usize> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut added = 0;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO history_commands (source, command, executed_at, fingerprint) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO history_commands (source, command, executed_at, cwd, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (line, entry) in entries.iter().enumerate() {
                 let time = entry.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-                // Timed entries are identified by time and text; untimed ones by position, so
-                // re-reading a file that only grew adds just the new lines.
-                let fingerprint = match &time {
-                    Some(t) => format!("t:{t}:{}", entry.command),
-                    None => format!("n:{line}:{}", entry.command),
+                // Timed entries are identified by time and text; untimed ones by position.
+                let fingerprint = match (&time, place) {
+                    (Some(t), _) => format!("t:{t}:{}", entry.command),
+                    (None, "") => format!("n:{line}:{}", entry.command),
+                    (None, place) => format!("n:{place}:{}:{}", first + line, entry.command),
                 };
-                added += stmt.execute(params![source, entry.command, time, fingerprint])?;
+                added += stmt.execute(params![source, entry.command, time, entry.cwd, fingerprint])?;
             }
         }
         tx.commit()?;
+        Ok(added)
+    }
+
+    /// How far a history file was read.
+    pub fn history_source(&self, path: &str) -> Result<Option<SourceState>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT format, size, modified, offset, tail, commands, read_at FROM history_sources WHERE path = ?1",
+        )?;
+        let state = stmt
+            .query_row([path], |r| {
+                Ok(SourceState {
+                    format: r.get(0)?,
+                    size: r.get(1)?,
+                    modified: r.get(2)?,
+                    offset: r.get(3)?,
+                    tail: r.get(4)?,
+                    commands: r.get(5)?,
+                    read_at: r.get(6)?,
+                })
+            })
+            .optional()?;
+        Ok(state)
+    }
+
+    /// Records how far a history file was read, with the entries read since, in one transaction.
+    pub fn advance_history_source(
+        &mut self,
+        path: &str,
+        state: &SourceState,
+        entries: &[Entry],
+        first: usize,
+    ) -> Result<usize> {
+        let added = self.import_history_at(&state.format, entries, path, first)?;
+        self.conn.execute(
+            "INSERT INTO history_sources (path, format, size, modified, offset, tail, commands, read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(path) DO UPDATE SET format = ?2, size = ?3, modified = ?4, offset = ?5, tail = ?6, commands = commands + ?9, read_at = ?8",
+            params![path, state.format, state.size, state.modified, state.offset, state.tail, added as i64, now(), added as i64],
+        )?;
         Ok(added)
     }
 
@@ -145,9 +223,39 @@ impl Store {
 
     /// Signatures the user declined for good ("never") or already accepted.
     pub fn settled_suggestions(&self) -> Result<Vec<String>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT signature FROM suggestions WHERE state IN ('dismissed', 'accepted')")?;
-        let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        let mut all = self.suggestions_in("dismissed")?;
+        all.extend(self.suggestions_in("accepted")?);
+        Ok(all)
+    }
+
+    /// Signatures of the suggestions in `state` (`accepted` or `dismissed`).
+    pub fn suggestions_in(&self, state: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT signature FROM suggestions WHERE state = ?1")?;
+        let rows = stmt.query_map([state], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Every history source read, with how far.
+    pub fn history_sources(&self) -> Result<Vec<(String, SourceState)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, format, size, modified, offset, tail, commands, read_at FROM history_sources ORDER BY path",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    SourceState {
+                        format: r.get(1)?,
+                        size: r.get(2)?,
+                        modified: r.get(3)?,
+                        offset: r.get(4)?,
+                        tail: r.get(5)?,
+                        commands: r.get(6)?,
+                        read_at: r.get(7)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 }

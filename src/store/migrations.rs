@@ -153,6 +153,19 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE execution_context ADD COLUMN pid_started INTEGER;
     "#,
+    // 7: how far each shell history file has been read, so the chat reads only what is new.
+    r#"
+    CREATE TABLE history_sources (
+        path TEXT PRIMARY KEY,
+        format TEXT NOT NULL,
+        size INTEGER NOT NULL,       -- bytes when last read
+        modified INTEGER NOT NULL,   -- mtime in nanoseconds when last read
+        offset INTEGER NOT NULL,     -- bytes read (whole entries); for atuin, the last timestamp
+        tail BLOB NOT NULL,          -- the bytes just before offset, to tell growth from a rewrite
+        commands INTEGER NOT NULL,   -- commands imported from it in all
+        read_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

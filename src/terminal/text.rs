@@ -421,43 +421,102 @@ pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
 
 /// `suggest`
 pub fn suggestions(found: &Suggestions) -> String {
+    let dismissed = found.dismissed.len();
+    let mut text = String::new();
     if found.suggestions.is_empty() {
-        return format!(
-            "No repeated command sequences yet (a pattern needs 3 runs within 7 days; {} commands read).\n",
+        let _ = writeln!(
+            text,
+            "No {}repeated command sequences (a pattern needs 3 runs within 7 days; {} commands read).",
+            if dismissed > 0 { "new " } else { "" },
             found.commands_read
         );
     }
-    let mut text = String::new();
     for (n, suggestion) in found.suggestions.iter().enumerate() {
-        let window = match (&suggestion.first_seen, &suggestion.last_seen) {
-            (Some(first), Some(last)) => {
-                format!(" between {} and {}", first.get(..10).unwrap_or(first), last.get(..10).unwrap_or(last))
-            }
-            _ => String::new(),
-        };
-        let _ = writeln!(text, "{}. {} ({} times{window})", n + 1, suggestion.suggested_name, suggestion.occurrences);
-        for command in &suggestion.commands {
-            let _ = writeln!(text, "     $ {command}");
-        }
-        for (name, values) in &suggestion.parameters {
-            let _ = writeln!(
-                text,
-                "     parameter {name} (default: {}; seen: {})",
-                values.default,
-                values.values.join(", ")
-            );
+        suggestion_lines(&mut text, n + 1, suggestion, "");
+    }
+    if found.all {
+        for suggestion in &found.dismissed {
+            suggestion_lines(&mut text, 0, suggestion, " (dismissed)");
         }
     }
-    text.push_str("\nAccept one in the chat shell (`alpha`), which offers them one at a time.\n");
+    if !found.suggestions.is_empty() {
+        text.push_str(
+            "\nSave one with `alpha suggest --accept N [--name NAME]`, or answer yes when the chat offers it.\n",
+        );
+    }
+    if dismissed > 0 && !found.all {
+        let what = if dismissed == 1 { "suggestion" } else { "suggestions" };
+        let _ = writeln!(text, "{dismissed} dismissed {what} not shown (`alpha suggest --all` lists them).");
+    }
     text
+}
+
+fn suggestion_lines(text: &mut String, number: usize, suggestion: &crate::proactive::miner::Suggestion, note: &str) {
+    let window = match (&suggestion.first_seen, &suggestion.last_seen) {
+        (Some(first), Some(last)) => {
+            format!(" between {} and {}", first.get(..10).unwrap_or(first), last.get(..10).unwrap_or(last))
+        }
+        _ => String::new(),
+    };
+    let mark = if number > 0 { format!("{number}.") } else { "-".into() };
+    let _ = writeln!(
+        text,
+        "{mark} {} ({} times{window}; saves about {:.0}s a run){note}",
+        suggestion.suggested_name, suggestion.occurrences, suggestion.seconds_saved
+    );
+    for command in &suggestion.commands {
+        let _ = writeln!(text, "     $ {}", command);
+    }
+    for (name, values) in &suggestion.parameters {
+        let _ =
+            writeln!(text, "     parameter {name} (default: {}; seen: {})", values.default, values.values.join(", "));
+    }
+    if let Some(dir) = &suggestion.workflow.workdir {
+        let _ = writeln!(text, "     in {}", dir);
+    }
+}
+
+/// `suggest --accept N`
+pub fn suggestion_accepted(accepted: &crate::commands::suggest::Accepted) -> String {
+    format!(
+        "Workflow '{}' created from {} commands. Run it with `alpha workflow run '{}'`, or schedule it.\n",
+        accepted.saved.name,
+        accepted.suggestion.commands.len(),
+        accepted.saved.name
+    )
 }
 
 /// `history import`
 pub fn history_imported(rows: &[HistoryImported]) -> String {
     if rows.is_empty() {
-        return "No shell history found (looked for bash, zsh, fish and atuin histories). Pass --from FILE.\n".into();
+        return "Nothing new in your shell histories (`alpha history sources` lists them). Pass --from FILE to import another.\n".into();
     }
     rows.iter().map(|r| format!("{}: {} commands read ({}), {} new\n", r.path, r.read, r.format, r.added)).collect()
+}
+
+/// `history sources`
+pub fn history_sources(found: &crate::commands::suggest::Sources) -> String {
+    let mut text = String::new();
+    if !found.enabled {
+        text.push_str("Reading shell history is off (history.enabled: false in the config, or ALPHA_HISTORY=off).\n");
+    }
+    if found.sources.is_empty() {
+        text.push_str(if found.configured {
+            "None of the files in history.sources exists.\n"
+        } else {
+            "No shell history found ($HISTFILE, ~/.bash_history, ~/.zsh_history, fish's and atuin's). Set history.sources in the config.\n"
+        });
+    }
+    for source in &found.sources {
+        let read = match (&source.read_at, &source.format) {
+            (Some(at), Some(format)) => {
+                format!("{format}, {} commands, read {}", source.commands, at.get(..19).unwrap_or(at))
+            }
+            _ => "not read yet".into(),
+        };
+        let _ = writeln!(text, "{} ({}): {read}", source.path, source.origin);
+    }
+    text
 }
 
 /// `optimize`

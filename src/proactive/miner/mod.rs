@@ -14,7 +14,6 @@ pub mod parameters;
 pub mod significance;
 mod workflow;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -28,6 +27,10 @@ use self::workflow::{Routine, workflow_for};
 pub use self::workflow::{covered_commands, name_for};
 use super::history::Entry;
 use crate::workflow::Workflow;
+
+/// The miner's hash tables: keys are its own ids and the user's commands, so a fast hash is
+/// safe and the tables are hot.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Mining thresholds.
 #[derive(Debug, Clone)]
@@ -111,14 +114,14 @@ struct Mined {
 /// Reads `entries` into shapes: trivial commands left out, interactive ones and long gaps
 /// ending a session.
 fn read(entries: &[Entry], options: &Options) -> Mined {
-    let mut key_ids: HashMap<String, u32> = HashMap::new();
-    let mut dir_ids: HashMap<&str, u32> = HashMap::new();
+    let mut key_ids: HashMap<String, u32> = HashMap::default();
+    let mut dir_ids: HashMap<&str, u32> = HashMap::default();
     let mut mined =
         Mined { items: Vec::with_capacity(entries.len()), shapes: Vec::new(), keys: Vec::new(), dirs: Vec::new() };
     let gap = options.session_gap.as_secs() as i64;
     let (mut session, mut last_time) = (0u32, None::<i64>);
     // Parts of one line are cached by the line: histories repeat themselves.
-    let mut lines: HashMap<&str, Vec<(u32, u32, Joint, Role)>> = HashMap::new();
+    let mut lines: HashMap<&str, Vec<(u32, u32, Joint, Role)>> = HashMap::default();
     for entry in entries {
         let time = entry.time.map(|t| t.timestamp());
         if let (Some(now), Some(before)) = (time, last_time)
@@ -186,39 +189,57 @@ struct Sequence {
 fn frequent_sequences(mined: &Mined, options: &Options) -> Vec<Sequence> {
     let items = &mined.items;
     let same_session = |a: usize, b: usize| items[a].session == items[b].session;
-    let mut pair_counts: HashMap<u64, u32> = HashMap::new();
+    let mut pair_counts: HashMap<u64, u32> = HashMap::default();
     for i in 1..items.len() {
         if same_session(i - 1, i) {
             *pair_counts.entry(pair(items[i - 1].key, items[i].key)).or_default() += 1;
         }
     }
-    pair_counts.retain(|_, n| *n as usize >= options.min_occurrences);
-    let mut current: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+    // Sequences grow only through linked pairs: commands that follow each other far more often
+    // than chance. Random neighbours never are, so noise doesn't grow into long candidates.
+    let mut singles = vec![0usize; mined.keys.len()];
+    for item in items {
+        singles[item.key as usize] += 1;
+    }
+    pair_counts.retain(|&pair, n| {
+        let (a, b) = ((pair >> 32) as usize, (pair & 0xFFFF_FFFF) as usize);
+        *n as usize >= options.min_occurrences && significance::linked(*n as usize, singles[a], singles[b], items.len())
+    });
+    let mut current: HashMap<Vec<u32>, Vec<u32>> = HashMap::default();
     for i in 1..items.len() {
         if same_session(i - 1, i) && pair_counts.contains_key(&pair(items[i - 1].key, items[i].key)) {
             current.entry(vec![items[i - 1].key, items[i].key]).or_default().push((i - 1) as u32);
         }
     }
-    drop(pair_counts);
     let mut frequent = Vec::new();
     for length in 2..=options.max_len {
-        current.retain(|_, starts| non_overlapping(starts, length).len() >= options.min_occurrences);
+        current.retain(|_, starts| count_non_overlapping(starts, length) >= options.min_occurrences);
         if current.is_empty() {
             break;
         }
-        let mut next: HashMap<Vec<u32>, Vec<u32>> = HashMap::new();
+        let mut next: HashMap<Vec<u32>, Vec<u32>> = HashMap::default();
         if length < options.max_len {
+            let mut by_next: HashMap<u32, Vec<u32>> = HashMap::default();
             for (keys, starts) in &current {
+                by_next.clear();
                 for &start in starts {
                     let end = start as usize + length;
-                    if end < items.len() && same_session(start as usize, end) {
-                        let mut longer = keys.clone();
-                        longer.push(items[end].key);
-                        next.entry(longer).or_default().push(start);
+                    if end < items.len()
+                        && same_session(start as usize, end)
+                        && pair_counts.contains_key(&pair(items[end - 1].key, items[end].key))
+                    {
+                        by_next.entry(items[end].key).or_default().push(start);
+                    }
+                }
+                for (key, starts) in by_next.drain() {
+                    if starts.len() >= options.min_occurrences {
+                        let mut longer = Vec::with_capacity(length + 1);
+                        longer.extend_from_slice(keys);
+                        longer.push(key);
+                        next.insert(longer, starts);
                     }
                 }
             }
-            next.retain(|_, starts| starts.len() >= options.min_occurrences);
         }
         frequent.extend(current.drain().map(|(keys, starts)| Sequence { keys, starts }));
         current = next;
@@ -228,6 +249,18 @@ fn frequent_sequences(mined: &Mined, options: &Options) -> Vec<Sequence> {
 
 fn pair(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
+}
+
+/// How many of `starts` don't overlap, without collecting them.
+fn count_non_overlapping(starts: &[u32], length: usize) -> usize {
+    let (mut count, mut next_free) = (0, 0usize);
+    for &start in starts {
+        if start as usize >= next_free {
+            count += 1;
+            next_free = start as usize + length;
+        }
+    }
+    count
 }
 
 /// Starts that don't overlap (a b a b a b counts `a b` three times, not five); `starts` is sorted.
@@ -328,13 +361,13 @@ impl<'a> Counts<'a> {
         let frequencies: Vec<usize> = by_key.iter().map(Vec::len).filter(|n| *n > 0).collect();
         let distinct = frequencies.len();
         // Only commands seen often enough can be part of a routine: they are the ones tested.
-        let mut per_shape: HashMap<u32, usize> = HashMap::new();
+        let mut per_shape = vec![0usize; mined.shapes.len()];
         for item in &mined.items {
-            *per_shape.entry(item.shape).or_default() += 1;
+            per_shape[item.shape as usize] += 1;
         }
-        let shapes: Vec<u32> = per_shape.into_iter().filter(|(_, n)| *n >= MIN_SEEN).map(|(s, _)| s).collect();
+        let seen_enough = per_shape.iter().filter(|n| **n >= MIN_SEEN).count();
         let index = sequences.iter().enumerate().map(|(i, s)| (s.keys.as_slice(), i)).collect();
-        Counts { mined, sequences, by_key, index, distinct, commands: shapes.len().max(distinct), frequencies }
+        Counts { mined, sequences, by_key, index, distinct, commands: seen_enough.max(distinct), frequencies }
     }
 
     /// Non-overlapping occurrences of `keys` whose literal slots are `literals`.
@@ -432,7 +465,7 @@ impl Candidate {
         let length = self.keys.len();
         let joints: Vec<Joint> = (0..length)
             .map(|c| {
-                let mut counts: HashMap<Joint, usize> = HashMap::new();
+                let mut counts: HashMap<Joint, usize> = HashMap::default();
                 for &s in &self.starts {
                     *counts.entry(mined.items[s as usize + c].joint).or_default() += 1;
                 }

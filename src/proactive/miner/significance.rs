@@ -129,6 +129,15 @@ pub fn together(observed: usize, left: usize, right: usize) -> bool {
     observed as f64 >= TOGETHER * left.min(right) as f64
 }
 
+/// Whether two commands seen `left` and `right` times follow each other `observed` times far
+/// more often than chance would have them (at least twice as often, and at the 0.1% level before
+/// any correction): the pairs a routine can grow through.
+pub fn linked(observed: usize, left: usize, right: usize, positions: usize) -> bool {
+    let positions = positions.max(MIN_POSITIONS);
+    let expected = left as f64 * right as f64 / positions as f64;
+    observed as f64 >= 2.0 * expected && beyond_chance(observed, left, right, positions, 0.001_f64.ln())
+}
+
 /// `ln(α / V^power)`: the level one test must reach.
 pub fn level(distinct: usize, power: i32) -> f64 {
     ALPHA.ln() - f64::from(power) * (distinct.max(2) as f64).ln()
