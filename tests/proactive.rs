@@ -329,6 +329,8 @@ fn optimizer_recommends_from_recorded_runs_and_applies_a_new_version() {
     assert!(kinds.contains(&"retry"), "{report}");
     let parallel = report["recommendations"].as_array().unwrap().iter().find(|r| r["kind"] == "parallelize").unwrap();
     assert!(parallel["advice"].as_str().unwrap().contains("deps, docs"), "{parallel}");
+    let saved = parallel["seconds_saved"].as_f64().unwrap();
+    assert!((0.1..1.0).contains(&saved), "two 0.15 s steps side by side save about 0.15 s: {parallel}");
     let text = stdout(&sandbox.alpha().write_stdin("how can I make slow build faster?\n").output().unwrap());
     assert!(text.contains("Recommendations for 'Slow Build'") && text.contains("parallel group"), "{text}");
     let applied = sandbox.run(&["workflow", "optimize", "Slow Build", "--apply", "--yes"]);
@@ -378,6 +380,10 @@ fn repeated_workflow_runs_are_suggested_as_one_and_empty_outputs_are_reported() 
     let found: Value = serde_json::from_slice(&sandbox.run(&["suggest", "--json"]).stdout).unwrap();
     let commands: Vec<&str> = found[0]["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(commands, ["alpha workflow run Fetch", "alpha workflow run Report"], "{found}");
+    // A workflow of workflows: each step runs one of them.
+    let steps = found[0]["workflow"]["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["tool"] == "workflow"), "{found}");
+    assert_eq!(steps[1]["parameters"]["workflow"], "Report", "{found}");
     let report: Value =
         serde_json::from_slice(&sandbox.run(&["workflow", "optimize", "Fetch", "--json"]).stdout).unwrap();
     let kinds: Vec<&str> =

@@ -195,3 +195,18 @@ fn the_chat_lists_several_suggestions_and_takes_the_second_one() {
     let list = stdout(&sandbox.run(&["workflow", "list"]));
     assert!(list.contains("Picked"), "{list}");
 }
+
+#[test]
+fn commands_run_in_the_chat_are_suggested_too_with_the_directory_they_ran_in() {
+    let sandbox = Sandbox::new();
+    let mut input = String::new();
+    for i in 0..3 {
+        input.push_str(&format!("!touch page-{i}.html && tar -cf site.tar .\n"));
+    }
+    input.push_str("/suggest\n");
+    let text = stdout(&sandbox.alpha().write_stdin(input).output().unwrap());
+    assert!(text.contains("I noticed you've run 'touch page-0.html && tar -cf site.tar .' 3 times."), "{text}");
+    let found: Value = serde_json::from_slice(&sandbox.run(&["suggest", "--json"]).stdout).unwrap();
+    assert_eq!(found[0]["commands"][0], "touch page-{{ file }}.html", "{found}");
+    assert_eq!(found[0]["workflow"]["workdir"], sandbox.path().display().to_string(), "{found}");
+}

@@ -23,6 +23,8 @@ pub struct Recommendation {
     pub evidence: String,
     /// Expected gain, when it can be estimated.
     pub gain: Option<String>,
+    /// Expected seconds saved per run, when the gain is time.
+    pub seconds_saved: Option<f64>,
     /// Whether applying it changes the definition.
     pub applicable: bool,
     #[serde(skip)]
@@ -120,6 +122,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                             durations.iter().map(|d| seconds(*d)).collect::<Vec<_>>().join(", ")
                         ),
                         gain: Some(format!("about {} per run", seconds(total - longest))),
+                        seconds_saved: Some(((total - longest) / 1000.0 * 10.0).round() / 10.0),
                         applicable: true,
                         change: Some(Change::Parallel(ids)),
                     });
@@ -166,6 +169,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 ),
                 evidence: format!("failed in all {n} recorded runs"),
                 gain: None,
+                seconds_saved: None,
                 applicable: false,
                 change: None,
             });
@@ -180,6 +184,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 advice: format!("Raise the timeout of {} from {limit} to {new}.", step.id),
                 evidence: format!("timed out in {timeouts} of {n} runs"),
                 gain: None,
+                seconds_saved: None,
                 applicable: true,
                 change: Some(Change::Timeout(step.id.clone(), new)),
             });
@@ -192,6 +197,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 ),
                 evidence: format!("\"{}\" on every failed attempt, with no success since", stat.errors[0]),
                 gain: None,
+                seconds_saved: None,
                 applicable: false,
                 change: None,
             });
@@ -201,6 +207,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 advice: format!("Let {} retry (up to {attempts} attempts): it often fails on the first try.", step.id),
                 evidence,
                 gain: Some(format!("fewer failed runs (it failed first in {first_failures} of {n})")),
+                seconds_saved: None,
                 applicable: true,
                 change: Some(Change::Retry(step.id.clone(), attempts)),
             });
@@ -213,6 +220,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                 advice: format!("Give {} a timeout of {limit}: it has no limit and can run long.", step.id),
                 evidence: format!("longest run {}", seconds(max as f64)),
                 gain: None,
+                seconds_saved: None,
                 applicable: true,
                 change: Some(Change::Timeout(step.id.clone(), limit)),
             });
@@ -226,6 +234,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                     advice: format!("Step {} got slower: look at what changed.", step.id),
                     evidence: format!("last 3 runs average {}, earlier runs {}", seconds(after), seconds(before)),
                     gain: Some(format!("about {} per run if it recovers", seconds(after - before))),
+                    seconds_saved: Some(((after - before) / 1000.0 * 10.0).round() / 10.0),
                     applicable: false,
                     change: None,
                 });
@@ -246,6 +255,7 @@ pub fn recommend(store: &Store, workflow_id: &str, workflow: &Workflow) -> Resul
                     advice: format!("Output `{name}` has been empty in every run: fix its template or remove it."),
                     evidence: format!("empty in all {} completed runs", outputs.len()),
                     gain: None,
+                    seconds_saved: None,
                     applicable: false,
                     change: None,
                 });
