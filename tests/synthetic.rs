@@ -99,6 +99,7 @@ const ROUTINE_COMMANDS: &[Template] = &[
     Template { text: "helm upgrade shop ./chart -f values-{}.yaml", values: ENVS },
     Template { text: "rsync -az dist/ {}:/var/www/shop", values: HOSTS },
     Template { text: "git checkout {}", values: BRANCHES },
+    Template { text: "make release-{}", values: ENVS },
     Template { text: "git commit -am {}", values: MESSAGES },
     Template { text: "cargo fmt --all", values: &[] },
     Template { text: "cargo clippy --all-targets -- -D warnings", values: &[] },
@@ -262,6 +263,10 @@ pub fn generate(seed: u64, size: usize) -> History {
     // Sessions first: starts and lengths.
     let mut starts = Vec::new();
     let mut lengths = Vec::new();
+    // Some histories are typed in bursts with nights between; others at a steady pace of about
+    // one command an hour, where no gap tells sessions apart.
+    let steady = seed.is_multiple_of(3);
+    let pause = |rng: &mut Rng| if steady { rng.range(600, 6_600) as i64 } else { rng.range(3, 90) as i64 };
     let mut t = 1_780_000_000 + rng.below(1_000_000) as i64;
     let mut total = 0;
     while total < size {
@@ -269,7 +274,7 @@ pub fn generate(seed: u64, size: usize) -> History {
         starts.push(t);
         lengths.push(length);
         total += length;
-        t += length as i64 * 60 + rng.range(3_600, 16 * 3_600) as i64;
+        t += if steady { length as i64 * 3_600 } else { length as i64 * 60 + rng.range(3_600, 16 * 3_600) as i64 };
     }
     // A session is a list of blocks: one noise command, or one whole occurrence of a plant, so a
     // plant is never split by another.
@@ -355,7 +360,7 @@ pub fn generate(seed: u64, size: usize) -> History {
         let mut t = starts[session];
         for command in commands.into_iter().flatten() {
             history.lines.push((command, t));
-            t += rng.range(3, 90) as i64;
+            t += pause(&mut rng);
         }
     }
     history

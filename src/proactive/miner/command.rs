@@ -307,6 +307,11 @@ pub fn shape(command: &str) -> Shape {
                 }
                 None => key.push_str(word),
             }
+        } else if let Some((stem, rest)) = suffixed(word).filter(|_| position == 1) {
+            // `make deploy-prod`, `just build:release`: the target's stem names the command, its
+            // suffix may be a value.
+            key.push_str(stem);
+            slot(&mut key, &mut slots, "value", Strength::Word, rest);
         } else if let Some((name, strength)) = classify(program, previous, word, position, after_dashes) {
             if let Some((name_part, value)) = word.split_once('=').filter(|_| is_assignment(word)) {
                 key.push_str(name_part);
@@ -321,6 +326,16 @@ pub fn shape(command: &str) -> Shape {
         previous = Some(word);
     }
     Shape { key, slots }
+}
+
+/// A bare first argument with a suffix after `-` or `:` (`deploy-prod`), split after the mark.
+fn suffixed(word: &str) -> Option<(&str, &str)> {
+    if !word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '_')) {
+        return None;
+    }
+    let at = word.rfind(['-', ':'])?;
+    let (stem, rest) = (&word[..=at], &word[at + 1..]);
+    (stem.len() > 1 && !rest.is_empty()).then_some((stem, rest))
 }
 
 fn slot(key: &mut String, slots: &mut Vec<Slot>, name: &'static str, strength: Strength, value: &str) {
@@ -516,6 +531,7 @@ mod tests {
             ("ssh deploy@web1", "ssh \u{1}"),
             ("docker compose build", "docker compose \u{1}"),
             ("make build", "make build"),
+            ("make deploy-prod", "make deploy-\u{1}"),
             ("ENV=prod make deploy", "ENV=\u{1} make deploy"),
             ("curl -fsS http://web1:8080/health", "curl -fsS \u{1}"),
             ("git commit -m \"fix the build\"", "git commit -m \u{1}"),

@@ -39,20 +39,16 @@ pub struct Options {
     pub min_occurrences: usize,
     /// Within this window.
     pub window: Duration,
-    /// A gap this long starts a new session.
-    pub session_gap: Duration,
+    /// A gap this long between two commands starts a new session (no routine spans it); `None`
+    /// takes it from the history's own pace (see [`session_gap`]).
+    pub session_gap: Option<Duration>,
     /// Longest sequence considered.
     pub max_len: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            min_occurrences: 3,
-            window: Duration::from_secs(7 * 86_400),
-            session_gap: Duration::from_secs(30 * 60),
-            max_len: 10,
-        }
+        Options { min_occurrences: 3, window: Duration::from_secs(7 * 86_400), session_gap: None, max_len: 10 }
     }
 }
 
@@ -118,7 +114,7 @@ fn read(entries: &[Entry], options: &Options) -> Mined {
     let mut dir_ids: HashMap<&str, u32> = HashMap::default();
     let mut mined =
         Mined { items: Vec::with_capacity(entries.len()), shapes: Vec::new(), keys: Vec::new(), dirs: Vec::new() };
-    let gap = options.session_gap.as_secs() as i64;
+    let gap = options.session_gap.map_or_else(|| session_gap(entries), |g| g.as_secs() as i64);
     let (mut session, mut last_time) = (0u32, None::<i64>);
     // Parts of one line are cached by the line: histories repeat themselves.
     let mut lines: HashMap<&str, Vec<(u32, u32, Joint, Role)>> = HashMap::default();
@@ -160,6 +156,23 @@ fn read(entries: &[Entry], options: &Options) -> Mined {
         }
     }
     mined
+}
+
+/// The gap that ends a session, from the history's own pace: 6 hours (a night), or 20 times the
+/// median gap between commands when they are typically farther apart (a history of one command
+/// an hour is still one sequence of work).
+fn session_gap(entries: &[Entry]) -> i64 {
+    let mut gaps: Vec<i64> = entries
+        .windows(2)
+        .filter_map(|w| Some(w[1].time?.timestamp() - w[0].time?.timestamp()))
+        .filter(|g| *g > 0)
+        .collect();
+    if gaps.is_empty() {
+        return i64::MAX;
+    }
+    let middle = gaps.len() / 2;
+    let median = *gaps.select_nth_unstable(middle).1;
+    (6 * 3_600).max(median.saturating_mul(20))
 }
 
 /// Keeps `text`'s shape; returns its id and its key's.

@@ -130,12 +130,14 @@ pub fn together(observed: usize, left: usize, right: usize) -> bool {
 }
 
 /// Whether two commands seen `left` and `right` times follow each other `observed` times far
-/// more often than chance would have them (at least twice as often, and at the 0.1% level before
-/// any correction): the pairs a routine can grow through.
+/// more often than chance would have them (at least twice as often): the pairs a routine can
+/// grow through. Loose on purpose: a routine's step can share its shape with other commands
+/// (`docker compose build` with `docker compose ps`), and the real test comes after; random
+/// neighbours meet about as often as chance says, so noise doesn't grow.
 pub fn linked(observed: usize, left: usize, right: usize, positions: usize) -> bool {
     let positions = positions.max(MIN_POSITIONS);
     let expected = left as f64 * right as f64 / positions as f64;
-    observed as f64 >= 2.0 * expected && beyond_chance(observed, left, right, positions, 0.001_f64.ln())
+    observed as f64 >= 2.0 * expected
 }
 
 /// `ln(α / V^power)`: the level one test must reach.
