@@ -210,3 +210,18 @@ fn commands_run_in_the_chat_are_suggested_too_with_the_directory_they_ran_in() {
     assert_eq!(found[0]["commands"][0], "touch page-{{ file }}.html", "{found}");
     assert_eq!(found[0]["workflow"]["workdir"], sandbox.path().display().to_string(), "{found}");
 }
+
+#[test]
+fn on_a_terminal_the_offer_appears_above_the_prompt_once_the_history_is_read() {
+    let sandbox = Sandbox::new();
+    sandbox.write(".bash_history", &bash_history(5, &[]));
+    let mut session = rexpect::session::spawn_command(sandbox.command(), Some(15_000)).expect("spawn in a pty");
+    session.exp_string("alpha>").expect("the prompt comes first");
+    session
+        .exp_string("I noticed you've run 'git status && git pull origin main && pytest -q' 5 times.")
+        .expect("the offer");
+    session.send_line("yes, call it Terminal Sync").unwrap();
+    session.exp_string("Workflow 'Terminal Sync' created.").expect("accepted");
+    session.send_line("/quit").unwrap();
+    session.exp_eof().expect("quits");
+}
