@@ -189,3 +189,55 @@ fn two_schedulers_with_overlap_queue_never_overlap_a_run() {
     let runs: Value = serde_json::from_slice(&sandbox.run(&["workflow", "history", "--json"]).stdout).unwrap();
     assert_eq!(runs.as_array().map(Vec::len), Some(5), "each missed fire ran once: {runs}");
 }
+
+#[test]
+fn a_stopped_scheduler_leaves_no_queued_fire_behind() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "slow.yaml",
+        "name: Slow\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: 'touch started; sleep 30' } }\n",
+    );
+    let out = sandbox
+        .alpha()
+        .args([
+            "workflow",
+            "schedule",
+            "Slow",
+            "* * * * *",
+            "--timezone",
+            "UTC",
+            "--overlap",
+            "queue",
+            "--catchup",
+            "all",
+        ])
+        .env("ALPHA_NOW", "2026-11-25T08:57:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    let mut scheduler = sandbox
+        .command()
+        .args(["scheduler", "run"])
+        .env("ALPHA_NOW", "2026-11-25T09:00:30Z")
+        .env("ALPHA_SCHEDULER_TICK_MS", "50")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let fires = |status: &str| -> i64 {
+        let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM schedule_fires WHERE status = ?1", [status], |r| r.get(0)).unwrap_or(0)
+    };
+    assert!(
+        eventually(Duration::from_secs(20), || sandbox.path().join("started").exists() && fires("queued") >= 2),
+        "one fire runs and the missed ones queue behind it"
+    );
+    let queued = fires("queued");
+    unsafe { libc::kill(scheduler.id() as i32, libc::SIGTERM) };
+    let status = scheduler.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a SIGTERM'd scheduler exits cleanly");
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut scheduler.stdout.take().unwrap(), &mut log).unwrap();
+    assert_eq!(fires("queued"), 0, "no queued fire waits for a scheduler that is gone");
+    assert_eq!(fires("skipped"), queued, "they are recorded as skipped");
+    assert!(log.contains(&format!("stopped with {queued} queued fires not run")), "{log}");
+}

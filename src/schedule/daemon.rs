@@ -156,6 +156,14 @@ impl Scheduler {
         for (_, handle) in self.running.drain() {
             let _ = handle.join();
         }
+        // Fires this loop queued would otherwise wait for a scheduler that may never come: they
+        // are recorded as skipped, unless another scheduler is running that schedule and will
+        // take them when its run ends.
+        let released = store.release_queued_fires(std::process::id())?;
+        if released > 0 {
+            let what = if released == 1 { "queued fire" } else { "queued fires" };
+            (self.options.notice)(&format!("scheduler: stopped with {released} {what} not run; recorded as skipped"));
+        }
         Ok(())
     }
 

@@ -217,6 +217,19 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Marks the fires process `pid` queued as skipped, except those of a schedule another
+    /// process is running (it takes them when its run ends); returns how many.
+    pub fn release_queued_fires(&self, pid: u32) -> Result<usize> {
+        let released = self.conn.execute(
+            "UPDATE schedule_fires SET status = 'skipped', note = 'the scheduler stopped before its turn came'
+             WHERE status = 'queued' AND claimed_by = ?1
+               AND NOT EXISTS (SELECT 1 FROM schedule_fires r WHERE r.schedule_id = schedule_fires.schedule_id
+                               AND r.status = 'running' AND r.claimed_by != ?1)",
+            params![pid],
+        )?;
+        Ok(released)
+    }
+
     /// Records how a claimed occurrence ended.
     pub fn finish_fire(
         &self,
