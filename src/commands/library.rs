@@ -74,6 +74,24 @@ impl From<&Schedule> for ScheduleWords {
 /// `list`: the saved workflows.
 pub fn list(ctx: &Context, request: &ListRequest) -> Result<Vec<Listed>> {
     let Some(store) = ctx.existing_store()? else { return Ok(Vec::new()) };
+    if request.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        // No search: the columns are enough, and no definition is read.
+        return Ok(store
+            .summaries(&request.tags)?
+            .into_iter()
+            .map(|s| Listed {
+                last_status: s.last_status.as_deref().and_then(RunStatus::parse),
+                schedules: s.schedules.iter().map(ScheduleWords::from).collect(),
+                id: s.id,
+                name: s.name,
+                version: s.version,
+                description: s.description,
+                tags: s.tags,
+                execution_count: s.execution_count,
+                last_executed: s.last_executed,
+            })
+            .collect());
+    }
     let listings = store.list(&request.tags, request.search.as_deref())?;
     Ok(listings
         .into_iter()

@@ -71,6 +71,29 @@ pub struct Listing {
     pub schedules: Vec<Schedule>,
 }
 
+/// What a listing shows of a workflow, read from its columns.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Current version.
+    pub version: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Runs recorded.
+    pub execution_count: i64,
+    /// When it last ran.
+    pub last_executed: Option<String>,
+    /// Outcome of the last run, if any.
+    pub last_status: Option<String>,
+    /// Its schedules.
+    pub schedules: Vec<Schedule>,
+}
+
 /// A stored RFC 3339 time, read back as UTC.
 pub fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&chrono::Utc))
@@ -266,6 +289,50 @@ impl Store {
             listing.schedules = schedules.iter().filter(|s| s.workflow_id == listing.saved.id).cloned().collect();
         }
         Ok(listings)
+    }
+
+    /// The columns a listing shows, without reading any definition: what `workflow list` needs
+    /// when it doesn't search.
+    pub fn summaries(&self, tags: &[String]) -> Result<Vec<Summary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, version, description, tags, execution_count, last_executed,
+               (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id ORDER BY started_at DESC, rowid DESC LIMIT 1)
+             FROM workflows w ORDER BY name COLLATE NOCASE",
+        )?;
+        let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+        let mut summaries = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let tags: Vec<String> = row
+                .get_ref(4)?
+                .as_str_or_null()
+                .ok()
+                .flatten()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
+            if !wanted.iter().all(|w| tags.iter().any(|t| t.eq_ignore_ascii_case(w))) {
+                continue;
+            }
+            summaries.push(Summary {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                version: row.get(2)?,
+                description: row.get(3)?,
+                tags,
+                execution_count: row.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                last_executed: row.get(6)?,
+                last_status: row.get(7)?,
+                schedules: Vec::new(),
+            });
+        }
+        drop(rows);
+        let schedules = self.schedules()?;
+        if !schedules.is_empty() {
+            for summary in &mut summaries {
+                summary.schedules = schedules.iter().filter(|s| s.workflow_id == summary.id).cloned().collect();
+            }
+        }
+        Ok(summaries)
     }
 
     /// Every saved version of a workflow, oldest first.
