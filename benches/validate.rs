@@ -25,6 +25,19 @@ fn generate(steps: usize) -> String {
     text
 }
 
+/// The same workflow as block YAML, the way people write it.
+fn generate_yaml(steps: usize) -> String {
+    let mut text = String::from("name: Big\nparameters:\n  branch:\n    type: string\n    default: main\nsteps:\n");
+    for i in 0..steps {
+        let command =
+            if i == 0 { "echo {{ branch }}".to_string() } else { format!("echo {{{{ s{}.output }}}}", i - 1) };
+        text.push_str(&format!(
+            "  - id: s{i}\n    tool: shell\n    action: run\n    parameters:\n      command: \"{command}\"\n    on_error: retry\n    retry:\n      max_attempts: 2\n      delay: 10ms\n"
+        ));
+    }
+    text
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -46,7 +59,8 @@ fn time(runs: usize, mut f: impl FnMut()) -> Duration {
 fn main() {
     let json = generate(1000);
     let yaml_doc = Document::from_text("big.json", json.clone(), Format::Json);
-    let as_yaml = Document::from_text("big.yaml", json.clone(), Format::Yaml);
+    let as_yaml = Document::from_text("big.yaml", generate_yaml(1000), Format::Yaml);
+    assert!(as_yaml.load().is_ok(), "the generated YAML workflow must be valid");
     assert!(yaml_doc.load().is_ok(), "the generated workflow must be valid");
     let runs = 30;
     let baseline = time(runs, || {
@@ -66,7 +80,7 @@ fn main() {
         validate_json.as_secs_f64() / baseline.as_secs_f64()
     );
     println!(
-        "  alpha load+validate (YAML flow): {:>8.2} ms  ({:.1}x baseline)",
+        "  alpha load+validate (YAML)     : {:>8.2} ms  ({:.1}x baseline)",
         validate_yaml.as_secs_f64() * 1e3,
         validate_yaml.as_secs_f64() / baseline.as_secs_f64()
     );

@@ -62,7 +62,8 @@ pub fn decode(value: &Value) -> Result<Workflow, Vec<Diagnostic>> {
     if !decoder.diagnostics.is_empty() {
         return Err(decoder.diagnostics);
     }
-    serde_json::from_value(value.clone())
+    // Straight from the tree, without copying it.
+    <Workflow as serde::Deserialize>::deserialize(value)
         .map_err(|error| vec![Diagnostic::new(Target::Value(String::new()), error.to_string())])
 }
 

@@ -112,6 +112,14 @@ impl Document {
                 let (line, column) = (error.line(), error.column());
                 (format!("invalid JSON: {}", strip_position(&error.to_string())), Some((line, column)))
             }),
+            // JSON is YAML with the same meaning, and its parser is several times faster: a
+            // YAML file written as JSON is read as JSON, and as YAML (for YAML's messages) if that fails.
+            Format::Yaml
+                if self.text.trim_start().starts_with('{')
+                    && let Ok(value) = serde_json::from_str::<UniqueKeys>(&self.text) =>
+            {
+                Ok(value.0)
+            }
             Format::Yaml => serde_saphyr::from_str::<Value>(&self.text).map_err(|error| {
                 let position = error.location().map(|l| (l.line() as usize, l.column() as usize));
                 (format!("invalid YAML: {}", yaml_message(&error)), position)

@@ -196,12 +196,13 @@ pub enum ExecutionMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Step {
+    /// A call of one tool action. First, since most steps are: an untagged enum tries its
+    /// variants in order, and a tool step refuses the others' keys (`parallel`, `then`).
+    Tool(ToolStep),
     /// Members run concurrently; the group ends when all of them end.
     Parallel(ParallelGroup),
     /// `if` / `then` / `else`.
     Branch(Branch),
-    /// A call of one tool action.
-    Tool(ToolStep),
 }
 
 impl Step {
