@@ -66,7 +66,11 @@ async fn run(mut request: Request) -> Outcome {
         if !dir.is_dir() {
             return Err(Failure::new(format!("the working directory {} does not exist", dir.display())));
         }
-        cmd.current_dir(dir);
+        // Setting a directory makes the standard library fork instead of posix_spawn, which
+        // costs a copy of alpha's page tables per step: only set it when it is another one.
+        if !is_current_dir(&dir) {
+            cmd.current_dir(dir);
+        }
     }
     if let Some(Value::Object(env)) = request.params.get("env") {
         for (key, value) in env {
@@ -214,4 +218,11 @@ impl Drop for GroupGuard {
             processes::release(self.0);
         }
     }
+}
+
+/// Whether `dir` is this process's working directory.
+fn is_current_dir(dir: &std::path::Path) -> bool {
+    static CURRENT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let current = CURRENT.get_or_init(|| std::env::current_dir().ok().and_then(|d| d.canonicalize().ok()));
+    current.as_deref().is_some_and(|current| dir == current || dir.canonicalize().is_ok_and(|d| d == current))
 }
