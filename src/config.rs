@@ -61,7 +61,7 @@ pub struct LimitsConfig {
     pub http_timeout: Option<crate::workflow::HumanDuration>,
     /// Longest an HTTP connection may take to open; default 10s.
     pub http_connect_timeout: Option<crate::workflow::HumanDuration>,
-    /// Steps running at once in a group with no `max_parallel`; default 4 × CPUs.
+    /// Steps running at once in a group with no `max_parallel`; default 64, or 16 × CPUs when more.
     pub max_parallel: Option<u32>,
 }
 
@@ -100,7 +100,9 @@ impl Limits {
             output_limit: 1 << 20,
             http_timeout: Duration::from_secs(300),
             http_connect_timeout: Duration::from_secs(10),
-            max_parallel: cpus * 4,
+            // Most parallel steps wait (on the network, a sleep, a child): the cap bounds
+            // processes and descriptors, not CPU, so it is well above the number of cores.
+            max_parallel: (cpus * 16).max(64),
             logs_max_age: Duration::from_secs(30 * 86_400),
             logs_max_total: 1 << 30,
         }
