@@ -3,7 +3,8 @@
 # reported as ratios (these machines are noisy; only same-run ratios mean anything):
 #   200 sequential /bin/true steps: alpha (recording each run and step) vs a `bash -e` script,
 #     GNU make, just (cargo install) and doit (pip);
-#   16 parallel `sleep 0.2`: alpha's parallel group and dag mode vs `make -j16`, just [parallel]
+#   1,000 sequential /bin/true steps: alpha vs make and bash;
+#   64 parallel `sleep 0.2`: alpha's parallel group and dag mode vs `make -j64`, just [parallel]
 #     and one `sleep 0.2`;
 #   startup, list on 1,000 workflows, validation and mining: the other bench scripts and benches.
 # Peers are installed into target/bench-tools on first use.
@@ -34,14 +35,18 @@ export ALPHA_HOME=$work/home
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-n, p = 200, 16
+n, p, big = 200, 64, 1000
 seq = "\n".join(f"  - {{ id: s{i}, tool: shell, action: run, parameters: {{ command: /bin/true }} }}" for i in range(n))
 open(f"{w}/seq.yaml", "w").write("name: Seq200\nsteps:\n" + seq + "\n")
 par = "\n".join(f"      - {{ id: p{i}, tool: shell, action: run, parameters: {{ command: sleep 0.2 }} }}" for i in range(p))
-open(f"{w}/par.yaml", "w").write("name: Par16\nsteps:\n  - parallel:\n" + par + "\n")
+open(f"{w}/par.yaml", "w").write("name: Par64\nsteps:\n  - parallel:\n" + par + "\n")
 dag = "\n".join(f"  - {{ id: d{i}, tool: shell, action: run, parameters: {{ command: sleep 0.2 }} }}" for i in range(p))
-open(f"{w}/dag.yaml", "w").write("name: Dag16\nexecution: { mode: dag }\nsteps:\n" + dag + "\n")
+open(f"{w}/dag.yaml", "w").write("name: Dag64\nexecution: { mode: dag }\nsteps:\n" + dag + "\n")
 open(f"{w}/seq.sh", "w").write("set -e\n" + "\n".join("/bin/true" for _ in range(n)) + "\n")
+seq1k = "\n".join(f"  - {{ id: s{i}, tool: shell, action: run, parameters: {{ command: /bin/true }} }}" for i in range(big))
+open(f"{w}/seq1k.yaml", "w").write("name: Seq1000\nsteps:\n" + seq1k + "\n")
+open(f"{w}/seq1k.sh", "w").write("set -e\n" + "\n".join("/bin/true" for _ in range(big)) + "\n")
+open(f"{w}/Makefile1k", "w").write(".PHONY: seq\nseq:\n" + "".join("\t/bin/true\n" for _ in range(big)))
 targets = " ".join(f"p{i}" for i in range(p))
 open(f"{w}/Makefile", "w").write(
     ".PHONY: seq par " + targets + "\nseq:\n" + "".join("\t/bin/true\n" for _ in range(n))
@@ -66,9 +71,12 @@ seq_bash=$(measure bash -e "$work/seq.sh")
 seq_make=$(measure make -s -f "$work/Makefile" seq)
 seq_just=$(measure "$just" --justfile "$work/justfile" --working-directory "$work" seq)
 seq_doit=$(measure doit -f "$work/dodo.py" seq)
+big_alpha=$(measure "$alpha" workflow run "$work/seq1k.yaml")
+big_bash=$(measure bash -e "$work/seq1k.sh")
+big_make=$(measure make -s -f "$work/Makefile1k" seq)
 par_alpha=$(measure "$alpha" workflow run "$work/par.yaml")
 par_dag=$(measure "$alpha" workflow run "$work/dag.yaml")
-par_make=$(measure make -s -j16 -f "$work/Makefile" par)
+par_make=$(measure make -s -j64 -f "$work/Makefile" par)
 par_just=$(measure "$just" --justfile "$work/justfile" --working-directory "$work" par)
 par_sleep=$(measure sleep 0.2)
 
@@ -88,10 +96,13 @@ echo "| 200 × /bin/true | alpha (recorded) | ${seq_alpha} ms | $(ratio "$seq_al
 echo "| 200 × /bin/true | make | ${seq_make} ms | $(ratio "$seq_make" "$seq_bash") | bash -e |"
 echo "| 200 × /bin/true | just | ${seq_just} ms | $(ratio "$seq_just" "$seq_bash") | bash -e |"
 echo "| 200 × /bin/true | doit | ${seq_doit} ms | $(ratio "$seq_doit" "$seq_bash") | bash -e |"
-echo "| 16 × sleep 0.2 in parallel | alpha parallel group | ${par_alpha} ms | $(ratio "$par_alpha" "$par_sleep") | one sleep ${par_sleep} ms |"
-echo "| 16 × sleep 0.2 in parallel | alpha dag mode | ${par_dag} ms | $(ratio "$par_dag" "$par_sleep") | one sleep |"
-echo "| 16 × sleep 0.2 in parallel | make -j16 | ${par_make} ms | $(ratio "$par_make" "$par_sleep") | one sleep |"
-echo "| 16 × sleep 0.2 in parallel | just [parallel] | ${par_just} ms | $(ratio "$par_just" "$par_sleep") | one sleep |"
+echo "| 200 × /bin/true | alpha / make | | $(ratio "$seq_alpha" "$seq_make") | make ${seq_make} ms |"
+echo "| 1,000 × /bin/true | alpha (recorded) | ${big_alpha} ms | $(ratio "$big_alpha" "$big_make") | make ${big_make} ms |"
+echo "| 1,000 × /bin/true | bash -e | ${big_bash} ms | $(ratio "$big_bash" "$big_make") | make |"
+echo "| 64 × sleep 0.2 in parallel | alpha parallel group | ${par_alpha} ms | $(ratio "$par_alpha" "$par_sleep") | one sleep ${par_sleep} ms |"
+echo "| 64 × sleep 0.2 in parallel | alpha dag mode | ${par_dag} ms | $(ratio "$par_dag" "$par_sleep") | one sleep |"
+echo "| 64 × sleep 0.2 in parallel | make -j64 | ${par_make} ms | $(ratio "$par_make" "$par_sleep") | one sleep |"
+echo "| 64 × sleep 0.2 in parallel | just [parallel] | ${par_just} ms | $(ratio "$par_just" "$par_sleep") | one sleep |"
 echo
 echo "$startup"
 echo
