@@ -67,7 +67,7 @@ pub fn workflow(commands: &[String], name: &str) -> Workflow {
             }
         }
         let text = if simple { rendered.join(" ") } else { command.clone() };
-        let id = step_id(&program, index, &steps);
+        let id = crate::proactive::miner::step_id(&program, index, &steps);
         steps.push(Step::Tool(ToolStep {
             id,
             name: Some(command.chars().take(60).collect()),
@@ -90,28 +90,6 @@ pub fn workflow(commands: &[String], name: &str) -> Workflow {
         steps,
         outputs: IndexMap::new(),
     }
-}
-
-fn step_id(program: &str, index: usize, steps: &[Step]) -> String {
-    let base: String = program
-        .rsplit('/')
-        .next()
-        .unwrap_or("step")
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    let base = if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("step_{}", index + 1)
-    } else {
-        base
-    };
-    let mut id = base.clone();
-    let mut n = 1;
-    while steps.iter().any(|s| s.id() == Some(id.as_str())) {
-        n += 1;
-        id = format!("{base}_{n}");
-    }
-    id
 }
 
 #[cfg(test)]

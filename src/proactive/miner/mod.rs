@@ -24,7 +24,7 @@ use self::command::{Joint, Role, Shape, Slot, role, shape, split_line};
 use self::parameters::refine;
 pub use self::parameters::{ParameterValues, parameterize};
 use self::workflow::{Routine, workflow_for};
-pub use self::workflow::{covered_commands, name_for};
+pub use self::workflow::{covered_commands, name_for, step_id};
 use super::history::Entry;
 use crate::workflow::Workflow;
 

@@ -101,7 +101,7 @@ pub fn workflow_for(name: &str, routine: &Routine<'_>) -> Workflow {
                 ..ToolStep::default()
             },
         };
-        step.id = step_id(command, i, &steps);
+        step.id = command_step_id(command, i, &steps);
         if continue_after[i] {
             step.on_error = OnError::LogAndContinue;
         }
@@ -130,11 +130,17 @@ pub fn workflow_for(name: &str, routine: &Routine<'_>) -> Workflow {
     }
 }
 
-fn step_id(command: &str, index: usize, steps: &[Step]) -> String {
+fn command_step_id(command: &str, index: usize, steps: &[Step]) -> String {
     let word = match workflow_run(command) {
         Some(workflow) => workflow,
         None => command.split_whitespace().find(|w| !w.contains('=') && *w != "sudo").unwrap_or("step"),
     };
+    step_id(word, index, steps)
+}
+
+/// A step id made from `word` (a program, a workflow's name): lowercase letters, digits and `_`,
+/// `step_N` when nothing is left, numbered when `steps` already have it.
+pub fn step_id(word: &str, index: usize, steps: &[Step]) -> String {
     let base: String = word
         .rsplit('/')
         .next()
