@@ -157,8 +157,10 @@ pub struct LlmConfig {
     pub model: Option<String>,
     /// Name of the environment variable holding the API key (the key itself is never in the file).
     pub api_key_env: Option<String>,
-    /// Ask for intents as OpenAI tool calls (OpenAI, Ollama, llama.cpp with `--jinja`) instead of
-    /// schema-constrained JSON, which every OpenAI-compatible server takes; default false.
+    /// Ask for intents as OpenAI tool calls (OpenAI, Ollama, llama.cpp with `--jinja`) rather
+    /// than schema-constrained JSON, which every OpenAI-compatible server takes; unset (or
+    /// `auto`) asks the server once whether it answers tool calls.
+    #[serde(default, deserialize_with = "tools_setting")]
     pub tools: Option<bool>,
 }
 
@@ -171,8 +173,37 @@ pub struct Llm {
     pub model: String,
     /// API key, if any.
     pub api_key: Option<String>,
-    /// Whether intents are asked for as tool calls (`llm.tools`, `ALPHA_LLM_TOOLS`).
-    pub tools: bool,
+    /// Whether intents are asked for as tool calls (`llm.tools`, `ALPHA_LLM_TOOLS`); `None`
+    /// finds out from the server (the LLM layer probes it once).
+    pub tools: Option<bool>,
+}
+
+/// `tools: true | false | auto` in the config file.
+fn tools_setting<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<bool>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Setting {
+        Flag(bool),
+        Word(String),
+    }
+    match <Option<Setting> as serde::Deserialize>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Setting::Flag(flag)) => Ok(Some(flag)),
+        Some(Setting::Word(word)) => match word.trim().to_ascii_lowercase().as_str() {
+            "auto" | "" => Ok(None),
+            other => Err(serde::de::Error::custom(format!("`tools: {other}`: expected true, false or auto"))),
+        },
+    }
+}
+
+/// `ALPHA_LLM_TOOLS`: on (1, true, yes, on), off (0, false, no, off) or `auto`.
+fn tools_from_env(value: &str) -> Option<Option<bool>> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(Some(true)),
+        "0" | "false" | "no" | "off" => Some(Some(false)),
+        "auto" => Some(None),
+        _ => None,
+    }
 }
 
 impl Config {
@@ -198,10 +229,7 @@ impl Config {
         let base_url = env("ALPHA_LLM_BASE_URL").or_else(|| self.llm.base_url.clone())?;
         let model = env("ALPHA_LLM_MODEL").or_else(|| self.llm.model.clone()).unwrap_or_else(|| "default".into());
         let api_key = env("ALPHA_LLM_API_KEY").or_else(|| self.llm.api_key_env.as_deref().and_then(env));
-        let tools = env("ALPHA_LLM_TOOLS")
-            .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
-            .or(self.llm.tools)
-            .unwrap_or(false);
+        let tools = env("ALPHA_LLM_TOOLS").as_deref().and_then(tools_from_env).unwrap_or(self.llm.tools);
         Some(Llm { base_url: base_url.trim_end_matches('/').to_string(), model, api_key, tools })
     }
 }

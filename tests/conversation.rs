@@ -62,6 +62,30 @@ fn run_it_again_reuses_the_last_parameters_and_says_so() {
 }
 
 #[test]
+fn rerun_the_failed_one_repeats_the_newest_failed_run_not_the_newest() {
+    let sandbox = deploy_sandbox();
+    sandbox.save(
+        "greet.yaml",
+        "name: Greet\nsteps:\n  - { id: hi, tool: shell, action: run, parameters: { command: \"echo hi >> runs.log\" } }\n",
+    );
+    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+    let (_, text) = chat(&sandbox, "run deploy pipeline with branch dev\nrun greet\n");
+    assert!(text.contains("failed"), "{text}");
+    std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
+    // In a new session, from the database: the deploy failed, then Greet ran fine.
+    let (code, text) = chat(&sandbox, "rerun the failed one\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Running 'Deploy Pipeline' (run "), "{text}");
+    assert!(text.contains(" failed) again with the same parameters: branch=dev environment=staging."), "{text}");
+    assert!(runs_log(&sandbox).ends_with("hi\npulling dev\ndeploying dev to staging\n"), "{}", runs_log(&sandbox));
+    // Where nothing ever failed, it says so and runs nothing.
+    let fresh = deploy_sandbox();
+    let (_, text) = chat(&fresh, "run deploy pipeline\nretry the failed run\n");
+    assert!(text.contains("no run has failed"), "{text}");
+    assert_eq!(runs_log(&fresh), "pulling main\ndeploying main to staging\n");
+}
+
+#[test]
 fn why_did_it_fail_names_the_step_its_error_and_output_and_resumes_on_yes() {
     let sandbox = deploy_sandbox();
     std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
@@ -120,6 +144,18 @@ fn history_is_filtered_by_status_and_time_in_words() {
     let (_, text) = chat(&sandbox, "what failed yesterday?\nshow me my last runs\n");
     assert!(text.contains("No failed runs in that time."), "{text}");
     assert_eq!(text.matches("Deploy Pipeline").count(), 2, "my last runs lists both: {text}");
+    // The CLI's spans count back from the same clock as the chat's words.
+    let listed = |now: &str| {
+        let out = sandbox
+            .alpha()
+            .args(["workflow", "history", "--since", "3d", "--json"])
+            .env("ALPHA_NOW", now)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(listed("2020-01-02T00:00:00Z"), 2, "a day after the runs, both are within 3 days");
+    assert_eq!(listed("2020-01-09T00:00:00Z"), 0, "a week after, none are");
 }
 
 #[test]

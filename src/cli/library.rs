@@ -73,7 +73,7 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
                 crate::out!("{}", text::run_details(&details));
                 return Ok(exit::OK);
             }
-            let since = since.as_deref().map(history::since).transpose()?;
+            let since = since.as_deref().map(|text| history::since(ctx, text)).transpose()?;
             let runs = history::runs(ctx, &history::HistoryRequest { workflow: name, status, since, limit })?;
             if json {
                 return print_json(&runs);

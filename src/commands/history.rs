@@ -19,14 +19,15 @@ pub struct HistoryRequest {
     pub limit: usize,
 }
 
-/// A `since` as given: an RFC 3339 time, or a span back from now (`24h`, `7d`).
-pub fn since(text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+/// A `since` as given: an RFC 3339 time, or a span back from now (`24h`, `7d`) on the
+/// context's clock (the chat's "yesterday" reads the same clock).
+pub fn since(ctx: &Context, text: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     let text = text.trim();
     if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&chrono::Utc));
     }
     match crate::workflow::HumanDuration::parse(text) {
-        Ok(span) => Ok(chrono::Utc::now() - chrono::Duration::from_std(span.get()).unwrap_or(chrono::Duration::zero())),
+        Ok(span) => Ok(ctx.clock()?.now() - chrono::Duration::from_std(span.get()).unwrap_or(chrono::Duration::zero())),
         Err(_) => Err(crate::error::Error::usage(format!(
             "`{text}` is not a time: give an RFC 3339 time such as 2026-12-01T09:00:00Z or a span such as 24h or 7d"
         ))),
@@ -247,11 +248,37 @@ pub struct Rerun {
     pub changed: Vec<String>,
 }
 
-/// `rerun`: the last run's workflow and parameters, with `changes` applied.
-pub fn rerun(ctx: &Context, workflow: Option<&str>, changes: &indexmap::IndexMap<String, String>) -> Result<Rerun> {
-    let earlier = last_run(ctx, workflow)?.ok_or_else(|| match workflow {
-        Some(name) => crate::error::Error::usage(format!("'{name}' has not run yet: say \"run {name}\"")),
-        None => crate::error::Error::usage("nothing has run yet: say \"run NAME\""),
+/// The newest run of `workflow` (or of any) that did not succeed: failed, partial or interrupted.
+pub fn last_unsuccessful_run(ctx: &Context, workflow: Option<&str>) -> Result<Option<RunRecord>> {
+    let Some(store) = ctx.existing_store()? else { return Ok(None) };
+    let workflow_id = match workflow {
+        Some(name) => Some(workflow_id(&store, name)?),
+        None => None,
+    };
+    let newest = [RunStatus::Failed, RunStatus::Partial, RunStatus::Interrupted]
+        .into_iter()
+        .map(|status| store.history(workflow_id.as_deref(), Some(status), None, 1))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .max_by(|a, b| a.started_at.cmp(&b.started_at));
+    Ok(newest)
+}
+
+/// `rerun`: the last run's workflow and parameters (or, with `failed`, the last unsuccessful
+/// run's), with `changes` applied.
+pub fn rerun(
+    ctx: &Context,
+    workflow: Option<&str>,
+    failed: bool,
+    changes: &indexmap::IndexMap<String, String>,
+) -> Result<Rerun> {
+    let earlier = if failed { last_unsuccessful_run(ctx, workflow)? } else { last_run(ctx, workflow)? };
+    let earlier = earlier.ok_or_else(|| match (workflow, failed) {
+        (Some(name), false) => crate::error::Error::usage(format!("'{name}' has not run yet: say \"run {name}\"")),
+        (None, false) => crate::error::Error::usage("nothing has run yet: say \"run NAME\""),
+        (Some(name), true) => crate::error::Error::usage(format!("no run of '{name}' has failed")),
+        (None, true) => crate::error::Error::usage("no run has failed"),
     })?;
     let target = match earlier.workflow_id.strip_prefix("file:") {
         Some(path) => path.to_string(),

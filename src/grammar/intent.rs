@@ -59,6 +59,9 @@ pub enum Intent {
         /// Changes to the last run's parameters.
         #[serde(default)]
         params: IndexMap<String, String>,
+        /// The newest run that did not succeed ("rerun the failed one") rather than the newest.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        failed: bool,
     },
     /// Why a run failed, or what it did ("why did it fail?").
     Explain {

@@ -41,6 +41,20 @@ impl Library {
         names::resolve_in(typed, &self.names, split)
     }
 
+    /// The one saved workflow whose every word appears in `text` ("get my nightly backup going"
+    /// mentions Nightly Backup); `None` when no name or more than one is mentioned.
+    pub fn mentioned_in(&self, text: &str) -> Option<&str> {
+        let said = names::words(text);
+        let mut found = self.names.iter().filter(|name| {
+            let wanted = names::words(name);
+            !wanted.is_empty() && wanted.iter().all(|w| said.contains(w))
+        });
+        match (found.next(), found.next()) {
+            (Some(only), None) => Some(only.as_str()),
+            _ => None,
+        }
+    }
+
     /// Whether `typed` names a saved workflow.
     pub fn knows(&self, typed: &str) -> bool {
         self.resolve(unquote(typed.trim())).is_some()

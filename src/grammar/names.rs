@@ -2,7 +2,21 @@
 //! ("the", "workflow") and small typos don't matter.
 
 /// Words that carry no identity in a workflow name as spoken.
-const FILLER: &[&str] = &["the", "a", "an", "my", "our", "workflow", "workflows", "job", "task", "please"];
+const FILLER: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "my",
+    "our",
+    "workflow",
+    "workflows",
+    "job",
+    "task",
+    "please",
+    "thing",
+    "routine",
+    "automation",
+];
 
 /// Lowercase words without punctuation or filler.
 pub fn words(text: &str) -> Vec<String> {

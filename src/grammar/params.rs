@@ -9,7 +9,7 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
     let body = body.trim();
     if let Some(quoted) = leading_quoted(body) {
         let rest = body[quoted.len() + 2..].trim();
-        let params = parse_params(rest, &[])?;
+        let params = parse_params(rest, None)?;
         return Some((quoted.to_string(), params));
     }
     let boundaries: Vec<usize> =
@@ -17,11 +17,11 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
     for &cut in &boundaries {
         let name = body[..cut].trim();
         // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
-        if name.is_empty() || parse_params(body[cut..].trim(), &[]).is_none() || !library.knows(name) {
+        if name.is_empty() || parse_params(body[cut..].trim(), None).is_none() || !library.knows(name) {
             continue;
         }
         let known = library.params.get(&library.canonical(name)).cloned().unwrap_or_default();
-        if let Some(params) = parse_params(body[cut..].trim(), &known) {
+        if let Some(params) = parse_params(body[cut..].trim(), Some(&known)) {
             return Some((name.to_string(), params));
         }
     }
@@ -36,7 +36,7 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
             break;
         }
     }
-    let params = parse_params(body[cut..].trim(), &[])?;
+    let params = parse_params(body[cut..].trim(), None)?;
     let name = body[..cut].trim();
     (!name.is_empty()).then(|| (name.to_string(), params))
 }
@@ -54,7 +54,10 @@ pub(crate) fn leading_quoted(text: &str) -> Option<&str> {
 }
 
 /// Parameters: `k=v`, `k v` (after "with"), "with branch dev and environment prod", "on branch dev".
-pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<String, String>> {
+/// `known` is the workflow's parameter names when it is known: then a `key value` pair must name
+/// one of them (so "run backup job immediately" never invents `job=immediately`); an explicit
+/// `key=value` is always taken, and checked when the run starts.
+pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<IndexMap<String, String>> {
     let mut params = IndexMap::new();
     let words = shell_words(text)?;
     let mut i = 0;
@@ -134,8 +137,11 @@ pub(crate) fn parse_params(text: &str, known: &[String]) -> Option<IndexMap<Stri
             {
                 j += 1;
             }
-            if j < words.len() && !(known.is_empty() && introducer(&words[j])) {
-                let key = if known.is_empty() { word.to_string() } else { known_key(known, word)? };
+            if j < words.len() && !(known.is_none() && introducer(&words[j])) {
+                let key = match known {
+                    None => word.to_string(),
+                    Some(known) => known_key(known, word)?,
+                };
                 params.insert(key, words[j].trim_end_matches(',').to_string());
                 i = j + 1;
                 continue;

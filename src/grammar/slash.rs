@@ -42,17 +42,17 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         "unschedule" => needs_name(|workflow| Intent::Unschedule { workflow }),
         "history" | "runs" => history_flags(rest, library),
         "rerun" | "again" => match split_name_and_params(rest, library) {
-            _ if rest.is_empty() => Intent::Rerun { workflow: None, params: IndexMap::new() },
-            _ if rest.split_whitespace().all(|w| w.contains('=')) => match parse_params(rest, &[]) {
-                Some(params) => Intent::Rerun { workflow: None, params },
+            _ if rest.is_empty() => Intent::Rerun { workflow: None, params: IndexMap::new(), failed: false },
+            _ if rest.split_whitespace().all(|w| w.contains('=')) => match parse_params(rest, None) {
+                Some(params) => Intent::Rerun { workflow: None, params, failed: false },
                 None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [key=value]".into()] },
             },
             Some((n, params)) if n.is_empty() || n.eq_ignore_ascii_case("it") => {
-                Intent::Rerun { workflow: None, params }
+                Intent::Rerun { workflow: None, params, failed: false }
             }
-            Some((n, params)) => Intent::Rerun { workflow: Some(name(&n)), params },
-            None => match parse_params(rest, &[]) {
-                Some(params) => Intent::Rerun { workflow: None, params },
+            Some((n, params)) => Intent::Rerun { workflow: Some(name(&n)), params, failed: false },
+            None => match parse_params(rest, None) {
+                Some(params) => Intent::Rerun { workflow: None, params, failed: false },
                 None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [key=value]".into()] },
             },
         },

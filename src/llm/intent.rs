@@ -91,11 +91,13 @@ pub fn from_llm(utterance: &str, library: &Library, turns: &[(String, String)]) 
     };
     let system = PROMPT.replace("{{WORKFLOWS}}", &workflows).replace("{{CONVERSATION}}", &conversation);
     let answer = super::call_command(&endpoint, &system, utterance, &schema(library), 512)?;
-    Ok(Some(check(&answer, library)))
+    Ok(Some(check(&answer, library, utterance)))
 }
 
-/// Turns the model's flat answer into an intent, refusing unknown workflows and parameters.
-pub fn check(answer: &Value, library: &Library) -> Intent {
+/// Turns the model's flat answer into an intent, refusing unknown workflows and parameters. A
+/// command that needs a workflow the model left out takes the one saved workflow `utterance`
+/// names, if it names exactly one (small models often get the command right and drop the name).
+pub fn check(answer: &Value, library: &Library, utterance: &str) -> Intent {
     let refuse = |why: String| Intent::Unknown { did_you_mean: vec![why] };
     let Some(object) = answer.as_object() else { return refuse("the LLM's answer was not an object".into()) };
     let Some(kind) = object.get("intent").and_then(Value::as_str).filter(|k| INTENTS.contains(k)) else {
@@ -114,7 +116,12 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
                 }
                 None => return refuse(format!("no saved workflow is named '{typed}'")),
             },
-            None if needs_workflow => return refuse("the LLM named no workflow".into()),
+            None if needs_workflow => match library.mentioned_in(utterance) {
+                Some(name) => {
+                    fields.insert("workflow".into(), Value::String(name.into()));
+                }
+                None => return refuse("the LLM named no workflow".into()),
+            },
             None => {
                 fields.insert("workflow".into(), Value::Null);
             }
@@ -137,6 +144,11 @@ pub fn check(answer: &Value, library: &Library) -> Intent {
             }
         }
         fields.insert("params".into(), json!(params));
+    }
+    if kind == "rerun" {
+        let status = object.get("status").and_then(Value::as_str);
+        let failed = matches!(status, Some("failed" | "partial" | "interrupted"));
+        fields.insert("failed".into(), Value::Bool(failed));
     }
     if kind == "schedule" {
         match object.get("cron").and_then(Value::as_str).map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")) {

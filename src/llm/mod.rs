@@ -3,6 +3,7 @@
 //! [`crate::tools::llm::client`], constrained to a JSON schema or streamed.
 
 pub mod intent;
+pub mod tool_support;
 
 use std::time::Duration;
 
@@ -52,11 +53,11 @@ pub fn complete_json(endpoint: &Llm, system: &str, user: &str, schema: &Value, m
     })
 }
 
-/// One command call: with `endpoint.tools`, an OpenAI tool call of the function `name` whose
-/// parameters are `schema` (the model must call it); else a completion constrained to the schema.
-/// Either way the answer is the call's arguments as JSON.
+/// One command call: where the endpoint answers tool calls, an OpenAI tool call of the function
+/// `alpha_command` whose parameters are `schema` (the model must call it); else a completion
+/// constrained to the schema. Either way the answer is the call's arguments as JSON.
 pub fn call_command(endpoint: &Llm, system: &str, user: &str, schema: &Value, max_tokens: u32) -> Result<Value> {
-    if !endpoint.tools {
+    if !tool_support::supports_tools(endpoint) {
         return complete_json(endpoint, system, user, schema, max_tokens);
     }
     let name = "alpha_command";
@@ -70,7 +71,8 @@ pub fn call_command(endpoint: &Llm, system: &str, user: &str, schema: &Value, ma
             "description": "Call one of alpha's commands (the intent) with its fields.",
             "parameters": schema,
         }}],
-        "tool_choice": {"type": "function", "function": {"name": name}},
+        // The one tool, required: llama.cpp's server takes only the string forms of tool_choice.
+        "tool_choice": "required",
     });
     let answer = runtime()?.block_on(Client::default().complete(endpoint, &body, timeout())).map_err(failed)?;
     // Some servers put the call's JSON in the content instead of `tool_calls`.

@@ -44,7 +44,7 @@ impl Session {
         Ok(history::HistoryRequest {
             workflow: workflow.map(|w| self.target(w)).transpose()?,
             status: status.map(history::status).transpose()?,
-            since: since.map(history::since).transpose()?,
+            since: since.map(|text| history::since(&self.ctx, text)).transpose()?,
             limit: 10,
         })
     }
@@ -62,16 +62,27 @@ impl Session {
 
     /// "run it again", "again with branch dev": the last run's workflow and parameters, changed
     /// where asked, said before it runs.
-    pub(super) fn rerun(&mut self, workflow: Option<String>, changes: IndexMap<String, String>) -> Result<i32> {
-        let workflow = self.follow_up_scope(workflow.as_deref(), true)?;
-        let again = history::rerun(&self.ctx, workflow.as_deref(), &changes)?;
+    /// "the failed one" looks at every workflow's runs unless one is named.
+    pub(super) fn rerun(
+        &mut self,
+        workflow: Option<String>,
+        changes: IndexMap<String, String>,
+        failed: bool,
+    ) -> Result<i32> {
+        let workflow = self.follow_up_scope(workflow.as_deref(), !failed)?;
+        let again = history::rerun(&self.ctx, workflow.as_deref(), failed, &changes)?;
         let shown: Vec<String> = again.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let how = match (shown.is_empty(), again.changed.is_empty()) {
             (true, _) => "with no parameters, as last time".to_string(),
             (false, true) => format!("with the same parameters: {}", shown.join(" ")),
             (false, false) => format!("with {} ({} changed)", shown.join(" "), again.changed.join(", ")),
         };
-        crate::outln!("Running '{}' again {how}.", again.earlier.workflow_name);
+        let which = if failed {
+            format!(" (run {} {})", short_id(&again.earlier.id), again.earlier.status.as_str())
+        } else {
+            String::new()
+        };
+        crate::outln!("Running '{}'{which} again {how}.", again.earlier.workflow_name);
         self.start_run(&again.target, again.params)
     }
 

@@ -176,12 +176,15 @@ impl Session {
         let intent = grammar::parse(line, &library);
         self.line = line.to_string();
         self.confirmed = false;
-        self.remember_turn(line, &intent);
+        // The line joins the conversation the LLM reads after it is answered, not as a turn
+        // before itself.
+        let turn = self.turn(line, &intent);
         let result = match intent {
             Intent::Quit => return Outcome::Quit,
             Intent::Unknown { did_you_mean } => self.fallback(line, &did_you_mean, ask),
             intent => self.act(intent, ask),
         };
+        self.remember_turn(turn);
         let code = match result {
             Ok(code) => code,
             Err(error) => report(&error),
@@ -190,18 +193,24 @@ impl Session {
         Outcome::Done(code)
     }
 
-    /// Keeps the last few lines and their readings (secrets masked) for the LLM's context; only
-    /// an LLM reads them.
-    fn remember_turn(&mut self, line: &str, intent: &Intent) {
-        const TURNS: usize = 6;
+    /// A line and its reading (secrets masked) for the LLM's context; `None` without an LLM,
+    /// since only an LLM reads them.
+    fn turn(&self, line: &str, intent: &Intent) -> Option<(String, String)> {
         if !matches!(crate::llm::endpoint(), Ok(Some(_))) {
-            return;
+            return None;
         }
         let understood = match intent {
             Intent::Unknown { .. } => "(not understood by the grammar)".to_string(),
             other => crate::terminal::intent::describe(other),
         };
-        self.turns.push((self.masked_line(line, intent), understood));
+        Some((self.masked_line(line, intent), understood))
+    }
+
+    /// Keeps the last few turns.
+    fn remember_turn(&mut self, turn: Option<(String, String)>) {
+        const TURNS: usize = 6;
+        let Some(turn) = turn else { return };
+        self.turns.push(turn);
         if self.turns.len() > TURNS {
             self.turns.remove(0);
         }
@@ -221,7 +230,7 @@ impl Session {
         let out = Output::detect();
         match intent {
             Intent::Run { workflow, params } => self.run(&workflow, params, ask),
-            Intent::Rerun { workflow, params } => self.rerun(workflow, params),
+            Intent::Rerun { workflow, params, failed } => self.rerun(workflow, params, failed),
             Intent::Explain { workflow, run } => self.explain(workflow, run, ask),
             Intent::Schedules { workflow } => self.schedules(workflow),
             Intent::Templates => self.templates(),

@@ -38,8 +38,13 @@ pub fn describe(intent: &Intent) -> String {
             }
             text
         }
-        Intent::Rerun { workflow, params } => {
-            let what = workflow.as_deref().map_or_else(|| "the last run".to_string(), |w| format!("'{w}'"));
+        Intent::Rerun { workflow, params, failed } => {
+            let what = match (workflow, failed) {
+                (Some(w), false) => format!("'{w}'"),
+                (Some(w), true) => format!("the last failed run of '{w}'"),
+                (None, false) => "the last run".to_string(),
+                (None, true) => "the last failed run".to_string(),
+            };
             if params.is_empty() {
                 format!("run {what} again with the same parameters")
             } else {

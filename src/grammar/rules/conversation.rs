@@ -50,6 +50,31 @@ fn is_reference(typed: &str) -> bool {
             | "last failed one"
             | "one that failed"
             | "last one that failed"
+    ) || is_failure_reference(typed)
+}
+
+/// "the failed one", "the last failure", "what failed": a reference to the newest run that did
+/// not succeed.
+fn is_failure_reference(typed: &str) -> bool {
+    let lower = typed.trim().to_ascii_lowercase();
+    let lower = lower.trim_start_matches("the ").trim_start_matches("my ").trim();
+    matches!(
+        lower,
+        "failed one"
+            | "failed run"
+            | "last failed run"
+            | "last failed one"
+            | "one that failed"
+            | "last one that failed"
+            | "run that failed"
+            | "last failure"
+            | "failure"
+            | "failed"
+            | "what failed"
+            | "whatever failed"
+            | "failed job"
+            | "failed workflow"
+            | "broken one"
     )
 }
 
@@ -111,14 +136,15 @@ pub(crate) fn rerun(text: &str, _: &str, library: &Library) -> Option<Intent> {
     // workflow's), so "help me with my homework" is not a rerun with `my=homework`.
     let unknown_workflow = workflow.as_ref().is_some_and(|w| !library.params.contains_key(w));
     let params = match captures.name("params") {
-        Some(given) if unknown_workflow => parse_params(given.as_str(), &[])?,
-        Some(given) => parse_params(given.as_str(), &known)?,
+        Some(given) if unknown_workflow => parse_params(given.as_str(), None)?,
+        Some(given) => parse_params(given.as_str(), Some(&known))?,
         None => IndexMap::new(),
     };
     if captures.name("params").is_some() && params.is_empty() {
         return None;
     }
-    Some(Intent::Rerun { workflow, params })
+    let failed = typed.is_some_and(is_failure_reference);
+    Some(Intent::Rerun { workflow, params, failed })
 }
 
 /// Every parameter name in the library, for "with branch dev" when the workflow is "the last".
@@ -222,14 +248,21 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "himself",
         "herself",
         "ourselves",
+        "anything",
+        "something",
+        "nothing",
     ];
     /// A name doesn't start with a preposition ("run for the hills", "go to bed").
     const NOT_FIRST: &[&str] =
         &["for", "to", "from", "with", "at", "in", "on", "into", "about", "away", "off", "out", "list", "everything"];
+    /// Nor does it end with one, or with an article ("anything interesting in the").
+    const NOT_LAST: &[&str] =
+        &["the", "a", "an", "in", "of", "for", "to", "on", "at", "with", "and", "or", "my", "any"];
     let words: Vec<String> = typed.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
     !words.is_empty()
         && words.len() <= 4
         && !NOT_FIRST.contains(&words[0].as_str())
+        && !words.last().is_some_and(|w| NOT_LAST.contains(&w.as_str()))
         && !words.iter().any(|w| NOT_IN_NAMES.contains(&w.as_str()))
 }
 

@@ -91,6 +91,29 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     if typed.is_empty() {
         return None;
     }
+    // "the history of my runs", "runs of all workflows": every run, not a workflow named so.
+    if means_everything(typed) {
+        return Some(Intent::History { workflow: None, status, since });
+    }
+    // "summarize my history", "what's in my history": a verb and "my", not a name.
+    let lowered = typed.to_ascii_lowercase();
+    if let Some(head) = ["my", "the", "our", "all"].iter().find_map(|w| lowered.strip_suffix(&format!(" {w}")))
+        && head.split_whitespace().count() <= 3
+        && !library.knows(head)
+    {
+        return Some(Intent::History { workflow: None, status, since });
+    }
+    // "check the history for problems": the failed runs of every workflow.
+    if matches!(
+        typed.to_ascii_lowercase().as_str(),
+        "problems" | "errors" | "issues" | "failures" | "trouble" | "mistakes" | "anything wrong" | "something wrong"
+    ) {
+        return Some(Intent::History {
+            workflow: None,
+            status: Some(status.unwrap_or_else(|| "failed".into())),
+            since,
+        });
+    }
     let reference = matches!(typed.to_ascii_lowercase().as_str(), "it" | "that" | "this");
     let known = library.knows(typed);
     // Loose shapes ("how's X", "did X", "X runs") need a name we know or a filter to mean history.
@@ -102,6 +125,26 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     }
     let workflow = if reference { "it".to_string() } else { library.canonical(typed) };
     Some(Intent::History { workflow: Some(workflow), status, since })
+}
+
+/// Words that stand for all runs or all workflows where a name would go.
+fn means_everything(typed: &str) -> bool {
+    let lower = typed.to_ascii_lowercase();
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    words.retain(|w| !matches!(*w, "my" | "all" | "the" | "of" | "our" | "every" | "recent" | "latest" | "past"));
+    matches!(
+        words.as_slice(),
+        [] | ["runs"]
+            | ["run"]
+            | ["workflows"]
+            | ["jobs"]
+            | ["everything"]
+            | ["things"]
+            | ["stuff"]
+            | ["automations"]
+            | ["executions"]
+            | ["them"]
+    )
 }
 
 /// "what" or "which" alone is a question, not a request for runs, unless a filter came with it.
