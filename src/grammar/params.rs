@@ -160,7 +160,13 @@ fn known_key(known: &[String], word: &str) -> Option<String> {
     }
     let lower = word.to_ascii_lowercase();
     let mut starting = known.iter().filter(|k| lower.len() >= 3 && k.to_ascii_lowercase().starts_with(&lower));
-    match (starting.next(), starting.next()) {
+    if let (Some(only), None) = (starting.next(), starting.next()) {
+        return Some(only.clone());
+    }
+    // A typo of one letter ("brnach" for `branch`), when only one parameter is that close.
+    let mut close =
+        known.iter().filter(|k| lower.len() >= 4 && strsim::damerau_levenshtein(&k.to_ascii_lowercase(), &lower) == 1);
+    match (close.next(), close.next()) {
         (Some(only), None) => Some(only.clone()),
         _ => None,
     }

@@ -132,8 +132,14 @@ fn cron_for(days: &str, at: Clock) -> String {
 }
 
 /// Adjusts an hour given without am/pm for the part of day it was said with ("every evening at 6").
-fn afternoon(clock: Clock, pm: bool) -> Clock {
-    if pm && !clock.explicit && clock.hour < 12 { Clock { hour: clock.hour + 12, ..clock } } else { clock }
+/// At night, 1 to 5 are the small hours ("every night at 2" is 2am), later ones evening ("at 10").
+fn afternoon(clock: Clock, pm: bool, default_hour: u32) -> Clock {
+    let small_hours = default_hour >= 21 && clock.hour < 6;
+    if pm && !clock.explicit && !small_hours && clock.hour < 12 {
+        Clock { hour: clock.hour + 12, ..clock }
+    } else {
+        clock
+    }
 }
 
 /// `every weekday at 9am`, `every morning at 10`, `every monday at 8:30 pm`, `each day`.
@@ -148,7 +154,7 @@ fn every_period(i: &str) -> Res<'_, String> {
         match period {
             Period::Days(days) => cron_for(&days, at.unwrap_or(Clock { hour: 0, minute: 0, explicit: true })),
             Period::PartOfDay(days, hour, pm) => {
-                cron_for(&days, at.map_or(Clock { hour, minute: 0, explicit: true }, |c| afternoon(c, pm)))
+                cron_for(&days, at.map_or(Clock { hour, minute: 0, explicit: true }, |c| afternoon(c, pm, hour)))
             }
         },
     ))

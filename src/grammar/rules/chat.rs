@@ -82,19 +82,25 @@ fn workflow_or_it(captures: &regex::Captures<'_>) -> String {
 
 /// "how can I make the backup faster?"
 pub(crate) fn optimize(text: &str, _: &str, library: &Library) -> Option<Intent> {
-    static OPTIMIZE: LazyLock<Regex> = LazyLock::new(|| {
-        super::anchored(
+    static OPTIMIZE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        super::anchored_all(&[
             r"how (?:can|could|do|should) i (?:make|speed up|improve|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| better| quicker| more reliable)?\??",
-        )
+            r"(?:please |can you |could you )?(?:optimi[sz]e|speed up|tune|improve) (?:the )?(.+?)(?: workflow)?(?: for me| please)?[.!?]?",
+            r"(?:please |can you |could you )?make (?:the )?(.+?)(?: workflow)? (?:faster|quicker|run faster)(?: please)?[.!?]?",
+            r"(?:why is |)(?:the )?(.+?)(?: workflow)? (?:is )?(?:so |too |really )slow[.!?]?",
+        ])
     });
-    let c = captures(&OPTIMIZE, text.trim())?;
+    let line = text.trim();
+    let c = OPTIMIZE.iter().find_map(|p| p.captures(line))?;
     Some(Intent::Optimize { workflow: known_or_it(library, &c[1])? })
 }
 
 /// "use the backup template", "start from the email digest template as Inbox".
 pub(crate) fn use_template(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static TEMPLATE: LazyLock<Regex> = LazyLock::new(|| {
-        super::anchored(r"(?:please )?(?:use|start from|copy|install) (?:the )?(.+?) template(?: as (.+))?")
+        super::anchored(
+            r"(?:please )?(?:use|start from|copy|install|create from|create a workflow from|make one from|make a workflow from|start with|base it on|build from) (?:the |a )?(.+?) template(?: as (.+))?",
+        )
     });
     let c = captures(&TEMPLATE, text.trim().trim_end_matches(['.', '!']))?;
     Some(Intent::UseTemplate { template: c[1].to_string(), name: c.get(2).map(|m| m.as_str().to_string()) })

@@ -15,7 +15,7 @@ fn first_match<'t>(patterns: &[Regex], text: &'t str) -> Option<regex::Captures<
 }
 
 /// Words that mean "the one we were talking about" rather than a name.
-fn is_reference(typed: &str) -> bool {
+pub(crate) fn is_reference(typed: &str) -> bool {
     let lower = typed.trim().to_ascii_lowercase();
     let lower = lower.trim_start_matches("the ").trim_start_matches("my ").trim();
     matches!(
@@ -79,7 +79,7 @@ fn is_failure_reference(typed: &str) -> bool {
 }
 
 /// A run id as printed (`3f2a9c1e`, or the whole uuid).
-fn run_id(typed: &str) -> Option<String> {
+pub(crate) fn run_id(typed: &str) -> Option<String> {
     let typed = typed.trim().trim_start_matches("run ").trim();
     let hexish = typed.len() >= 6 && typed.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
     let has_digit = typed.chars().any(|c| c.is_ascii_digit());
@@ -163,6 +163,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
             r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
             r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday))?",
+            r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",
             r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
             r"(?:please\s+)?explain(?:\s+(?:to me|me))?(?:\s+(?:the|that|this|my))?\s+(?:last\s+|latest\s+|recent\s+|previous\s+)?(?:failure|error|failed run|crash|problem|run|result|outcome)(?:\s+(?:of|for|in|with)\s+(?P<name>.+?))?",
             r"(?:please\s+)?explain\s+(?:run\s+)?(?P<run>[0-9a-f][0-9a-f-]{5,})",
@@ -297,6 +298,14 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
     let typed = captures.name("name")?.as_str().trim();
     if is_reference(typed) {
         return Some(Intent::Schedules { workflow: Some("it".into()) });
+    }
+    // "pause the backup schedule", "clear the schedule of X": a change, not a question.
+    let first = typed.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    if matches!(
+        first.as_str(),
+        "pause" | "suspend" | "disable" | "turn" | "stop" | "cancel" | "remove" | "delete" | "clear" | "kill" | "drop"
+    ) {
+        return None;
     }
     if !library.knows(typed) && !looks_like_a_name(typed) {
         return None;

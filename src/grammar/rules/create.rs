@@ -7,10 +7,29 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     // "set me up a workflow that …", "I need something that …": the words after "that" are
     // what it should do.
     static OTHER_WORDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:(?:set|make|build|write|create|give|get|put together|whip up|knock up)\s+(?:me|us)(?:\s+up)?\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|job|script|routine|thing)|i\s+(?:need|want|would like|'d like)\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|routine)|i\s+(?:need|want|would like|'d like)\s+something|(?:can|could)\s+(?:i|we)\s+(?:have|get)\s+(?:a|an)\s+(?:workflow|automation)|(?:set up|make|build|create|write|put together)\s+(?:something|a thing|an automation))\s+(?:that|which|to|for|so that it|that will|that can)\s+(?P<what>.+)$")
+        regex::Regex::new(r"(?i)^(?:(?:set|make|build|write|create|give|get|put together|whip up|knock up)\s+(?:me|us)(?:\s+up)?\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|job|script|routine|thing)|i\s+(?:need|want|would like|'d like)\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|routine)|i\s+(?:need|want|would like|'d like)\s+something|(?:can|could)\s+(?:i|we)\s+(?:have|get)\s+(?:a|an)\s+(?:workflow|automation)|(?:set up|make|build|create|write|put together)\s+(?:something|a thing|an automation)|(?:a|an)\s+(?:new\s+)?(?:workflow|automation))\s+(?:that|which|to|so that it|that will|that can)\s+(?P<what>.+)$")
             .expect("a valid pattern")
     });
     if let Some(c) = OTHER_WORDS.captures(text.trim()) {
+        // "a workflow that failed yesterday" talks about runs; it doesn't ask for a workflow.
+        let first = c["what"].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        if matches!(
+            first.as_str(),
+            "failed"
+                | "ran"
+                | "broke"
+                | "crashed"
+                | "succeeded"
+                | "worked"
+                | "was"
+                | "is"
+                | "did"
+                | "has"
+                | "had"
+                | "keeps"
+        ) {
+            return None;
+        }
         return Some(Intent::Create {
             description: Some(c["what"].trim().to_string()),
             name: None,

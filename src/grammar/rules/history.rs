@@ -51,6 +51,8 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:did|has|was)\s+(?P<name>.+?)",
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
         r"(?P<name>.+?)\s+(?:runs|history)",
+        r"how\s+(?:many\s+times|often)\s+(?:did|has|have)\s+(?P<name>.+?)\s+(?:run|ran|been run|failed|fail)(?:\s+(?:so far|lately|recently))?",
+        r"how\s+long\s+(?:did|does|do)\s+(?P<name>.+?)\s+(?:take|run|last)(?:\s+to run)?",
     ])
 });
 
@@ -63,8 +65,24 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
         return None;
     }
     let (line, since) = take_time(line, library);
+    // "any failures lately?", "were there errors today?"
+    static FAILURES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)?(?:any|some)\s+(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
+            .expect("a valid pattern")
+    });
+    if FAILURES.is_match(line.trim()) {
+        return Some(Intent::History { workflow: None, status: Some("failed".into()), since });
+    }
     let (line, status) = take_status(&line);
     let mut line = tidy(&line);
+    // "check the history for errors" once "errors" was read as the status.
+    if status.is_some() {
+        for dangling in [" for", " with", " of", " in"] {
+            if line.to_ascii_lowercase().ends_with(dangling) {
+                line.truncate(line.len() - dangling.len());
+            }
+        }
+    }
     // "run fail" runs a workflow called Fail; "run" is a command, not a request for runs.
     if line.eq_ignore_ascii_case("run") {
         return None;

@@ -65,6 +65,18 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can you run",
         "which workflows can i run",
         "enumerate workflows",
+        "do i have any workflows",
+        "do i have workflows",
+        "do i have any saved workflows",
+        "have i got any workflows",
+        "are there any workflows",
+        "any workflows",
+        "got any workflows",
+        "what automations do i have",
+        "which automations do i have",
+        "show my automations",
+        "list my automations",
+        "list automations",
     ];
     if whole.contains(&lower) {
         return Some(Intent::List { tags: Vec::new(), search: None });

@@ -4,12 +4,20 @@ use super::super::*;
 
 /// `show X`, `edit X`, `delete X` and their synonyms.
 pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    if let Some(logs) = what_it_printed(text, library) {
+        return Some(logs);
+    }
     let (rest, verb) = alt((
         alt((
             token("show me the versions of"),
             token("show the versions of"),
             token("show versions of"),
             token("versions of"),
+            token("what versions of"),
+            token("which versions of"),
+            token("list the versions of"),
+            token("list versions of"),
+            token("how many versions of"),
             token("versions"),
             token("version history of"),
             token("show the logs of"),
@@ -17,8 +25,16 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("show logs of"),
             token("logs of"),
             token("logs for"),
+        ))
+        .map(|_| "versions-or-logs"),
+        alt((
             token("logs"),
             token("output of"),
+            token("give me the output of"),
+            token("show me the output of"),
+            token("show the output of"),
+            token("the output of"),
+            token("print the output of"),
         ))
         .map(|_| "versions-or-logs"),
         alt((
@@ -102,6 +118,13 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         " for me",
         " in my editor",
         " in the editor",
+        " as yaml",
+        " in yaml",
+        " as json",
+        " in json",
+        " are there",
+        " do i have",
+        " exist",
         " in an editor",
         " in vim",
         " in the terminal",
@@ -114,9 +137,18 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     if name.is_empty() || (verb.starts_with("show") && is_list_words(name)) {
         return None;
     }
+    if verb == "versions-or-logs" && (lower.contains("log") || lower.contains("output of")) {
+        // "the logs of the last run", "logs of 3f2a9c1e": no workflow name.
+        if let Some(run) = super::conversation::run_id(name) {
+            return Some(Intent::Logs { workflow: None, run: Some(run) });
+        }
+        if super::conversation::is_reference(name) {
+            return Some(Intent::Logs { workflow: None, run: None });
+        }
+    }
     let workflow = library.canonical(name);
     if verb == "versions-or-logs" {
-        let logs = lower.contains("log") || lower.starts_with("output");
+        let logs = lower.contains("log") || lower.contains("output of");
         return Some(if logs {
             Intent::Logs { workflow: Some(workflow), run: None }
         } else {
@@ -128,4 +160,20 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         "delete" => Intent::Delete { workflow },
         _ => Intent::Show { workflow },
     })
+}
+
+/// "what did the last run print?", "what did deploy output?": a run's output.
+fn what_it_printed(text: &str, library: &Library) -> Option<Intent> {
+    static PRINTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^what\s+did\s+(?P<name>.+?)\s+(?:print|output|say|log|write|show)(?:\s+out)?[?.!]*$")
+            .expect("a valid pattern")
+    });
+    let typed = PRINTED.captures(text.trim())?.name("name")?.as_str().trim();
+    if let Some(run) = super::conversation::run_id(typed) {
+        return Some(Intent::Logs { workflow: None, run: Some(run) });
+    }
+    if super::conversation::is_reference(typed) {
+        return Some(Intent::Logs { workflow: None, run: None });
+    }
+    library.knows(typed).then(|| Intent::Logs { workflow: Some(library.canonical(typed)), run: None })
 }

@@ -28,21 +28,49 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         )
             .map(|_| ""),
         (token("don't"), alt((token("schedule"), token("run")))).map(|_| ""),
+        // "pause the backup schedule", "suspend the nightly backup": there is no pause, a
+        // schedule is removed (and added back with "schedule X …").
+        alt((token("pause"), token("suspend"), token("disable"), token("turn off"))).map(|_| "pause"),
     ))
     .parse(lower)
     .ok()?;
     let mut name = original(text, lower, rest).trim();
+    let paused = lower.starts_with("pause")
+        || lower.starts_with("suspend")
+        || lower.starts_with("disable")
+        || lower.starts_with("turn off");
+    if paused {
+        name = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
+    }
     let mut cut = true;
     while cut {
         cut = false;
-        for suffix in [" automatically", " anymore", " any more", " on a schedule", " every day", " for now"] {
+        for suffix in [
+            " automatically",
+            " anymore",
+            " any more",
+            " on a schedule",
+            " every day",
+            " for now",
+            " schedules",
+            " schedule",
+            "'s schedule",
+            " from running",
+        ] {
             if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
                 name = &name[..head.len()];
                 cut = true;
             }
         }
     }
-    (!name.is_empty()).then(|| Intent::Unschedule { workflow: library.canonical(name) })
+    if name.is_empty() {
+        return None;
+    }
+    // "stop the music", "pause for a second": only a saved workflow is paused.
+    if paused && !library.knows(name) {
+        return None;
+    }
+    Some(Intent::Unschedule { workflow: library.canonical(name) })
 }
 
 /// Finds a schedule phrase inside `lower` after `start`: its byte offset and cron, when it runs

@@ -75,6 +75,22 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "any ideas what i could automate",
         "any ideas what to automate",
         "what else could i automate",
+        "what do i keep doing by hand",
+        "what do i do by hand",
+        "what do i keep typing",
+        "what do i type a lot",
+        "what commands do i repeat",
+        "what do i run a lot",
+        "anything worth automating",
+        "is there anything worth automating",
+        "what could you automate for me",
+        "what did i run most often",
+        "what did i run most often in my shell",
+        "what do i run most often",
+        "what do i run most often in my shell",
+        "what do i type most often",
+        "what commands do i run most",
+        "what do i keep running",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
