@@ -36,8 +36,10 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
             break;
         }
     }
-    let params = parse_params(body[cut..].trim(), None)?;
     let name = body[..cut].trim();
+    // A saved name whose words after it aren't its parameters: not a reading to guess at.
+    let known = library.knows(name).then(|| library.params.get(&library.canonical(name)).cloned().unwrap_or_default());
+    let params = parse_params(body[cut..].trim(), known.as_deref())?;
     (!name.is_empty()).then(|| (name.to_string(), params))
 }
 
@@ -124,6 +126,16 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
         {
             params.insert(key.to_string(), value.to_string());
             i += 1;
+            continue;
+        }
+        // "the dev branch", "the prod environment": the value before a parameter's name.
+        if let Some(known) = known
+            && i + 1 < words.len()
+            && let Some(key) = known.iter().find(|k| k.eq_ignore_ascii_case(words[i + 1].trim_end_matches(',')))
+            && !known.iter().any(|k| k.eq_ignore_ascii_case(word))
+        {
+            params.insert(key.clone(), word.to_string());
+            i += 2;
             continue;
         }
         // "branch dev", "branch set to dev", "branch as dev", "branch is dev"

@@ -33,9 +33,9 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     });
     static RETRY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         super::anchored_all(&[
-            r"(?:please )?make (?:the )?(?P<wf>.+?)(?: workflow)? retry (?:the )?(?P<step>.+?)(?: step)? (?P<n>\d+) times",
-            r"(?:please )?make (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? retry(?: up to)? (?P<n>\d+) times",
-            r"(?:please )?(?:retry|let) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?(?: retry)?(?: up to)? (?P<n>\d+) times",
+            r"(?:please )?make (?:the )?(?P<wf>.+?)(?: workflow)? retry (?:the )?(?P<step>.+?)(?: step)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
+            r"(?:please )?make (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? retry(?: up to)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
+            r"(?:please )?(?:retry|let) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?(?: retry)?(?: up to)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
         ])
     });
     static REMOVE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -59,7 +59,8 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     }
     let step_of = |c: &regex::Captures<'_>| c["step"].trim_end_matches(" step").to_string();
     for c in RETRY.iter().filter_map(|p| p.captures(line)) {
-        if let Ok(times) = c["n"].parse() {
+        let said = c.name("n").or_else(|| c.name("word")).map_or("", |m| m.as_str());
+        if let Some(times) = count(said) {
             candidates.push((workflow_or_it(&c), Change::Retry { step: step_of(&c), times }));
         }
     }
@@ -73,6 +74,17 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     candidates
         .into_iter()
         .find_map(|(workflow, change)| Some(Intent::Change { workflow: known_or_it(library, &workflow)?, change }))
+}
+
+/// A count in digits or words ("3", "three", "twice").
+fn count(said: &str) -> Option<u32> {
+    const WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    match said {
+        "once" => Some(1),
+        "twice" => Some(2),
+        "thrice" => Some(3),
+        word => WORDS.iter().position(|w| *w == word).map(|i| i as u32 + 1).or_else(|| word.parse().ok()),
+    }
 }
 
 /// The workflow a change names, or "it" when it names none.

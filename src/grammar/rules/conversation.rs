@@ -254,8 +254,23 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "nothing",
     ];
     /// A name doesn't start with a preposition ("run for the hills", "go to bed").
-    const NOT_FIRST: &[&str] =
-        &["for", "to", "from", "with", "at", "in", "on", "into", "about", "away", "off", "out", "list", "everything"];
+    const NOT_FIRST: &[&str] = &[
+        "for",
+        "to",
+        "from",
+        "with",
+        "at",
+        "in",
+        "on",
+        "into",
+        "about",
+        "away",
+        "off",
+        "out",
+        "list",
+        "everything",
+        "all",
+    ];
     /// Nor does it end with one, or with an article ("anything interesting in the").
     const NOT_LAST: &[&str] =
         &["the", "a", "an", "in", "of", "for", "to", "on", "at", "with", "and", "or", "my", "any"];

@@ -118,6 +118,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         " for me",
         " in my editor",
         " in the editor",
+        " steps",
         " as yaml",
         " in yaml",
         " as json",

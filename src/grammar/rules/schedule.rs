@@ -28,6 +28,8 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         )
             .map(|_| ""),
         (token("don't"), alt((token("schedule"), token("run")))).map(|_| ""),
+        // "stop running X on a schedule": only with a schedule word after the name (below).
+        (token("stop"), alt((token("running"), token("starting")))).map(|_| "stop running"),
         // "pause the backup schedule", "suspend the nightly backup": there is no pause, a
         // schedule is removed (and added back with "schedule X …").
         alt((token("pause"), token("suspend"), token("disable"), token("turn off"))).map(|_| "pause"),
@@ -42,10 +44,20 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
     if paused {
         name = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
     }
+    let stop_running = lower.starts_with("stop running") || lower.starts_with("stop starting");
+    let lowered = name.to_ascii_lowercase();
+    if stop_running
+        && ![" automatically", " on a schedule", " on schedule", " every day", " anymore", " any more"]
+            .iter()
+            .any(|s| lowered.ends_with(s))
+    {
+        return None;
+    }
     let mut cut = true;
     while cut {
         cut = false;
         for suffix in [
+            " on schedule",
             " automatically",
             " anymore",
             " any more",

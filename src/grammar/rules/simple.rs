@@ -91,6 +91,10 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what do i type most often",
         "what commands do i run most",
         "what do i keep running",
+        "anything i should automate",
+        "is there anything i should automate",
+        "what should i automate next",
+        "anything to automate",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
