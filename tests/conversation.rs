@@ -128,6 +128,17 @@ fn a_loose_name_waits_for_yes_and_a_did_you_mean_is_answered() {
 }
 
 #[test]
+fn answers_are_read_as_people_type_them_and_a_stray_yes_does_nothing() {
+    let sandbox = deploy_sandbox();
+    let (_, text) = chat(&sandbox, "yes\nrun deploy pipline\nyes please\n");
+    assert!(text.contains("There is no open question to answer."), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling main\ndeploying main to staging\n", "{text}");
+    let (_, text) = chat(&sandbox, "run deploy pipline\nyes, but not now\n");
+    assert!(text.contains("nothing done"), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling main\ndeploying main to staging\n", "a doubtful answer is a no: {text}");
+}
+
+#[test]
 fn history_is_filtered_by_status_and_time_in_words() {
     let sandbox = deploy_sandbox();
     chat(&sandbox, "run deploy pipeline\n");

@@ -307,7 +307,7 @@ impl Dialog {
     }
 
     fn review_answer(&mut self, text: &str, lower: &str) -> Reply {
-        if YES.contains(&lower) {
+        if YES.contains(&lower) || crate::grammar::answer::is_yes(lower) {
             let workflow = self.workflow();
             let yaml = to_text(&workflow, Format::Yaml);
             return match Document::from_text(format!("draft of '{}'", workflow.name), yaml, Format::Yaml).load() {

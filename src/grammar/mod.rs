@@ -4,6 +4,7 @@
 //! Keywords and time phrases are parsed with nom on an ASCII-lowercased copy, which keeps byte
 //! offsets, so names and values are cut from the original text with their case intact.
 
+pub mod answer;
 mod intent;
 mod lexicon;
 mod library;

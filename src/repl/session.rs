@@ -80,11 +80,23 @@ pub fn read_piped_answer(prompt: &str) -> Option<String> {
     }
 }
 
+/// Whether an answer agrees: "yes", "y", "yes please", "sure, go ahead", "ok do it"; anything
+/// with a no in it ("no", "not now", "don't") or anything else is a no, so nothing is done on a
+/// doubtful answer.
 pub(super) fn yes(answer: Option<String>) -> bool {
-    matches!(
-        answer.as_deref().map(str::to_lowercase).as_deref(),
-        Some("y" | "yes" | "yeah" | "sure" | "ok" | "okay" | "do it" | "go")
-    )
+    let Some(answer) = answer else { return false };
+    crate::grammar::answer::is_yes(&answer)
+}
+
+/// Whether a line is only an answer ("yes", "no thanks"), said when no question is open.
+pub(super) fn is_bare_answer(line: &str) -> bool {
+    let lower = line.trim().trim_end_matches(['.', '!']).to_lowercase();
+    crate::grammar::answer::is_yes(&lower)
+        && lower.split_whitespace().count() <= 3
+        && !lower.starts_with("do ")
+        && !lower.starts_with("go ")
+        && !lower.starts_with("please ")
+        || matches!(lower.as_str(), "no" | "n" | "nope" | "nah" | "cancel" | "no thanks" | "no thank you" | "abort")
 }
 
 impl Session {
@@ -181,6 +193,10 @@ impl Session {
         let turn = self.turn(line, &intent);
         let result = match intent {
             Intent::Quit => return Outcome::Quit,
+            Intent::Unknown { .. } if is_bare_answer(line) => {
+                crate::outln!("There is no open question to answer. Say what you'd like to do, or type /help.");
+                Ok(exit::OK)
+            }
             Intent::Unknown { did_you_mean } => self.fallback(line, &did_you_mean, ask),
             intent => self.act(intent, ask),
         };

@@ -15,7 +15,7 @@ pub fn ask(prompt: &str) -> Result<String> {
 
 /// Asks a yes/no question; false unless the answer is yes.
 pub fn confirm(prompt: &str) -> Result<bool> {
-    Ok(matches!(ask(prompt)?.as_str(), "y" | "yes"))
+    Ok(crate::grammar::answer::is_yes(&ask(prompt)?))
 }
 
 /// Whether questions can be asked (stdin is a terminal).
