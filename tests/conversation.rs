@@ -238,4 +238,8 @@ fn a_command_typed_at_the_name_question_is_asked_about() {
     assert!(text.contains("Name it 'list workflows'"), "{text}");
     let listed = stdout(&sandbox.run(&["workflow", "list"]));
     assert!(listed.contains("list workflows"), "named as asked: {listed}{text}");
+    // Another name typed at that question is the name.
+    let (_, text) = chat(&sandbox, "create a workflow that runs cargo build\nshow history\nBuild It\nno\nyes\n");
+    assert!(text.contains("Workflow 'Build It' created."), "{text}");
+    assert!(!stdout(&sandbox.run(&["workflow", "list"])).contains("show history"), "{text}");
 }

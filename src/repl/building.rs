@@ -71,7 +71,16 @@ impl Session {
         }
         let name = line.trim();
         let answer = ask(&format!("Name it '{name}', or leave the draft and do that? [name/leave] "))?;
-        if matches!(answer.trim().to_lowercase().as_str(), "leave" | "l" | "do that" | "the command" | "no" | "n") {
+        let lower = answer.trim().to_lowercase();
+        let naming = lower.is_empty()
+            || matches!(lower.as_str(), "name" | "name it" | "use it" | "keep it" | "use that" | "that name")
+            || crate::grammar::answer::is_yes(&lower);
+        let leaving = matches!(lower.as_str(), "leave" | "l" | "do that" | "the command" | "no" | "n" | "leave it");
+        if !naming && !leaving {
+            // Another name typed instead ("Repo Check"): that is the name.
+            return Some(self.continue_dialog(answer.trim()));
+        }
+        if leaving {
             self.dialog = None;
             self.from_suggestion = false;
             crate::outln!("Draft left; nothing was saved.");
