@@ -179,6 +179,13 @@ fn schedules_templates_and_small_talk_are_answered() {
         "schedule deploy pipeline every weekday at 9am\nwhat's scheduled?\nwhen does the deploy run next?\n",
     );
     assert_eq!(text.matches("Weekdays at 9:00 AM").count(), 3, "{text}");
+    // Parameters said with the time are kept with the schedule.
+    let (_, text) = chat(&sandbox, "schedule deploy pipeline daily at 6pm with branch release and environment prod\n");
+    assert!(text.contains("with branch=release, environment=prod"), "{text}");
+    let status: serde_json::Value =
+        serde_json::from_slice(&sandbox.run(&["scheduler", "status", "--json"]).stdout).unwrap();
+    assert_eq!(status[0]["cron"], "0 18 * * *", "{status}");
+    assert_eq!(status[0]["parameters"], serde_json::json!({"branch": "release", "environment": "prod"}), "{status}");
     let (_, text) = chat(&sandbox, "which templates do you have?\n");
     assert!(text.to_lowercase().contains("backup"), "the built-in templates: {text}");
     let (code, text) = chat(&sandbox, "thanks!\nhello\nwhat's the weather like?\n");

@@ -119,6 +119,9 @@ pub enum Intent {
         /// IANA zone.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timezone: Option<String>,
+        /// Parameters every scheduled run gets ("… daily at 6pm with branch main").
+        #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+        params: IndexMap<String, String>,
     },
     /// Create a workflow.
     Create {

@@ -93,7 +93,7 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
             let lower = rest.to_ascii_lowercase();
             match find_schedule(&lower, 0) {
                 Some((offset, cron, timezone)) if offset > 0 => {
-                    Intent::Schedule { workflow: name(rest[..offset].trim()), cron, timezone }
+                    Intent::Schedule { workflow: name(rest[..offset].trim()), cron, timezone, params: IndexMap::new() }
                 }
                 _ => Intent::Unknown { did_you_mean: vec!["/schedule NAME every weekday at 9am".into()] },
             }

@@ -127,7 +127,7 @@ pub fn check(answer: &Value, library: &Library, utterance: &str) -> Intent {
             }
         }
     }
-    if kind == "run" || kind == "rerun" {
+    if matches!(kind, "run" | "rerun" | "schedule") {
         let workflow = fields.get("workflow").and_then(Value::as_str).unwrap_or_default().to_string();
         let known = match library.params.get(&workflow) {
             Some(known) => known.clone(),

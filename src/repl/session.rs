@@ -321,17 +321,19 @@ impl Session {
                 }
                 Ok(code)
             }
-            Intent::Schedule { workflow, cron, timezone } => {
+            Intent::Schedule { workflow, cron, timezone, params: given } => {
                 let name = self.target(&workflow)?;
                 if !self.confirm_loose_name(&workflow, &name, "Schedule", ask) {
                     return Ok(exit::OK);
                 }
                 self.last_workflow = Some(name.clone());
-                // "schedule it" right after a run: offer that run's parameters.
-                let mut params = IndexMap::new();
+                // "schedule it" right after a run: offer that run's parameters, unless some were
+                // said.
+                let mut params = given;
                 if let Some((ran, given)) = &self.last_run
                     && ran == &name
                     && !given.is_empty()
+                    && params.is_empty()
                 {
                     let shown: Vec<String> = given.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     if yes(ask(&format!("With the last run's parameters ({})? [y/N] ", shown.join(" ")))) {

@@ -66,8 +66,13 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Export { workflow, file: Some(f) } => format!("export '{workflow}' to {f}"),
         Intent::Export { workflow, file: None } => format!("export '{workflow}'"),
         Intent::Unschedule { workflow } => format!("unschedule '{workflow}'"),
-        Intent::Schedule { workflow, cron, .. } => {
-            format!("schedule '{workflow}' {} ({cron})", crate::schedule::describe(cron).to_lowercase())
+        Intent::Schedule { workflow, cron, params, .. } => {
+            let with = if params.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "))
+            };
+            format!("schedule '{workflow}' {} ({cron}){with}", crate::schedule::describe(cron).to_lowercase())
         }
         Intent::Create { interactive: true, .. } => "create a workflow, step by step".into(),
         Intent::Create { description, name, .. } => format!(

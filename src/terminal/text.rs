@@ -395,9 +395,16 @@ pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
     if rows.is_empty() {
         return "Nothing is scheduled. Try: alpha workflow schedule NAME \"every weekday at 9am\"\n".into();
     }
-    let mut text = format!("{:<28} {:<28} {:<20} last\n", "workflow", "schedule", "next");
-    for row in rows {
+    // Columns as wide as their longest cell (at least the usual 28), so a long schedule with
+    // parameters never runs into the next column.
+    let describe = |row: &ScheduleStatus| {
         let zone = row.timezone.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+        format!("{}{zone}{}", row.description, with(&row.parameters))
+    };
+    let name_width = rows.iter().map(|r| r.workflow.chars().count()).max().unwrap_or(0).max(28);
+    let schedule_width = rows.iter().map(|r| describe(r).chars().count()).max().unwrap_or(0).max(28);
+    let mut text = format!("{:<name_width$} {:<schedule_width$} {:<20} last\n", "workflow", "schedule", "next");
+    for row in rows {
         let next = row
             .next_fire
             .as_deref()
@@ -413,8 +420,7 @@ pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
             (Some(when), Some(status)) => format!("{} ({status})", when.replace('T', " ").trim_end_matches('Z')),
             _ => "never".into(),
         };
-        let schedule = format!("{}{zone}{}", row.description, with(&row.parameters));
-        let _ = writeln!(text, "{:<28} {:<28} {:<20} {last}", row.workflow, schedule, next);
+        let _ = writeln!(text, "{:<name_width$} {:<schedule_width$} {:<20} {last}", row.workflow, describe(row), next);
     }
     text
 }

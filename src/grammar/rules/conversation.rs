@@ -163,6 +163,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
             r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
             r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday))?",
+            r"(?:show|give|tell|display)(?:\s+me)?(?:\s+about)?\s+(?:the|my)\s+(?:most recent|last|latest|newest|previous)\s+run",
             r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",
             r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
             r"(?:please\s+)?explain(?:\s+(?:to me|me))?(?:\s+(?:the|that|this|my))?\s+(?:last\s+|latest\s+|recent\s+|previous\s+)?(?:failure|error|failed run|crash|problem|run|result|outcome)(?:\s+(?:of|for|in|with)\s+(?P<name>.+?))?",

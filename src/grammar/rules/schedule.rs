@@ -134,11 +134,14 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
     .parse(lower)
     .ok()?;
     let start = lower.len() - rest.len();
+    // "… daily at 6pm with branch main": the parameters after the time.
+    let (end, trailing) = trailing_params(text, lower, start);
+    let (text, lower) = (&text[..end], &lower[..end]);
     let (offset, cron, timezone) = find_schedule(lower, start)?;
     if offset == start {
         // "run it every morning at 10" (no name): the REPL fills in the workflow in context.
         let name = "it".to_string();
-        return Some(Intent::Schedule { workflow: name, cron, timezone });
+        return Some(Intent::Schedule { workflow: name, cron, timezone, params: trailing });
     }
     let mut name = text[start..offset].trim();
     for suffix in [" to run", " to", " run", " so it runs", " for", " at", " on", ","] {
@@ -150,8 +153,33 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
     if name.is_empty() {
         return None;
     }
-    let workflow = workflow_or_it(name, library);
-    Some(Intent::Schedule { workflow, cron, timezone })
+    // "schedule deploy with branch main every day at 6": the parameters after the name.
+    let (name, mut params) = match split_name_and_params(name, library) {
+        Some((name, params)) if !params.is_empty() => (name, params),
+        _ => (name.to_string(), IndexMap::new()),
+    };
+    let workflow = workflow_or_it(&name, library);
+    if let Some(known) = library.params.get(&workflow)
+        && trailing.keys().chain(params.keys()).any(|key| !known.contains(key))
+    {
+        return None;
+    }
+    params.extend(trailing);
+    Some(Intent::Schedule { workflow, cron, timezone, params })
+}
+
+/// Where a trailing "with branch main" (or "using …") starts after `start`, and its parameters;
+/// `(lower.len(), {})` when there is none.
+fn trailing_params(text: &str, lower: &str, start: usize) -> (usize, IndexMap<String, String>) {
+    for introducer in [" with ", " using "] {
+        if let Some(at) = lower[start..].rfind(introducer).map(|i| start + i)
+            && let Some(params) = parse_params(&text[at..], None).filter(|p| !p.is_empty())
+            && find_schedule(&lower[..at], start).is_some()
+        {
+            return (at, params);
+        }
+    }
+    (lower.len(), IndexMap::new())
 }
 
 /// "at 7am every day, run the backup", "every night at 2am run backup files".
@@ -176,7 +204,7 @@ fn time_first(text: &str, lower: &str, library: &Library) -> Option<Intent> {
         return None;
     }
     let workflow = workflow_or_it(name, library);
-    Some(Intent::Schedule { workflow, cron, timezone: None })
+    Some(Intent::Schedule { workflow, cron, timezone: None, params: IndexMap::new() })
 }
 
 /// "it", "that" and "this" are the conversation's workflow; anything else is looked up.
