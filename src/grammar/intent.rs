@@ -247,3 +247,25 @@ pub enum Change {
         command: String,
     },
 }
+
+impl Intent {
+    /// Whether acting on this intent only reads (lists, shows, explains), so a loose reading of
+    /// it may act without asking.
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Intent::List { .. }
+                | Intent::Show { .. }
+                | Intent::History { .. }
+                | Intent::Explain { .. }
+                | Intent::Logs { .. }
+                | Intent::Versions { .. }
+                | Intent::Schedules { .. }
+                | Intent::Templates
+                | Intent::Suggest
+                | Intent::Help
+                | Intent::Thanks
+                | Intent::Validate { .. }
+        )
+    }
+}

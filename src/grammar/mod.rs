@@ -80,13 +80,34 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
         manage,
         run,
         bare_name,
+        name_first,
     ];
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {
             return on_a_real_name(intent, &lower, library);
         }
     }
-    Intent::Unknown { did_you_mean: suggestions(&lower, library) }
+    let did_you_mean = suggestions(&lower, library);
+    // A misspelt command word ("lsit workflows", "hisotry"): what only reads is read at once;
+    // anything else stays a "did you mean", answered with yes.
+    if let Some(corrected) = did_you_mean.first()
+        && corrected.split_whitespace().next() != lower.split_whitespace().next()
+        && !corrected.starts_with('/')
+    {
+        let intent = parse_without_correction(corrected, library);
+        if intent.only_reads() {
+            return intent;
+        }
+    }
+    Intent::Unknown { did_you_mean }
+}
+
+/// [`parse`] of a line already corrected once (no second correction).
+fn parse_without_correction(line: &str, library: &Library) -> Intent {
+    match parse(line, library) {
+        Intent::Unknown { .. } => Intent::Unknown { did_you_mean: Vec::new() },
+        intent => intent,
+    }
 }
 
 /// An action on a name that is no saved workflow and doesn't read as one ("show me how to make

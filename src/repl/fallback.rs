@@ -34,20 +34,7 @@ impl Session {
             Intent::Quit => Ok(exit::OK),
             intent => {
                 let reading = crate::terminal::intent::describe(&intent);
-                let changes = !matches!(
-                    intent,
-                    Intent::List { .. }
-                        | Intent::Show { .. }
-                        | Intent::History { .. }
-                        | Intent::Explain { .. }
-                        | Intent::Logs { .. }
-                        | Intent::Versions { .. }
-                        | Intent::Schedules { .. }
-                        | Intent::Templates
-                        | Intent::Thanks
-                        | Intent::Help
-                        | Intent::Validate { .. }
-                );
+                let changes = !intent.only_reads();
                 if changes && !yes(ask(&format!("I understood: {reading}. Go ahead? [y/N] "))) {
                     crate::outln!("OK, nothing done.");
                     return Ok(exit::OK);

@@ -300,6 +300,7 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
         super::anchored_all(&[
             r"when\s+(?:does|will|is|do)\s+(?P<name>.+?)\s+(?:run|runs|fire|fires|go|start|execute|scheduled|scheduled to run|going to run|due|supposed to run|next run|run next)(?:\s+(?:next|again|automatically|next time))?",
             r"when(?:'s|\s+is)\s+(?:the\s+)?next\s+(?:run|fire)\s+(?:of|for)\s+(?P<name>.+?)",
+            r"when(?:'s|\s+is|\s+will)\s+(?:the\s+|my\s+)?next\s+(?P<name>.+?)(?:\s+(?:run|be))?",
             r"(?:is|are)\s+(?P<name>.+?)\s+(?:scheduled|on a schedule|on the schedule|automated|set to run)",
             r"(?:(?:show|list|display|get|what's|what is|what are|check)\s+)?(?:me\s+)?(?:the\s+)?(?:schedules?|next runs?|next fires?|timing|cron)\s+(?:of|for|on)\s+(?P<name>.+?)",
             r"(?P<name>.+?)(?:'s|s')?\s+(?:schedules?|next runs?|next fires?|timing)",

@@ -42,12 +42,12 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Asking for one workflow's runs.
 static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     super::anchored_all(&[
-        r"(?:(?:show|list|display|get|give|see|view|print|check|what's|what is|what are)\s+)?(?:me\s+)?(?:the\s+)?(?:(?:last|latest|recent|previous|past)\s+)?(?:\d+\s+)?(?:run history|execution history|history|runs|executions|results|activity)\s+(?:of|for|from|on)\s+(?P<name>.+?)",
+        r"(?:(?:show|list|display|get|give|see|view|print|check|what's|what is|what are)\s+)?(?:me\s+)?(?:(?:the|all|my|every)\s+)*(?:(?:last|latest|recent|previous|past)\s+)?(?:\d+\s+)?(?:run history|execution history|history|runs|executions|results|activity)\s+(?:of|for|from|on)\s+(?P<name>.+?)",
         r"(?:(?:show|list|display|get|give|see|view)\s+)?(?:me\s+)?(?P<name>.+?)(?:'s|s')?\s+(?:run history|execution history|history|runs|executions|past runs|recent runs|last runs)",
         r"how\s+(?:did|has|is|was|'s|have|were)\s+(?P<name>.+?)\s+(?:do|doing|done|been doing|been going|going|gone|go|been|performing|been performing)(?:\s+(?:lately|recently|so far))?",
         r"how(?:'s|\s+is)\s+(?P<name>.+?)(?:\s+(?:lately|recently|doing))?",
         r"when\s+(?:did|was|has|have)\s+(?P<name>.+?)\s+(?:last run|run last|last ran|ran last|last been run|been run|run|ran|last)",
-        r"(?:did|has|have|was|were)\s+(?P<name>.+?)\s+(?:run|ran|been run|succeed|work|finish|complete)",
+        r"(?:did|has|have|was|were)\s+(?P<name>.+?)\s+(?:ever\s+)?(?:run|ran|been run|succeed|succeeded|work|worked|finish|finished|complete|completed|pass|passed|go ok|go well|go through)",
         r"(?:did|has|was)\s+(?P<name>.+?)",
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
         r"(?P<name>.+?)\s+(?:runs|history)",
@@ -67,7 +67,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let (line, since) = take_time(line, library);
     // "any failures lately?", "were there errors today?"
     static FAILURES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)?(?:any|some)\s+(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
+        Regex::new(r"(?i)^(?:(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)?(?:any|some)\s+|(?:list|show|show me|display)\s+(?:the\s+|all\s+|my\s+)*)?(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
             .expect("a valid pattern")
     });
     if FAILURES.is_match(line.trim()) {
@@ -106,6 +106,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let typed = captures.name("name")?.as_str().trim();
     let typed = typed.trim_start_matches("the ").trim();
     let typed = typed.trim_start_matches("last ").trim_start_matches("latest ").trim();
+    let typed = typed.strip_suffix(" ever").unwrap_or(typed).trim();
     if typed.is_empty() {
         return None;
     }

@@ -20,6 +20,15 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("how many versions of"),
             token("versions"),
             token("version history of"),
+        ))
+        .map(|_| "versions-or-logs"),
+        alt((
+            token("show the diff of"),
+            token("show me the diff of"),
+            token("the diff of"),
+            token("diff of"),
+            token("what changed in"),
+            token("what has changed in"),
             token("show the logs of"),
             token("show me the logs of"),
             token("show logs of"),

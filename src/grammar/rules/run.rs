@@ -16,7 +16,8 @@ pub(crate) fn run(text: &str, lower: &str, library: &Library) -> Option<Intent> 
     if body.is_empty() {
         return None;
     }
-    let (name, params) = split_name_and_params(body, library)?;
+    let body = flags_last(body);
+    let (name, params) = split_name_and_params(&body, library)?;
     // "run that", "run this": the workflow the conversation is about.
     if matches!(name.to_ascii_lowercase().as_str(), "it" | "that" | "this" | "that one" | "this one") {
         return Some(Intent::Run { workflow: "it".into(), params });
@@ -28,4 +29,49 @@ pub(crate) fn run(text: &str, lower: &str, library: &Library) -> Option<Intent> 
 pub(crate) fn bare_name(text: &str, _: &str, library: &Library) -> Option<Intent> {
     let (name, params) = split_name_and_params(text, library)?;
     library.knows(&name).then(|| Intent::Run { workflow: library.canonical(&name), params })
+}
+
+/// "run --branch=dev deploy pipeline": flags typed before the name go after it.
+fn flags_last(body: &str) -> String {
+    if !body.starts_with("--") {
+        return body.to_string();
+    }
+    let Some(words) = shell_words(body) else { return body.to_string() };
+    let mut flags = Vec::new();
+    let mut i = 0;
+    while i < words.len() && words[i].starts_with("--") {
+        flags.push(shlex::try_quote(&words[i]).map_or_else(|_| words[i].clone(), |q| q.into_owned()));
+        if !words[i].contains('=') && i + 1 < words.len() {
+            flags.push(shlex::try_quote(&words[i + 1]).map_or_else(|_| words[i + 1].clone(), |q| q.into_owned()));
+            i += 1;
+        }
+        i += 1;
+    }
+    if i >= words.len() {
+        return body.to_string();
+    }
+    format!("{} {}", words[i..].join(" "), flags.join(" "))
+}
+
+/// The name first: "nightly backup - run it", "deploy pipeline: run with branch dev",
+/// "'deploy pipeline' run". Only a saved name reads so.
+pub(crate) fn name_first(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static NAME_FIRST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?P<name>.+?)\s*(?:[-:,]\s*|\s)(?:run|start|execute|go|launch)(?:\s+it)?(?:\s+(?:now|please))?(?:\s+(?P<params>(?:with|using)\s+.+?))?[.!]?$",
+        )
+        .expect("a valid pattern")
+    });
+    let captures = NAME_FIRST.captures(text.trim())?;
+    let typed = unquote(captures.name("name")?.as_str().trim());
+    if !library.knows(typed) {
+        return None;
+    }
+    let workflow = library.canonical(typed);
+    let known = library.params.get(&workflow).cloned().unwrap_or_default();
+    let params = match captures.name("params") {
+        Some(given) => parse_params(given.as_str(), Some(&known))?,
+        None => IndexMap::new(),
+    };
+    Some(Intent::Run { workflow, params })
 }

@@ -133,7 +133,16 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
     )))
     .parse(lower)
     .ok()?;
-    let start = lower.len() - rest.len();
+    let mut start = lower.len() - rest.len();
+    // "shedule nightly backup every day at 8": a misspelt "schedule" is not part of the name.
+    if start == 0
+        && let Some(first) = lower.split_whitespace().next()
+        && first != "schedule"
+        && first.len() >= 6
+        && strsim::damerau_levenshtein(first, "schedule") <= 2
+    {
+        start = first.len();
+    }
     // "… daily at 6pm with branch main": the parameters after the time.
     let (end, trailing) = trailing_params(text, lower, start);
     let (text, lower) = (&text[..end], &lower[..end]);

@@ -42,6 +42,13 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can i say",
         "what can i ask",
         "what can i ask you",
+        "what is a workflow",
+        "what's a workflow",
+        "what are workflows",
+        "what does alpha do",
+        "what is alpha",
+        "what's alpha",
+        "explain what alpha does",
         "how do i use you",
         "how does alpha work",
     ];
