@@ -125,7 +125,8 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
     };
     // Verbs that are everyday English ("open the door", "tell me about yourself") act only on a
     // name the library knows.
-    const EVERYDAY: &[&str] = &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin"];
+    const EVERYDAY: &[&str] =
+        &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin", "see"];
     let first = lower.split_whitespace().next().unwrap_or("");
     match named {
         Some(name)

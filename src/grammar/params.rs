@@ -31,7 +31,7 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
     for (i, _) in lower.match_indices(' ') {
         let after = &lower[i + 1..];
         let word = after.split_whitespace().next().unwrap_or("");
-        if matches!(word, "with" | "using" | "on" | "for" | "where" | "setting") || word.contains('=') {
+        if matches!(word, "with" | "using" | "use" | "on" | "for" | "where" | "setting") || word.contains('=') {
             cut = i;
             break;
         }
@@ -66,7 +66,7 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
     let introducer = |w: &str| {
         matches!(
             w.to_ascii_lowercase().as_str(),
-            "with" | "using" | "on" | "for" | "where" | "setting" | "and" | "," | "&" | "plus" | "set"
+            "with" | "using" | "use" | "on" | "for" | "where" | "setting" | "and" | "," | "&" | "plus" | "set"
         )
     };
     while i < words.len() {

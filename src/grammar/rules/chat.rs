@@ -122,7 +122,7 @@ pub(crate) fn use_template(text: &str, _: &str, _: &Library) -> Option<Intent> {
 pub(crate) fn save_recent(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static SAVE: LazyLock<Regex> = LazyLock::new(|| {
         super::anchored(
-            r"(?:please )?(?:save|turn|make|keep)\s+(?:the\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?",
+            r"(?:please )?(?:save|turn|make|keep)\s+(?:the\s+|my\s+)?(?:last\s+(\w+)\s+commands?|last\s+command|that|this|these|those|what i (?:just )?did|them)(?:\s+commands?)?\s+(?:as|into)\s+(?:a\s+)?(?:new\s+)?workflow(?:\s+(?:called|named)\s+(.+?))?[.!]?",
         )
     });
     let c = captures(&SAVE, text.trim())?;
@@ -144,7 +144,14 @@ fn number_word(word: &str) -> Option<usize> {
 pub(crate) fn run_rest(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     matches!(
         lower.trim_end_matches(['.', '!']),
-        "run the rest" | "yes, run the rest" | "run the rest of it" | "finish it"
+        "run the rest"
+            | "yes, run the rest"
+            | "run the rest of it"
+            | "finish it"
+            | "run the remaining steps"
+            | "run the rest of the steps"
+            | "finish the run"
+            | "finish the remaining steps"
     )
     .then_some(Intent::RunRest)
 }

@@ -10,6 +10,14 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         regex::Regex::new(r"(?i)^(?:(?:set|make|build|write|create|give|get|put together|whip up|knock up)\s+(?:me|us)(?:\s+up)?\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|job|script|routine|thing)|i\s+(?:need|want|would like|'d like)\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|routine)|i\s+(?:need|want|would like|'d like)\s+something|(?:can|could)\s+(?:i|we)\s+(?:have|get)\s+(?:a|an)\s+(?:workflow|automation)|(?:set up|make|build|create|write|put together)\s+(?:something|a thing|an automation)|(?:a|an)\s+(?:new\s+)?(?:workflow|automation))\s+(?:that|which|to|so that it|that will|that can)\s+(?P<what>.+)$")
             .expect("a valid pattern")
     });
+    // "i need a workflow", "make a new automation": a workflow to be described step by step.
+    static BARE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like)\s+|(?:make|build|create|set up)\s+(?:me\s+)?)(?:a|an|another)\s+(?:new\s+)?(?:workflow|automation|pipeline)[.!]?$")
+            .expect("a valid pattern")
+    });
+    if BARE.is_match(text.trim()) || BARE.is_match(&format!("i need {}", text.trim())) {
+        return Some(Intent::Create { description: None, name: None, interactive: false });
+    }
     if let Some(c) = OTHER_WORDS.captures(text.trim()) {
         // "a workflow that failed yesterday" talks about runs; it doesn't ask for a workflow.
         let first = c["what"].split_whitespace().next().unwrap_or("").to_ascii_lowercase();

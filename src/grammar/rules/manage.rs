@@ -65,6 +65,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("what is in"),
             token("open up"),
             token("look at"),
+            token("see"),
         ))
         .map(|_| "show"),
         (alt((token("what does"), token("what's"))), nom::combinator::success(())).map(|_| "show-q"),
@@ -115,7 +116,9 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             return Some(Intent::Templates);
         }
     }
-    for prefix in ["the definition of ", "the details of ", "details of "] {
+    for prefix in
+        ["the definition of ", "the details of ", "details of ", "what's in ", "what is in ", "what's inside "]
+    {
         if name.to_ascii_lowercase().starts_with(prefix) {
             name = &name[prefix.len()..];
         }
