@@ -7,6 +7,25 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     if let Some(logs) = what_it_printed(text, library) {
         return Some(logs);
     }
+    // "logs", "show the output": the last run's.
+    if matches!(
+        lower.trim_end_matches(['.', '!', '?']),
+        "logs"
+            | "log"
+            | "output"
+            | "the logs"
+            | "the output"
+            | "show logs"
+            | "show the logs"
+            | "show me the logs"
+            | "show output"
+            | "show the output"
+            | "show me the output"
+            | "print the logs"
+            | "print the output"
+    ) {
+        return Some(Intent::Logs { workflow: None, run: None });
+    }
     let (rest, verb) = alt((
         alt((
             token("show me the versions of"),
