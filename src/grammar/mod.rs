@@ -46,7 +46,7 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     }
     // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
     // courtesy words are stripped.
-    let chat: &[Rule] = &[thanks, run_rest, save_recent, optimize, use_template, change];
+    let chat: &[Rule] = &[thanks, run_rest, save_recent, optimize, use_template, change, create_in_other_words];
     let lower = text.to_ascii_lowercase();
     for rule in chat {
         if let Some(intent) = rule(text, &lower, library) {
@@ -81,6 +81,7 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
         run,
         bare_name,
         name_first,
+        get_going,
     ];
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {

@@ -171,6 +171,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:please\s+)?explain\s+(?:it|that|this|what happened)",
             r"(?:show|give|tell)(?:\s+me)?\s+(?:the\s+|that\s+)?(?:error|errors|failure|reason|cause)(?:\s+(?:of|for|in|with|from)\s+(?P<name>.+?))?",
             r"(?:show|tell)(?:\s+me)?\s+why\s+(?P<name>.+?)\s+(?:failed|broke|crashed)",
+            r"what(?:'s|\s+is|\s+was)\s+the\s+(?:error|problem|issue|failure)(?:\s+(?:with|in|of)\s+(?P<name>.+?))?",
             r"(?:is|was)\s+(?P<name>.+?)\s+(?:broken|failing|still failing|ok|okay|working|healthy|fine)(?:\s+now)?",
             r"(?:what|which)\s+step\s+(?:failed|broke)(?:\s+(?:in|with)\s+(?P<name>.+?))?",
             r"what\s+did\s+(?P<name>.+?)\s+do",
@@ -191,6 +192,11 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
     if let Some(typed) = typed {
         if let Some(id) = run_id(typed) {
             return Some(Intent::Explain { workflow: None, run: Some(id) });
+        }
+        // "is backup.yaml ok?" asks about a file: validation reads it.
+        let lower = typed.to_ascii_lowercase();
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") || typed.contains('/') {
+            return None;
         }
         // A question about something that isn't a workflow ("why is the sky blue") is not ours.
         if !is_reference(typed) && !library.knows(typed) && !looks_like_a_name(typed) {

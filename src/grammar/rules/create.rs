@@ -2,6 +2,20 @@
 
 use super::super::*;
 
+/// "I want something that emails me a summary", read before the courtesy words ("I want") go.
+pub(crate) fn create_in_other_words(text: &str, _: &str, _: &Library) -> Option<Intent> {
+    static SOMETHING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like|would love|'d love)|can i have|could i get|give me)\s+(?:something|a thing|a tool|an automation)\s+(?:that|which|to)\s+(?P<what>.+?)[.!]?$")
+            .expect("a valid pattern")
+    });
+    let what = SOMETHING.captures(text.trim())?.name("what")?.as_str().trim().to_string();
+    // "something to eat", "something to read": too little to be a task.
+    if what.split_whitespace().count() < 3 {
+        return None;
+    }
+    Some(Intent::Create { description: Some(what), name: None, interactive: false })
+}
+
 /// `create a workflow that …`, `new workflow called X`, `automate …`.
 pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     // "set me up a workflow that …", "I need something that …": the words after "that" are
@@ -19,6 +33,11 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         return Some(Intent::Create { description: None, name: None, interactive: false });
     }
     if let Some(c) = OTHER_WORDS.captures(text.trim()) {
+        // "I need something to drink": "something" with too little after it is not a task.
+        let vague = c[0][..c.name("what").map_or(0, |m| m.start())].to_ascii_lowercase().contains("something");
+        if vague && c["what"].split_whitespace().count() < 3 {
+            return None;
+        }
         // "a workflow that failed yesterday" talks about runs; it doesn't ask for a workflow.
         let first = c["what"].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         if matches!(

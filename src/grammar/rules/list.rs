@@ -65,6 +65,10 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can you run",
         "which workflows can i run",
         "enumerate workflows",
+        "show me everything i have",
+        "everything i have",
+        "list everything i have",
+        "show everything i have",
         "do i have any workflows",
         "do i have workflows",
         "do i have any saved workflows",
@@ -113,7 +117,11 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         return Some(Intent::List { tags: Vec::new(), search: None });
     }
     let (rest, _) = (
-        alt((
+        opt(alt((
+            token("which are"),
+            token("what are"),
+            token("which"),
+            token("what"),
             token("list"),
             token("show me"),
             token("show"),
@@ -124,10 +132,11 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
             token("which are"),
             token("what are"),
             token("display"),
-        )),
+        ))),
         opt(token("all")),
         opt(alt((token("my"), token("the")))),
-        alt((token("workflows"), token("workflow"), token("everything"))),
+        alt((token("workflows"), token("workflow"), token("everything"), token("automations"))),
+        opt(alt((token("are"), token("that are"), token("which are"), token("do i have"), token("i have")))),
     )
         .parse(lower)
         .ok()?;

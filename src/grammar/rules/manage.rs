@@ -7,6 +7,16 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     if let Some(logs) = what_it_printed(text, library) {
         return Some(logs);
     }
+    // "what steps does deploy have?", "which steps are in deploy?"
+    static STEPS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:what|which)\s+steps\s+(?:does|do|are in|is in|are there in)\s+(?:the\s+)?(?P<name>.+?)(?:\s+(?:have|contain|run|do))?[?.!]*$")
+            .expect("a valid pattern")
+    });
+    if let Some(typed) = STEPS.captures(text.trim()).and_then(|c| c.name("name")).map(|m| m.as_str())
+        && library.knows(typed)
+    {
+        return Some(Intent::Show { workflow: library.canonical(typed) });
+    }
     // "logs", "show the output": the last run's.
     if matches!(
         lower.trim_end_matches(['.', '!', '?']),

@@ -25,6 +25,16 @@ pub(crate) fn run(text: &str, lower: &str, library: &Library) -> Option<Intent> 
     Some(Intent::Run { workflow: library.canonical(&name), params })
 }
 
+/// "get the backup going", "get deploy started": a saved name only.
+pub(crate) fn get_going(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static GOING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:get|have|set)\s+(?:the\s+|my\s+)?(?P<name>.+?)\s+(?:started|going|running|kicked off|moving)(?:\s+(?:now|please))?[.!]?$")
+            .expect("a valid pattern")
+    });
+    let typed = GOING.captures(text.trim())?.name("name")?.as_str();
+    library.knows(typed).then(|| Intent::Run { workflow: library.canonical(typed), params: IndexMap::new() })
+}
+
 /// An utterance that is only a workflow name runs it ("backup files").
 pub(crate) fn bare_name(text: &str, _: &str, library: &Library) -> Option<Intent> {
     let (name, params) = split_name_and_params(text, library)?;
