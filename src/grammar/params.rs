@@ -70,7 +70,8 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
         )
     };
     while i < words.len() {
-        let word = words[i].trim_end_matches(',');
+        // "(branch=dev)", "[env prod]": brackets around parameters group nothing.
+        let word = words[i].trim_end_matches(',').trim_matches(['(', ')', '[', ']']);
         if word.is_empty()
             || introducer(word)
             || matches!(

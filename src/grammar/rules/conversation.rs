@@ -99,7 +99,7 @@ fn named(library: &Library, typed: Option<&str>) -> Option<String> {
 pub(crate) fn thanks(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     static SMALL_TALK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wonderful|excellent|brilliant|sweet|lovely|alright|all right|good|wow|oh)[,!. ]*)*(?:thanks|thank you|thank u|thx|ty|tysm|cheers|many thanks|much appreciated|appreciated|appreciate it|great|awesome|nice|cool|perfect|excellent|brilliant|amazing|lovely|sweet|wonderful|good job|well done|nice work|good work|great work|nice one|great job|good stuff|you rock|you're great|you are great|you're the best|that worked|it worked|that's great|that is great|that's perfect|that helps|that helped|hello|hi|hey|hey there|hi there|hello there|howdy|yo|good morning|good afternoon|good evening|morning|how are you|how are you doing|how's it going|what's up|sup|ok|okay|alright|all right|got it|noted|understood|sounds good|fine|good|no worries|never mind|nevermind|nvm|forget it|no thanks|no thank you|nothing|that's all|that is all|that's it|i'm done|i'm good|all good|lol|haha|:\)|:-\))(?:[,!. ]+(?:so much|a lot|a bunch|very much|alpha|buddy|mate|man|friend|for that|for the help|for your help|for helping|for everything|that's all|that is all|that's it|:\)))*[!.?:)\s]*$",
+            r"(?i)^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome|wonderful|excellent|brilliant|sweet|lovely|alright|all right|good|wow|oh)[,!. ]*)*(?:thanks|thank you|thank u|thx|ty|tysm|cheers|many thanks|much appreciated|appreciated|appreciate it|great|awesome|nice|cool|perfect|excellent|brilliant|amazing|lovely|sweet|wonderful|good job|well done|nice work|good work|great work|nice one|great job|good stuff|you rock|you're great|you are great|you're the best|that worked|it worked|that's great|that is great|that's perfect|that helps|that helped|hello|hi|hey|hey there|hi there|hello there|howdy|yo|good morning|good afternoon|good evening|morning|how are you|how are you doing|how's it going|what's up|sup|ok|okay|alright|all right|got it|noted|understood|sounds good|fine|good|no worries|never mind|nevermind|nvm|forget it|no thanks|no thank you|nothing|that's all|that is all|that's it|i'm done|i'm done for today|done for today|that's all for today|i'm good|all good|lol|haha|:\)|:-\))(?:[,!. ]+(?:so much|a lot|a bunch|very much|alpha|buddy|mate|man|friend|for that|for the help|for your help|for helping|for everything|that's all|that is all|that's it|:\)))*[!.?:)\s]*$",
         )
         .expect("a valid pattern")
     });
@@ -162,7 +162,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:so\s+|and\s+|but\s+)?(?:why|how come|for what reason)\s+(?:did|does|do|is|was|has|have|would|didn't|doesn't|don't|won't|isn't|wasn't|hasn't|did not|does not)\s+(?P<name>.+?)\s+(?:work|run|finish|succeed|pass|fail|failed|failing|fails|break|broke|broken|crash|crashed|crashing|error|errored|erroring|keep failing|keeps failing|stop|stopped|go wrong|gone wrong|not work|not finish|not complete|not succeed|time out|timed out)(?:\s+(?:again|last time|this time|today|yesterday|last night|just now))?",
             r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
             r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
-            r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday))?",
+            r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday|last night|this morning|overnight|recently|lately))?",
             r"(?:show|give|tell|display)(?:\s+me)?(?:\s+about)?\s+(?:the|my)\s+(?:most recent|last|latest|newest|previous)\s+run",
             r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",
             r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
@@ -259,6 +259,7 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "anything",
         "something",
         "nothing",
+        "to",
     ];
     /// A name doesn't start with a preposition ("run for the hills", "go to bed").
     const NOT_FIRST: &[&str] = &[
@@ -277,15 +278,57 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "list",
         "everything",
         "all",
+        // Articles and quantifiers ("start a fire", "run some errands") and command verbs
+        // ("delete my browser history") don't begin a name either.
+        "a",
+        "an",
+        "some",
+        "any",
+        "every",
+        "delete",
+        "remove",
+        "clear",
+        "erase",
+        "wipe",
+    ];
+    /// Words that alone are no name ("run faster", "go home").
+    const NOT_ALONE: &[&str] = &[
+        "faster",
+        "slower",
+        "quicker",
+        "better",
+        "harder",
+        "fast",
+        "slow",
+        "quickly",
+        "slowly",
+        "home",
+        "around",
+        "outside",
+        "inside",
+        "late",
+        "early",
+        "wild",
+        "free",
+        "now",
+        "again",
+        "money",
+        "data",
+        "something",
     ];
     /// Nor does it end with one, or with an article ("anything interesting in the").
     const NOT_LAST: &[&str] =
         &["the", "a", "an", "in", "of", "for", "to", "on", "at", "with", "and", "or", "my", "any"];
     let words: Vec<String> = typed.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
-    !words.is_empty()
-        && words.len() <= 4
-        && !NOT_FIRST.contains(&words[0].as_str())
-        && !words.last().is_some_and(|w| NOT_LAST.contains(&w.as_str()))
+    let (Some(first), Some(last)) = (words.first(), words.last()) else { return false };
+    let lone = match words.as_slice() {
+        [only] | [_, only] if words.len() == 1 || first == "the" => NOT_ALONE.contains(&only.as_str()),
+        _ => false,
+    };
+    words.len() <= 4
+        && !NOT_FIRST.contains(&first.as_str())
+        && !NOT_LAST.contains(&last.as_str())
+        && !lone
         && !words.iter().any(|w| NOT_IN_NAMES.contains(&w.as_str()))
 }
 
@@ -296,7 +339,7 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
             r"(?:(?:list|show|display|get|see|view|print|check|give)\s+)?(?:me\s+)?(?:(?:all|my|the|our|every|current|active)\s+)*(?:schedules|scheduled (?:workflows|runs|jobs|tasks)|schedule list|list of schedules|upcoming runs|next runs|planned runs|cron jobs|crons|timers|schedule)",
             r"(?:what|which)(?:'s|\s+is|\s+are|\s+workflows are|\s+jobs are|\s+runs are)?\s+(?:scheduled|on the schedule|planned|coming up|up next|next|due|running next|going to run|queued up)(?:\s+to run)?(?:\s+(?:for\s+)?(?:today|tonight|tomorrow|this week|next|soon|later))?",
             r"(?:what|which)\s+(?:runs|will run|is running|workflows run|runs automatically|runs on a schedule|happens)\s+(?:next|later|today|tonight|tomorrow|automatically|on a schedule|soon)",
-            r"(?:is|are)\s+(?:anything|there any(?:thing)?|any workflows?)\s+scheduled",
+            r"(?:(?:is|are)\s+)?(?:anything|there any(?:thing)?|any workflows?)\s+scheduled(?:\s+(?:for\s+)?(?:today|tonight|tomorrow|this week|soon))?",
             r"(?:are there|is there|have i got|do we have)\s+(?:any\s+)?(?:scheduled (?:workflows|runs|jobs)|schedules|schedule)",
             r"(?:do i have|have i got)\s+(?:any(?:thing)?\s+)?(?:schedules|scheduled(?:\s+(?:workflows|runs|jobs))?|anything scheduled)",
             r"when\s+(?:do|will)\s+(?:my\s+)?(?:workflows|things|jobs)\s+run(?:\s+next)?",

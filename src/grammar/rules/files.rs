@@ -35,6 +35,7 @@ pub(crate) fn validate_question(text: &str, _: &str, _: &Library) -> Option<Inte
             r"(?:check|see|tell me)\s+(?:if|whether)\s+(?P<file>\S+)\s+(?:is|looks)\s+(?:valid|ok|okay|correct|right|fine|good)",
             r"(?:is there|are there)\s+(?:anything|something|any problems?|any errors?|a problem|an error)\s+(?:wrong\s+)?(?:with|in)\s+(?P<file>\S+)",
             r"what's wrong with\s+(?P<file>\S+\.(?:ya?ml|json))",
+            r"(?:check|validate|lint|verify|test)\s+(?P<file>\S+)\s+for\s+(?:errors|problems|mistakes|issues|typos)",
         ])
     });
     let line = text.trim().trim_end_matches(['?', '.', '!']).trim();

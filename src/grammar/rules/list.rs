@@ -65,6 +65,8 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can you run",
         "which workflows can i run",
         "enumerate workflows",
+        "what workflows do i have saved",
+        "which workflows do i have saved",
         "show me everything i have",
         "everything i have",
         "list everything i have",

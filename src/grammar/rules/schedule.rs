@@ -32,7 +32,7 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         (token("stop"), alt((token("running"), token("starting")))).map(|_| "stop running"),
         // "pause the backup schedule", "suspend the nightly backup": there is no pause, a
         // schedule is removed (and added back with "schedule X …").
-        alt((token("pause"), token("suspend"), token("disable"), token("turn off"))).map(|_| "pause"),
+        alt((token("pause"), token("suspend"), token("disable"), token("turn off"), token("cancel"))).map(|_| "pause"),
     ))
     .parse(lower)
     .ok()?;
@@ -40,7 +40,8 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
     let paused = lower.starts_with("pause")
         || lower.starts_with("suspend")
         || lower.starts_with("disable")
-        || lower.starts_with("turn off");
+        || lower.starts_with("turn off")
+        || lower.starts_with("cancel");
     if paused {
         name = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
     }

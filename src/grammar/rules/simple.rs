@@ -8,6 +8,10 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "exit",
         "bye",
         "goodbye",
+        "good night",
+        "goodnight",
+        "night night",
+        "night",
         "q",
         ":q",
         "see you",
@@ -42,6 +46,11 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can i say",
         "what can i ask",
         "what can i ask you",
+        "what can you help me with",
+        "what can you help with",
+        "how can you help",
+        "how can you help me",
+        "what can you do for me",
         "what is a workflow",
         "what's a workflow",
         "what are workflows",
@@ -102,6 +111,10 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "is there anything i should automate",
         "what should i automate next",
         "anything to automate",
+        "got any suggestions",
+        "have any suggestions",
+        "any suggestions for me",
+        "got any ideas",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
