@@ -90,6 +90,8 @@ pub(crate) const POLITE: &[&str] = &[
     "actually",
     "oh",
     "go on and",
+    "go and",
+    "go",
     "try to",
     "do me a favor and",
     "can i",

@@ -163,6 +163,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:why|how come)(?:\s+(?:did it|it|did that|that)\s+(?:fail|failed|break|broke|crash|crashed))?",
             r"(?:why|how come)\s+(?P<name>.+?)\s+(?:failed|broke|crashed|errored|timed out|is failing|keeps failing|didn't work|did not work|is broken)",
             r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday|last night|this morning|overnight|recently|lately))?",
+            r"what\s+(?:failed|broke|went wrong)\s+and\s+why",
             r"(?:show|give|tell|display)(?:\s+me)?(?:\s+about)?\s+(?:the|my)\s+(?:most recent|last|latest|newest|previous)\s+run",
             r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",
             r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
@@ -260,6 +261,7 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "something",
         "nothing",
         "to",
+        "from",
     ];
     /// A name doesn't start with a preposition ("run for the hills", "go to bed").
     const NOT_FIRST: &[&str] = &[
@@ -391,7 +393,7 @@ pub(crate) fn templates(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static TEMPLATES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         super::anchored_all(&[
             r"(?:(?:list|show|display|see|view|browse|print|get|give)\s+)?(?:me\s+)?(?:(?:all|the|your|available|built-in|builtin|built in|existing|workflow|starter|ready-made|example)\s+)*(?:templates?|template list|list of templates)(?:\s+(?:are there|do you have|are available|available|exist|you have|i can use))?",
-            r"(?:what|which)\s+(?:templates|kinds? of templates|template)(?:\s+(?:are there|do you have|are available|exist|can i use|have you got|you have|is there))?",
+            r"(?:what|which)\s+(?:templates|kinds? of templates|template)(?:\s+(?:are there|do you have|are available|exist|can i use|have you got|you have|is there|do you offer|do you provide|are on offer|come with alpha))?",
             r"(?:do you have|are there|have you got|got|any)\s+(?:any\s+)?templates",
             r"(?:what|which)\s+(?:workflows|things)\s+(?:can i start from|come built in|are built in)",
         ])

@@ -66,6 +66,14 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "which workflows can i run",
         "enumerate workflows",
         "what workflows do i have saved",
+        "which automations are there",
+        "what automations are there",
+        "which automations exist",
+        "what automations exist",
+        "show me my stuff",
+        "my stuff",
+        "show my stuff",
+        "list my stuff",
         "which workflows do i have saved",
         "show me everything i have",
         "everything i have",
@@ -120,6 +128,7 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     }
     let (rest, _) = (
         opt(alt((
+            token("any"),
             token("which are"),
             token("what are"),
             token("which"),

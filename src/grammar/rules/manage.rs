@@ -7,6 +7,16 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     if let Some(logs) = what_it_printed(text, library) {
         return Some(logs);
     }
+    // "what's deploy pipeline?", "show me how the backup works": a saved name only.
+    static ABOUT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:what(?:'s|\s+is)|(?:show|tell)(?:\s+me)?\s+how|explain\s+how)\s+(?:the\s+)?(?P<name>.+?)(?:\s+(?:works|work|runs))?[?.!]*$")
+            .expect("a valid pattern")
+    });
+    if let Some(typed) = ABOUT.captures(text.trim()).and_then(|c| c.name("name")).map(|m| m.as_str())
+        && library.knows(typed)
+    {
+        return Some(Intent::Show { workflow: library.canonical(typed) });
+    }
     // "what steps does deploy have?", "which steps are in deploy?"
     static STEPS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)^(?:what|which)\s+steps\s+(?:does|do|are in|is in|are there in)\s+(?:the\s+)?(?P<name>.+?)(?:\s+(?:have|contain|run|do))?[?.!]*$")
@@ -62,6 +72,9 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("show me the logs of"),
             token("show logs of"),
             token("logs of"),
+            token("show the logs for"),
+            token("show me the logs for"),
+            token("show logs for"),
             token("logs for"),
         ))
         .map(|_| "versions-or-logs"),

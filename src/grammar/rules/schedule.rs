@@ -4,7 +4,7 @@ use super::super::*;
 
 /// `unschedule X`, `stop scheduling X`, `cancel the schedule for X`.
 pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<Intent> {
-    let (rest, _) = alt((
+    let (rest, how) = alt((
         token("unschedule"),
         (
             alt((
@@ -30,6 +30,8 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         (token("don't"), alt((token("schedule"), token("run")))).map(|_| ""),
         // "stop running X on a schedule": only with a schedule word after the name (below).
         (token("stop"), alt((token("running"), token("starting")))).map(|_| "stop running"),
+        // "remove the backup from the schedule", "take deploy off the schedule".
+        alt((token("remove"), token("take"), token("drop"))).map(|_| "remove from"),
         // "pause the backup schedule", "suspend the nightly backup": there is no pause, a
         // schedule is removed (and added back with "schedule X …").
         alt((token("pause"), token("suspend"), token("disable"), token("turn off"), token("cancel"))).map(|_| "pause"),
@@ -46,6 +48,15 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         name = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
     }
     let stop_running = lower.starts_with("stop running") || lower.starts_with("stop starting");
+    let removing = how == "remove from";
+    if removing {
+        let ends =
+            [" from the schedule", " from schedule", " off the schedule", " from the schedules", " off schedule"];
+        if !ends.iter().any(|e| lower.trim_end_matches(['.', '!', '?']).ends_with(e)) {
+            return None;
+        }
+        name = name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name);
+    }
     let lowered = name.to_ascii_lowercase();
     if stop_running
         && ![" automatically", " on a schedule", " on schedule", " every day", " anymore", " any more"]
@@ -58,6 +69,9 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
     while cut {
         cut = false;
         for suffix in [
+            " from the schedule",
+            " from schedule",
+            " off the schedule",
             " on schedule",
             " automatically",
             " anymore",
@@ -80,7 +94,7 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         return None;
     }
     // "stop the music", "pause for a second": only a saved workflow is paused.
-    if paused && !library.knows(name) {
+    if (paused || removing) && !library.knows(name) {
         return None;
     }
     Some(Intent::Unschedule { workflow: library.canonical(name) })

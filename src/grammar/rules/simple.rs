@@ -12,6 +12,8 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "goodnight",
         "night night",
         "night",
+        "see ya later",
+        "catch you later",
         "q",
         ":q",
         "see you",
@@ -47,6 +49,8 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can i ask",
         "what can i ask you",
         "what can you help me with",
+        "what can i do here",
+        "what can i do",
         "what can you help with",
         "how can you help",
         "how can you help me",
@@ -115,6 +119,10 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "have any suggestions",
         "any suggestions for me",
         "got any ideas",
+        "got ideas for automation",
+        "any ideas for automation",
+        "ideas for automation",
+        "ideas for automations",
     ];
     if quit.contains(&lower) {
         Some(Intent::Quit)
