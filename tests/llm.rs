@@ -138,13 +138,7 @@ fn tool_calls_are_used_where_the_server_answers_them_and_the_finding_is_kept() {
     let arguments = r#"{"intent":"list","tags":[],"search":null}"#;
     let (url, server) = fake_server(tool_call("alpha_command", arguments), tool_call("ping", "{}"), 2, Duration::ZERO);
     for _ in 0..2 {
-        let out = sandbox
-            .alpha()
-            .args(["parse", "which automations do I keep around", "--json"])
-            .env("ALPHA_LLM_BASE_URL", &url)
-            .env("ALPHA_LLM_TIMEOUT", "5")
-            .output()
-            .unwrap();
+        let out = parse_with(&sandbox, &url, "which automations do I keep around");
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let parsed: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(parsed["intent"], "list", "{parsed}");

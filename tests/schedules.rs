@@ -131,14 +131,8 @@ fn a_scheduled_run_gets_the_schedules_parameters() {
     assert_eq!(runs[0]["parameters"], serde_json::json!({"who": "Bob", "times": 3}));
 }
 
-#[test]
-fn two_schedulers_with_overlap_queue_never_overlap_a_run() {
-    let sandbox = Sandbox::new();
-    sandbox.save(
-        "slow.yaml",
-        "name: Slow\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: 'echo start $(date +%s%N) >> spans; sleep 0.4; echo end $(date +%s%N) >> spans' } }\n",
-    );
-    // Made at 08:55; the schedulers start at 09:00:30: five missed fires, all to be caught up.
+/// Schedules the saved `Slow` every minute (UTC) with `--overlap queue --catchup all`, made at `now`.
+fn schedule_slow_every_minute_queued(sandbox: &Sandbox, now: &str) {
     let out = sandbox
         .alpha()
         .args([
@@ -153,10 +147,21 @@ fn two_schedulers_with_overlap_queue_never_overlap_a_run() {
             "--catchup",
             "all",
         ])
-        .env("ALPHA_NOW", "2026-11-25T08:55:00Z")
+        .env("ALPHA_NOW", now)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+}
+
+#[test]
+fn two_schedulers_with_overlap_queue_never_overlap_a_run() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "slow.yaml",
+        "name: Slow\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: 'echo start $(date +%s%N) >> spans; sleep 0.4; echo end $(date +%s%N) >> spans' } }\n",
+    );
+    // Made at 08:55; the schedulers start at 09:00:30: five missed fires, all to be caught up.
+    schedule_slow_every_minute_queued(&sandbox, "2026-11-25T08:55:00Z");
     let spawn = || {
         sandbox
             .command()
@@ -197,24 +202,7 @@ fn a_stopped_scheduler_leaves_no_queued_fire_behind() {
         "slow.yaml",
         "name: Slow\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: 'touch started; sleep 30' } }\n",
     );
-    let out = sandbox
-        .alpha()
-        .args([
-            "workflow",
-            "schedule",
-            "Slow",
-            "* * * * *",
-            "--timezone",
-            "UTC",
-            "--overlap",
-            "queue",
-            "--catchup",
-            "all",
-        ])
-        .env("ALPHA_NOW", "2026-11-25T08:57:00Z")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    schedule_slow_every_minute_queued(&sandbox, "2026-11-25T08:57:00Z");
     let mut scheduler = sandbox
         .command()
         .args(["scheduler", "run"])

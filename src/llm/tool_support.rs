@@ -31,7 +31,12 @@ fn remembered(key: &str) -> Option<bool> {
     }
     let text = std::fs::read_to_string(cache_file()).ok()?;
     let kept: BTreeMap<String, bool> = serde_json::from_str(&text).ok()?;
-    kept.get(key).copied()
+    let found = kept.get(key).copied()?;
+    // Kept in memory too, so a chat reads the file once, not on every line.
+    if let Ok(mut known) = KNOWN.lock() {
+        known.insert(key.to_string(), found);
+    }
+    Some(found)
 }
 
 /// Keeps an answer; a cache that can't be written only means probing again next time.
