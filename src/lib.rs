@@ -25,4 +25,5 @@ pub mod template;
 pub mod templates;
 pub mod terminal;
 pub mod tools;
+pub mod web;
 pub mod workflow;

@@ -2,12 +2,14 @@
 
 mod architecture;
 mod bounds;
+mod browser;
 mod builder;
 mod chat_results;
 mod commands;
 mod common;
 mod conversation;
 mod damage;
+mod dashboard;
 mod docs;
 mod email;
 mod escapes;

@@ -84,6 +84,25 @@ pub enum Command {
     /// Built-in workflow templates.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Open the web dashboard: workflows, runs, schedules and suggestions in the browser.
+    Serve(ServeArgs),
+}
+
+/// `alpha serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on. Anything but loopback lets other machines connect (with the token).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = 8642)]
+    pub port: u16,
+    /// The token every request must carry (default: the one kept in the data directory, made on first use).
+    #[arg(long, env = "ALPHA_WEB_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Open the dashboard in the browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `alpha workflow …`

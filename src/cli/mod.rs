@@ -6,6 +6,7 @@ mod create;
 mod library;
 mod run;
 mod scheduler;
+mod serve;
 
 use clap::Parser as _;
 
@@ -86,5 +87,6 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::History(command) => library::history(&ctx, command),
         Command::Scheduler(command) => scheduler::command(&ctx, command),
         Command::Template(command) => library::template(&ctx, command),
+        Command::Serve(args) => serve::serve(&ctx, args),
     }
 }

@@ -316,3 +316,43 @@ pub fn rerun(
     }
     Ok(Rerun { earlier, target, params, changed })
 }
+
+/// The dashboard's grid: recent runs as rows, the steps they ran as columns.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunGrid {
+    /// Step ids in the order they first appear across the rows (the newest run's order first).
+    pub steps: Vec<String>,
+    /// The runs, newest first.
+    pub rows: Vec<GridRow>,
+}
+
+/// One run of the grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRow {
+    /// The run.
+    pub run: RunRecord,
+    /// Each step's last attempt status, by step id (steps it never reached are absent).
+    pub cells: indexmap::IndexMap<String, crate::store::StepStatus>,
+}
+
+/// `GET /api/runs`: the runs [`runs`] finds, each with its steps' statuses.
+pub fn grid(ctx: &Context, request: &HistoryRequest) -> Result<RunGrid> {
+    let runs = runs(ctx, request)?;
+    let Some(store) = ctx.existing_store()? else { return Ok(RunGrid { steps: Vec::new(), rows: Vec::new() }) };
+    let ids: Vec<String> = runs.iter().map(|r| r.id.clone()).collect();
+    let mut by_run: std::collections::HashMap<String, indexmap::IndexMap<String, crate::store::StepStatus>> =
+        std::collections::HashMap::new();
+    for (run, step, status) in store.step_statuses(&ids)? {
+        by_run.entry(run).or_default().insert(step, status);
+    }
+    let mut steps: indexmap::IndexSet<String> = indexmap::IndexSet::new();
+    let rows: Vec<GridRow> = runs
+        .into_iter()
+        .map(|run| {
+            let cells = by_run.remove(&run.id).unwrap_or_default();
+            steps.extend(cells.keys().cloned());
+            GridRow { run, cells }
+        })
+        .collect();
+    Ok(RunGrid { steps: steps.into_iter().collect(), rows })
+}

@@ -58,6 +58,14 @@ fn as_values(params: IndexMap<String, String>) -> IndexMap<String, Value> {
 /// Runs a workflow to its end; Ctrl-C and SIGTERM interrupt it and are recorded. A run that
 /// can't start (no such workflow, bad parameters) is recorded as failed with its error.
 pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
+    let request = prepare(ctx, command)?;
+    execute(ctx, request)
+}
+
+/// The request [`run`] would execute, for a face that runs it its own way (the dashboard runs it
+/// on a thread of its own, cancellable, without taking over the process's signals). A target that
+/// can't be found is recorded as a failed run here.
+pub fn prepare(ctx: &Context, command: RunCommand) -> Result<RunRequest> {
     let target = match resolve(ctx, &command.target) {
         Ok(target) => target,
         Err(error) => {
@@ -65,25 +73,22 @@ pub fn run(ctx: &Context, command: RunCommand) -> Result<RunSummary> {
             return Err(error);
         }
     };
-    execute(
-        ctx,
-        RunRequest {
-            workflow: target.workflow,
-            workflow_id: target.workflow_id,
-            params: as_values(command.params),
-            trigger: command.trigger,
-            verbose: command.verbose,
-            sink: command.sink,
-            handle_signals: true,
-            stack: Vec::new(),
-            carried: None,
-            // The caller's directory is this process's: relative paths stay as written.
-            workdir: None,
-            inherited_secrets: std::sync::Arc::from([]),
-            parent_cancel: None,
-            deadline: None,
-        },
-    )
+    Ok(RunRequest {
+        workflow: target.workflow,
+        workflow_id: target.workflow_id,
+        params: as_values(command.params),
+        trigger: command.trigger,
+        verbose: command.verbose,
+        sink: command.sink,
+        handle_signals: true,
+        stack: Vec::new(),
+        carried: None,
+        // The caller's directory is this process's: relative paths stay as written.
+        workdir: None,
+        inherited_secrets: std::sync::Arc::from([]),
+        parent_cancel: None,
+        deadline: None,
+    })
 }
 
 /// Records a run of a workflow that could not be found or loaded.

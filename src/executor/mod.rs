@@ -38,7 +38,7 @@ use crate::tools::processes::Groups;
 use crate::tools::{Failure, Registry, Request, Tool};
 use crate::workflow::{Branch, ExecutionMode, OnError, Step, ToolStep, Workflow};
 use events::{Event, Sink};
-pub use plan::{Diagram, dry_run, graph, numbering};
+pub use plan::{Diagram, Graph, dry_run, graph, numbering, step_graph};
 
 /// Sub-workflows may nest this deep.
 pub const MAX_DEPTH: usize = 8;

@@ -221,9 +221,14 @@ pub enum Diagram {
     Dot,
 }
 
-struct Graph {
-    nodes: Vec<(String, String, bool)>,
-    edges: Vec<(String, String, Option<&'static str>)>,
+/// The plan as nodes and edges, in run order: what [`graph`] writes as text and the dashboard
+/// draws as SVG.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// `(id, title, is a condition)`, starting with `Start` and ending with `End`.
+    pub nodes: Vec<(String, String, bool)>,
+    /// `(from, to, label)`: a branch's edges are labelled yes and no.
+    pub edges: Vec<(String, String, Option<&'static str>)>,
 }
 
 impl Graph {
@@ -275,8 +280,8 @@ impl Graph {
     }
 }
 
-/// The plan as a diagram: steps as boxes, conditions as diamonds, edges in run order.
-pub fn graph(workflow: &Workflow, diagram: Diagram) -> String {
+/// The plan's nodes and edges: steps, conditions, and the order they run in.
+pub fn step_graph(workflow: &Workflow) -> Graph {
     // Step ids are lowercase, so these can't clash (and Mermaid reserves lowercase `end`).
     let mut g = Graph { nodes: vec![("Start".into(), "start".into(), false)], edges: Vec::new() };
     let start = vec!["Start".to_string()];
@@ -306,6 +311,12 @@ pub fn graph(workflow: &Workflow, diagram: Diagram) -> String {
     };
     g.nodes.push(("End".into(), "end".into(), false));
     g.edge_all(&end_frontier, "End", None);
+    g
+}
+
+/// The plan as a diagram: steps as boxes, conditions as diamonds, edges in run order.
+pub fn graph(workflow: &Workflow, diagram: Diagram) -> String {
+    let g = step_graph(workflow);
     let mut out = String::new();
     match diagram {
         Diagram::Mermaid => {

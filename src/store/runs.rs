@@ -504,6 +504,23 @@ impl Store {
         Ok(steps)
     }
 
+    /// Each attempt's status of many runs at once (the dashboard's grid), in run then step order:
+    /// `(run id, step id, status)`. One query, however many runs.
+    pub fn step_statuses(&self, run_ids: &[String]) -> Result<Vec<(String, String, StepStatus)>> {
+        if run_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(run_ids).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT execution_id, step_id, status FROM step_executions
+             WHERE execution_id IN (SELECT value FROM json_each(?1)) ORDER BY execution_id, id",
+        )?;
+        let rows = stmt
+            .query_map([ids], |row| Ok((row.get(0)?, row.get(1)?, StepStatus::parse(&row.get::<_, String>(2)?))))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Marks runs whose process is gone (killed, crashed, power loss) as interrupted, and stops
     /// any step process they left behind. A run's process is known by its pid and its start
     /// time, so a new process that reused the pid doesn't keep a dead run "running".
