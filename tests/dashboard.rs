@@ -405,3 +405,58 @@ fn hostile_names_and_outputs_are_escaped_on_every_page() {
     assert!(run_page.contains("&lt;/pre&gt;&lt;h1&gt;x&lt;/h1&gt;"), "stderr is shown as text");
     assert!(web.get("/").text.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
+
+#[test]
+fn schedules_are_listed_paused_resumed_and_removed_from_the_api() {
+    let sandbox = Sandbox::new();
+    sandbox.save("deploy.yaml", DEPLOY);
+    let out = sandbox.run(&["workflow", "schedule", "Deploy", "every day at 9am", "branch=release"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::common::stderr(&out));
+    let web = Dashboard::start(&sandbox);
+    let listed = web.get("/api/schedules").json();
+    assert_eq!(listed[0]["workflow"], "Deploy");
+    assert_eq!(listed[0]["parameters"]["branch"], "release");
+    assert!(listed[0]["next_fire"].is_string());
+    let paused = web.post("/api/schedules/Deploy/pause", json!({}));
+    assert_eq!(paused.json()["changed"], 1, "{}", paused.text);
+    let listed = web.get("/api/schedules").json();
+    assert_eq!((listed[0]["paused"].clone(), listed[0]["next_fire"].clone()), (json!(true), Value::Null));
+    let page = web.get("/schedules").text;
+    assert!(page.contains("data-paused=\"yes\"") && page.contains("/api/schedules/Deploy/resume"), "{page}");
+    assert_eq!(web.post("/api/schedules/Deploy/resume", json!({})).json()["changed"], 1);
+    assert_eq!(web.get("/api/schedules").json()[0]["paused"], false);
+    let removed = web.post("/api/schedules/Deploy/remove", json!({"when": "0 9 * * *"}));
+    assert_eq!(removed.json()["removed"], 1, "{}", removed.text);
+    assert_eq!(web.get("/api/schedules").json(), json!([]));
+}
+
+#[test]
+fn a_run_started_from_the_cli_is_followed_from_the_record_until_it_ends() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "two.yaml",
+        "name: Two\nsteps:\n  - {id: first, tool: shell, action: run, parameters: {command: \"echo one\"}}\n  - {id: second, tool: shell, action: run, parameters: {command: \"sleep 1.5; echo two\"}}\n",
+    );
+    let web = Dashboard::start(&sandbox);
+    let mut cli = sandbox.command().args(["workflow", "run", "Two"]).stdout(Stdio::null()).spawn().unwrap();
+    let mut run_id = String::new();
+    let running = eventually(Duration::from_secs(10), || {
+        let grid = web.get("/api/runs").json();
+        match grid["rows"].as_array().and_then(|rows| rows.first()) {
+            Some(row) if row["run"]["status"] == "running" => {
+                run_id = row["run"]["id"].as_str().unwrap().to_string();
+                true
+            }
+            _ => false,
+        }
+    });
+    assert!(running, "the CLI's run never showed as running");
+    let page = web.get(&format!("/runs/{run_id}")).text;
+    assert!(page.contains("Started by another alpha process"), "no cancel button for a run this server can't stop");
+    let events = web.events(&run_id, Duration::from_secs(20));
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"run_started"));
+    assert_eq!(events.iter().filter(|(k, _)| k == "step_finished").count(), 2, "{kinds:?}");
+    assert_eq!(events.last().unwrap().1["status"], "completed");
+    assert!(cli.wait().unwrap().success());
+}

@@ -229,3 +229,72 @@ fn a_stopped_scheduler_leaves_no_queued_fire_behind() {
     assert_eq!(fires("skipped"), queued, "they are recorded as skipped");
     assert!(log.contains(&format!("stopped with {queued} queued fires not run")), "{log}");
 }
+
+/// Runs the scheduler from `now` until the witness file appears, then stops it.
+fn schedule_until_witnessed(sandbox: &Sandbox, now: &str) {
+    let mut scheduler = sandbox
+        .command()
+        .args(["scheduler", "run"])
+        .env("ALPHA_NOW", now)
+        .env("ALPHA_SCHEDULER_TICK_MS", "100")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let witnessed = eventually(Duration::from_secs(30), || sandbox.path().join("witnessed").exists());
+    let _ = scheduler.kill();
+    let _ = scheduler.wait();
+    assert!(witnessed, "the witness schedule never fired");
+    std::fs::remove_file(sandbox.path().join("witnessed")).unwrap();
+}
+
+#[test]
+fn a_paused_schedule_fires_nothing_and_resumed_does_not_catch_up_what_it_missed() {
+    let sandbox = Sandbox::new();
+    sandbox.save("greet.yaml", &crate::test::unindent(GREET));
+    sandbox.save(
+        "witness.yaml",
+        "name: Witness\nsteps:\n  - { id: mark, tool: shell, action: run, parameters: { command: 'sleep 0.5; touch witnessed' } }\n",
+    );
+    let made = "2026-11-25T08:00:00Z";
+    let schedule = |args: &[&str]| {
+        let out = sandbox.alpha().args(args).env("ALPHA_NOW", made).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", crate::common::stderr(&out));
+        stdout(&out)
+    };
+    schedule(&["workflow", "schedule", "Greet", "0 9 * * *", "--timezone", "UTC", "who=Ann"]);
+    schedule(&["workflow", "schedule", "Witness", "0 9 * * *", "--timezone", "UTC"]);
+    assert!(schedule(&["scheduler", "pause", "Greet"]).contains("Paused the schedule of 'Greet'."));
+    let status: Value = serde_json::from_str(&schedule(&["scheduler", "status", "--json"])).unwrap();
+    let greet = status.as_array().unwrap().iter().find(|s| s["workflow"] == "Greet").unwrap().clone();
+    assert_eq!((greet["paused"].clone(), greet["next_fire"].clone()), (Value::Bool(true), Value::Null), "{status}");
+    assert!(schedule(&["scheduler", "status"]).contains("paused"));
+    // 09:00 passes: the witness fires in the same tick the paused schedule would have.
+    schedule_until_witnessed(&sandbox, "2026-11-25T08:59:59Z");
+    assert!(!sandbox.path().join("greeted").exists(), "a paused schedule fired");
+    // Resumed after 09:00, it does not catch up the 09:00 it missed while paused (catch-up
+    // `latest` would have run it), and it fires again at its next occurrence.
+    let out = sandbox
+        .alpha()
+        .args(["scheduler", "resume", "Greet"])
+        .env("ALPHA_NOW", "2026-11-25T09:00:30Z")
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("Resumed the schedule of 'Greet'."), "{}", stdout(&out));
+    schedule(&["workflow", "schedule", "Witness", "1 9 * * *", "--timezone", "UTC"]);
+    schedule_until_witnessed(&sandbox, "2026-11-25T09:00:59Z");
+    assert!(!sandbox.path().join("greeted").exists(), "the occurrence missed while paused was caught up");
+    let mut scheduler = sandbox
+        .command()
+        .args(["scheduler", "run"])
+        .env("ALPHA_NOW", "2026-11-26T08:59:59Z")
+        .env("ALPHA_SCHEDULER_TICK_MS", "100")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let greeted = sandbox.path().join("greeted");
+    let fired = eventually(Duration::from_secs(30), || std::fs::read_to_string(&greeted).is_ok_and(|t| !t.is_empty()));
+    let _ = scheduler.kill();
+    let _ = scheduler.wait();
+    assert!(fired, "the resumed schedule never fired at its next occurrence");
+    assert_eq!(std::fs::read_to_string(greeted).unwrap(), "hello Ann 1\n");
+}

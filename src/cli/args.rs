@@ -399,6 +399,28 @@ pub enum SchedulerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pause a workflow's schedules (or the one with this cron or phrase): they fire nothing until resumed.
+    Pause {
+        /// Workflow name.
+        name: String,
+        /// Only the schedule with this cron or phrase.
+        #[arg(value_name = "WHEN")]
+        when: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resume paused schedules; occurrences missed while paused are not caught up.
+    Resume {
+        /// Workflow name.
+        name: String,
+        /// Only the schedule with this cron or phrase.
+        #[arg(value_name = "WHEN")]
+        when: Vec<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print (or write) a systemd user unit or crontab line that keeps the scheduler running.
     Install {
         /// Write it instead of printing it.

@@ -25,6 +25,8 @@ pub fn command(ctx: &Context, command: SchedulerCommand) -> Result<i32> {
             crate::out!("{}", text::schedule_status(&rows));
             Ok(exit::OK)
         }
+        SchedulerCommand::Pause { name, when, json } => pause(ctx, &name, &when, true, json),
+        SchedulerCommand::Resume { name, when, json } => pause(ctx, &name, &when, false, json),
         SchedulerCommand::Install { apply, json } => {
             let exe = std::env::current_exe().map_err(|e| Error::io("can't find the alpha executable", e))?;
             let service = schedule::install(ctx, &exe, apply)?;
@@ -68,5 +70,20 @@ fn run(ctx: &Context, drain: bool) -> Result<i32> {
     let options = Options { drain, notice: notice.clone(), stop, tick: ctx.settings.scheduler_tick };
     Scheduler::new(&ctx.db, ctx.clock()?, options).run()?;
     notice("alpha scheduler stopped");
+    Ok(exit::OK)
+}
+
+fn pause(ctx: &Context, name: &str, when: &[String], paused: bool, json: bool) -> Result<i32, Error> {
+    let when = (!when.is_empty()).then(|| when.join(" "));
+    let report = schedule::set_paused(ctx, name, when.as_deref(), paused)?;
+    if json {
+        return print_json(&report);
+    }
+    let (did, state) = if paused { ("Paused", "paused") } else { ("Resumed", "running") };
+    match report.changed {
+        0 => crate::outln!("'{}' has no schedule that isn't {state} already.", report.workflow),
+        1 => crate::outln!("{did} the schedule of '{}'.", report.workflow),
+        n => crate::outln!("{did} {n} schedules of '{}'.", report.workflow),
+    }
     Ok(exit::OK)
 }

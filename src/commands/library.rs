@@ -481,6 +481,14 @@ pub struct VersionRow {
     pub current: bool,
 }
 
+/// Every saved workflow's name, in order (a filter's choices).
+pub fn names(ctx: &Context) -> Result<Vec<String>> {
+    match ctx.existing_store()? {
+        Some(store) => store.names(),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// `versions NAME`: the workflow's name and its versions, oldest first.
 pub fn versions(ctx: &Context, name: &str) -> Result<(String, Vec<VersionRow>)> {
     let store = ctx.store()?;

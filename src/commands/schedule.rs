@@ -189,6 +189,33 @@ pub fn unschedule(ctx: &Context, name: &str, when: Option<&str>) -> Result<Unsch
     Ok(Unscheduled { workflow: saved.workflow.name, removed, from_triggers })
 }
 
+/// Schedules paused or resumed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paused {
+    /// The workflow.
+    pub workflow: String,
+    /// Whether they are now paused (false: resumed).
+    pub paused: bool,
+    /// How many changed.
+    pub changed: usize,
+}
+
+/// `scheduler pause NAME [WHEN]` and `scheduler resume NAME [WHEN]`: a paused schedule keeps its
+/// settings and fires nothing; resumed, it fires from its next occurrence (what it missed while
+/// paused is not caught up).
+pub fn set_paused(ctx: &Context, name: &str, when: Option<&str>, paused: bool) -> Result<Paused> {
+    let store = ctx.store()?;
+    let saved = store.get(name)?;
+    let cron = when.map(normalize).transpose()?;
+    let now = ctx.clock()?.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let changed = store.set_schedules_paused(&saved.id, cron.as_deref(), paused, &now)?;
+    let has_any = store.schedules()?.iter().any(|s| s.workflow_id == saved.id);
+    if changed == 0 && !has_any {
+        return Err(Error::usage(format!("'{}' has no schedule", saved.workflow.name)));
+    }
+    Ok(Paused { workflow: saved.workflow.name, paused, changed })
+}
+
 /// One schedule's state.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScheduleStatus {
@@ -212,6 +239,8 @@ pub struct ScheduleStatus {
     pub catchup: Catchup,
     /// The values its runs get.
     pub parameters: Map<String, Value>,
+    /// Paused: it fires nothing until resumed (and has no next fire).
+    pub paused: bool,
 }
 
 /// `scheduler status`: every schedule with its next and last fire.
@@ -224,7 +253,8 @@ pub fn status(ctx: &Context) -> Result<Vec<ScheduleStatus>> {
         let last = store.last_fire(entry.id)?;
         rows.push(ScheduleStatus {
             description: crate::schedule::describe(&entry.cron),
-            next_fire: entry.next(now).map(|t| t.to_rfc3339()),
+            next_fire: if entry.paused { None } else { entry.next(now).map(|t| t.to_rfc3339()) },
+            paused: entry.paused,
             last_fire: last.as_ref().map(|l| l.0.clone()),
             last_status: last.map(|l| l.1),
             workflow: entry.workflow_name,

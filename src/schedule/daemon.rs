@@ -179,6 +179,9 @@ impl Scheduler {
         }
         let now = self.clock.now();
         for entry in store.schedule_entries()? {
+            if entry.paused {
+                continue;
+            }
             let due = match entry.due(now) {
                 Ok(due) => due,
                 Err(error) => {

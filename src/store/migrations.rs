@@ -166,6 +166,12 @@ const MIGRATIONS: &[&str] = &[
         read_at TEXT NOT NULL
     );
     "#,
+    // 8: a schedule can be paused (it keeps its settings and fires nothing); when it is resumed,
+    // the occurrences it missed while paused are not caught up.
+    r#"
+    ALTER TABLE schedules ADD COLUMN paused_at TEXT;
+    ALTER TABLE schedules ADD COLUMN resumed_at TEXT;
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

@@ -93,6 +93,8 @@ pub struct Schedule {
     pub last_status: Option<String>,
     /// Parameter values its runs get (never secrets).
     pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// When it was paused; `None` while it fires.
+    pub paused_at: Option<String>,
 }
 
 /// Per-schedule policies (design.md §4b).
@@ -139,6 +141,8 @@ pub struct ScheduleEntry {
     pub last_status: Option<String>,
     /// Parameter values its runs get (never secrets).
     pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// Paused: it fires nothing until resumed.
+    pub paused: bool,
 }
 
 fn parameters(text: Option<String>) -> serde_json::Map<String, serde_json::Value> {
@@ -153,7 +157,8 @@ impl Store {
     /// Every schedule with its workflow's name.
     pub fn schedules(&self) -> Result<Vec<Schedule>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status, s.parameters
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status, s.parameters,
+                    s.paused_at
              FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
         )?;
         let schedules = stmt
@@ -168,6 +173,7 @@ impl Store {
                     last_fire_at: row.get(6)?,
                     last_status: row.get(7)?,
                     parameters: parameters(row.get(8)?),
+                    paused_at: row.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -177,8 +183,9 @@ impl Store {
     /// Every schedule of a saved workflow, with its policies and last fire.
     pub fn schedule_entries(&self) -> Result<Vec<ScheduleEntry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s, s.created_at,
-                    s.last_fire_at, s.last_status, s.parameters
+            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
+                    COALESCE(MAX(s.created_at, s.resumed_at), s.created_at), s.last_fire_at, s.last_status, s.parameters,
+                    s.paused_at IS NOT NULL
              FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
         )?;
         let rows = stmt
@@ -196,6 +203,7 @@ impl Store {
                     last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
                     last_status: r.get(10)?,
                     parameters: parameters(r.get(11)?),
+                    paused: r.get(12)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -380,6 +388,24 @@ impl Store {
             )?,
             None => self.remove_schedules(workflow_id)?,
         })
+    }
+
+    /// Pauses or resumes a workflow's schedules (one by cron, or all of them); returns how many
+    /// changed. Resuming marks the moment, so what it missed while paused is not caught up.
+    pub fn set_schedules_paused(
+        &self,
+        workflow_id: &str,
+        cron: Option<&str>,
+        paused: bool,
+        now: &str,
+    ) -> Result<usize> {
+        let sql = if paused {
+            "UPDATE schedules SET paused_at = ?3 WHERE workflow_id = ?1 AND (?2 IS NULL OR cron = ?2) AND paused_at IS NULL"
+        } else {
+            "UPDATE schedules SET paused_at = NULL, resumed_at = ?3
+             WHERE workflow_id = ?1 AND (?2 IS NULL OR cron = ?2) AND paused_at IS NOT NULL"
+        };
+        Ok(self.conn.execute(sql, params![workflow_id, cron, now])?)
     }
 
     /// Removes the schedules added with `alpha workflow schedule`; returns how many.

@@ -415,7 +415,7 @@ pub fn schedule_status(rows: &[ScheduleStatus]) -> String {
                 let format = if t.year() == Local::now().year() { "%a %m-%d %H:%M" } else { "%a %Y-%m-%d %H:%M" };
                 t.format(format).to_string()
             })
-            .unwrap_or_else(|| "-".into());
+            .unwrap_or_else(|| if row.paused { "paused".into() } else { "-".into() });
         let last = match (&row.last_fire, &row.last_status) {
             (Some(when), Some(status)) => format!("{} ({status})", when.replace('T', " ").trim_end_matches('Z')),
             _ => "never".into(),

@@ -249,6 +249,36 @@ pub async fn unschedule(
     Ok(Json(removed).into_response())
 }
 
+/// `POST /api/schedules/{name}/pause`: the workflow's schedules (or the one `when` names) fire
+/// nothing until resumed.
+pub async fn pause(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Option<Json<UnscheduleBody>>,
+) -> Result<Response, ApiError> {
+    set_paused(state, name, body, true).await
+}
+
+/// `POST /api/schedules/{name}/resume`: they fire again from their next occurrence.
+pub async fn resume_schedule(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Option<Json<UnscheduleBody>>,
+) -> Result<Response, ApiError> {
+    set_paused(state, name, body, false).await
+}
+
+async fn set_paused(
+    state: AppState,
+    name: String,
+    body: Option<Json<UnscheduleBody>>,
+    paused: bool,
+) -> Result<Response, ApiError> {
+    let when = body.and_then(|Json(b)| b.when).filter(|w| !w.trim().is_empty());
+    let report = call(&state, move |ctx| schedule::set_paused(ctx, &name, when.as_deref(), paused)).await?;
+    Ok(Json(report).into_response())
+}
+
 /// `GET /api/suggestions`
 pub async fn suggestions(State(state): State<AppState>) -> Result<Response, ApiError> {
     let found = call(&state, |ctx| suggest::suggest(ctx, suggest::HistorySource::Recorded, None, false)).await?;

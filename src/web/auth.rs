@@ -110,7 +110,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     if proof == Proof::Query && request.method() == Method::GET && !request.uri().path().starts_with("/api/") {
         return redirect_without_token(&state.token, &request);
     }
+    let began = std::time::Instant::now();
     let mut response = next.run(request).await;
+    // How long the server took, for the browser's network panel and the benchmark.
+    let took = format!("app;dur={:.2}", began.elapsed().as_secs_f64() * 1000.0);
+    if let Ok(value) = HeaderValue::from_str(&took) {
+        response.headers_mut().insert("server-timing", value);
+    }
     if proof == Proof::Query {
         set_cookie(&mut response, &state.token);
     }

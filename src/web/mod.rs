@@ -120,6 +120,8 @@ fn router(state: AppState) -> Router {
         .route("/runs/{id}/resume", post(api::resume))
         .route("/schedules", get(api::schedules))
         .route("/schedules/{name}/remove", post(api::unschedule))
+        .route("/schedules/{name}/pause", post(api::pause))
+        .route("/schedules/{name}/resume", post(api::resume_schedule))
         .route("/suggestions", get(api::suggestions))
         .route("/suggestions/{number}/accept", post(api::accept_suggestion))
         .route("/suggestions/{number}/dismiss", post(api::dismiss_suggestion))

@@ -18,7 +18,7 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<RunsQuery>)
     let chosen_status = query.status.clone().unwrap_or_default();
     let found = call(&state, move |ctx| {
         let grid = crate::commands::history::grid(ctx, &query.request()?)?;
-        let names = crate::commands::library::definitions(ctx)?.into_iter().map(|w| w.name).collect::<Vec<_>>();
+        let names = crate::commands::library::names(ctx)?;
         Ok((grid, names))
     })
     .await;

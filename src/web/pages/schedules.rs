@@ -23,15 +23,24 @@ pub async fn page(State(state): State<AppState>) -> Response {
             table.list #schedules {
                 thead { tr { th { "Workflow" } th { "When" } th { "Parameters" } th { "Next fire" } th { "Last fire" } th {} } }
                 tbody { @for s in &schedules {
-                    tr data-workflow=(s.workflow) {
+                    tr data-workflow=(s.workflow) data-paused=[s.paused.then_some("yes")] {
                         td { (workflow_link(&s.workflow)) }
                         td { strong { (s.description) } div.muted.mono { (s.cron) @if let Some(tz) = &s.timezone { " " (tz) } } }
                         td.mono { @for (k, v) in &s.parameters { (k) "=" (value_text(v)) " " } }
-                        td { (time(s.next_fire.as_deref())) }
+                        td { @if s.paused { (badge("paused")) } @else { (time(s.next_fire.as_deref())) } }
                         td { (time(s.last_fire.as_deref())) @if let Some(status) = &s.last_status { " " (badge(status)) } }
-                        td { button.danger type="button" data-post=(format!("/api/schedules/{}/remove", crate::web::auth::encode(&s.workflow)))
+                        td.actions {
+                            @let path = crate::web::auth::encode(&s.workflow);
+                            @let which = serde_json::json!({ "when": s.cron }).to_string();
+                            @if s.paused {
+                                button type="button" data-post=(format!("/api/schedules/{path}/resume")) data-body=(which) { "Resume" }
+                            } @else {
+                                button type="button" data-post=(format!("/api/schedules/{path}/pause")) data-body=(which) { "Pause" }
+                            }
+                            button.danger type="button" data-post=(format!("/api/schedules/{}/remove", crate::web::auth::encode(&s.workflow)))
                             data-body=(serde_json::json!({ "when": s.cron }).to_string())
-                            data-confirm=(format!("Remove the schedule of {} ({})?", s.workflow, s.description)) { "Remove" } }
+                            data-confirm=(format!("Remove the schedule of {} ({})?", s.workflow, s.description)) { "Remove" }
+                        }
                     }
                 } }
             }
