@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 0),
     ("repl", 0),
     ("terminal", 0),
+    ("web", 0),
     ("commands", 1),
     ("builder", 2),
     ("grammar", 2),
@@ -238,4 +239,14 @@ fn nothing_below_the_faces_prints() {
 fn the_chat_shell_never_calls_the_cli() {
     let edges = graph();
     assert!(!edges.get("repl").is_some_and(|t| t.contains("cli")), "repl uses cli: {:?}", edges.get("repl"));
+}
+
+#[test]
+fn the_dashboard_is_a_face_of_its_own_over_the_commands() {
+    let edges = graph();
+    let web = edges.get("web").cloned().unwrap_or_default();
+    for other in ["cli", "repl", "terminal"] {
+        assert!(!web.contains(other), "web uses {other}: {web:?}");
+    }
+    assert!(web.contains("commands"), "the dashboard calls the commands layer: {web:?}");
 }
