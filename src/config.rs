@@ -253,6 +253,8 @@ pub struct Settings {
     pub editor: String,
     /// Output, time and concurrency bounds.
     pub limits: Limits,
+    /// `ALPHA_WEB_TOKEN`: the dashboard's token, instead of the one kept in the data directory.
+    pub web_token: Option<String>,
 }
 
 impl Settings {
@@ -275,6 +277,7 @@ impl Settings {
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             scheduler_tick: Duration::from_millis(number("ALPHA_SCHEDULER_TICK_MS").unwrap_or(500)),
             editor: var("VISUAL").or_else(|| var("EDITOR")).unwrap_or_else(|| "vi".into()),
+            web_token: var("ALPHA_WEB_TOKEN"),
         }
     }
 

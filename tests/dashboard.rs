@@ -460,3 +460,41 @@ fn a_run_started_from_the_cli_is_followed_from_the_record_until_it_ends() {
     assert_eq!(events.last().unwrap().1["status"], "completed");
     assert!(cli.wait().unwrap().success());
 }
+
+#[test]
+fn the_chat_serves_the_dashboard_while_it_is_open() {
+    use std::io::Write;
+    let sandbox = Sandbox::new();
+    sandbox.save("deploy.yaml", DEPLOY);
+    let mut chat = sandbox
+        .command()
+        .env("ALPHA_WEB_TOKEN", "chat-token-0123456789")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = chat.stdin.take().unwrap();
+    writeln!(stdin, "open the dashboard").unwrap();
+    let mut lines = BufReader::new(chat.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("The dashboard is at ").map(str::to_string))
+        .expect("the chat says where the dashboard is");
+    let (base, token) = url.split_once("/?token=").unwrap();
+    assert_eq!(token, "chat-token-0123456789");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let listed: Value = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let response = client.get(format!("{base}/api/workflows")).bearer_auth(token).send().await.unwrap();
+        response.json().await.unwrap()
+    });
+    assert_eq!(listed[0]["name"], "Deploy");
+    drop(stdin);
+    assert!(chat.wait().unwrap().success());
+    let gone =
+        runtime.block_on(async { reqwest::Client::new().get(format!("{base}/api/workflows")).send().await.is_err() });
+    assert!(gone, "the dashboard ends with the chat");
+}

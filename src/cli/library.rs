@@ -79,6 +79,11 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
                 return print_json(&runs);
             }
             crate::out!("{}", text::history(&runs));
+            if !runs.is_empty() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                crate::outln!(
+                    "See them as a grid of runs by steps, with timelines and output, in the dashboard: alpha serve"
+                );
+            }
             Ok(exit::OK)
         }
         WorkflowCommand::Logs { run, step, json } => {

@@ -186,6 +186,8 @@ pub enum Intent {
         /// The command line.
         command: String,
     },
+    /// Open the web dashboard (the chat serves it while it is open).
+    Dashboard,
     /// Show help.
     Help,
     /// Leave.
@@ -264,6 +266,7 @@ impl Intent {
                 | Intent::Templates
                 | Intent::Suggest
                 | Intent::Help
+                | Intent::Dashboard
                 | Intent::Thanks
                 | Intent::Validate { .. }
         )

@@ -107,6 +107,7 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         "validate" | "check" if !rest.is_empty() => Intent::Validate { file: unquote(rest).to_string() },
         "suggest" | "suggestions" => Intent::Suggest,
         "help" | "h" | "?" => Intent::Help,
+        "dashboard" | "serve" | "web" => Intent::Dashboard,
         "quit" | "exit" | "q" | "bye" => Intent::Quit,
         other => {
             let commands = [

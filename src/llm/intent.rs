@@ -31,6 +31,7 @@ const INTENTS: &[&str] = &[
     "validate",
     "suggest",
     "help",
+    "dashboard",
     "quit",
     "unknown",
 ];

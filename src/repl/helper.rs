@@ -33,6 +33,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("/import", "/import deploy.yaml"),
     ("/validate", "/validate deploy.yaml"),
     ("/suggest", "/suggest"),
+    ("/dashboard", "/dashboard"),
     ("/help", "/help"),
     ("/quit", "/quit"),
 ];

@@ -64,6 +64,8 @@ pub struct Session {
     pub(super) confirmed: bool,
     /// The last lines typed and what alpha made of each, for the LLM's context.
     pub(super) turns: Vec<(String, String)>,
+    /// The dashboard this session serves, once asked for ("open the dashboard").
+    pub(super) dashboard: Option<crate::web::Listening>,
 }
 
 /// Reads an answer from piped stdin (the next line).
@@ -122,6 +124,7 @@ impl Session {
             line: String::new(),
             confirmed: false,
             turns: Vec::new(),
+            dashboard: None,
         })
     }
 
@@ -384,6 +387,7 @@ impl Session {
                 help();
                 Ok(exit::OK)
             }
+            Intent::Dashboard => self.dashboard(),
             Intent::Quit | Intent::Unknown { .. } => Ok(exit::OK),
         }
     }
@@ -419,6 +423,28 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Serves the dashboard from this session (on alpha's usual port when it is free), or says
+    /// where the one it already serves is.
+    fn dashboard(&mut self) -> Result<i32> {
+        if self.dashboard.is_none() {
+            let options = |port| crate::web::ServeOptions {
+                bind: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+                port,
+                token: self.ctx.settings.web_token.clone(),
+            };
+            let listening = crate::web::serve_in_background(&self.ctx, options(8642))
+                .or_else(|_| crate::web::serve_in_background(&self.ctx, options(0)))?;
+            self.dashboard = Some(listening);
+        }
+        if let Some(listening) = &self.dashboard {
+            crate::outln!("The dashboard is at {}", listening.url);
+            crate::outln!("It runs while this chat is open; `alpha serve` runs it on its own.");
+        }
+        Ok(exit::OK)
+    }
+}
+
 fn help() {
     crate::outln!("Talk to me in plain words, or use a command:");
     for (command, example) in super::COMMANDS {
@@ -428,4 +454,5 @@ fn help() {
     crate::outln!(
         "\"schedule the backup every weekday at 9am\", \"what ran yesterday?\". Ctrl-C stops a run; Ctrl-D quits."
     );
+    crate::outln!("Runs, graphs and live logs in the browser: \"open the dashboard\" (or `alpha serve`).");
 }

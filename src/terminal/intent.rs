@@ -105,6 +105,7 @@ pub fn describe(intent: &Intent) -> String {
         Intent::RunRest => "run the rest of the workflow".into(),
         Intent::Shell { command } => format!("run `{command}` in the shell"),
         Intent::Help => "help".into(),
+        Intent::Dashboard => "open the dashboard".into(),
         Intent::Quit => "quit".into(),
         Intent::Unknown { did_you_mean } if did_you_mean.is_empty() => "not understood".into(),
         Intent::Unknown { did_you_mean } => format!("not understood; did you mean: {}?", did_you_mean.join(", ")),

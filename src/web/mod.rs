@@ -64,6 +64,36 @@ pub(crate) struct AppState {
 
 /// Binds, calls `ready` with the address, then serves until SIGINT or SIGTERM.
 pub fn serve(ctx: &Context, options: ServeOptions, ready: impl FnOnce(&Listening)) -> Result<()> {
+    serve_until(ctx, options, crate::executor::stop_signal(), ready)
+}
+
+/// Serves on a thread of its own for as long as this process lives (the chat shell's
+/// dashboard), and returns once it listens. Ctrl-C stays the caller's: it stops a run, not the
+/// dashboard.
+pub fn serve_in_background(ctx: &Context, options: ServeOptions) -> Result<Listening> {
+    let (tx, rx) = std::sync::mpsc::channel::<Result<Listening>>();
+    let ctx = ctx.clone();
+    let failed = tx.clone();
+    std::thread::Builder::new()
+        .name("alpha-dashboard".into())
+        .spawn(move || {
+            let ready = tx.clone();
+            if let Err(error) = serve_until(&ctx, options, std::future::pending(), move |l| {
+                let _ = ready.send(Ok(l.clone()));
+            }) {
+                let _ = failed.send(Err(error));
+            }
+        })
+        .map_err(|e| Error::io("can't start the dashboard's thread", e))?;
+    rx.recv().unwrap_or_else(|_| Err(Error::External("the dashboard stopped before it listened".into())))
+}
+
+fn serve_until(
+    ctx: &Context,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(&Listening),
+) -> Result<()> {
     // Two threads serve pages while runs go on threads of their own.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -88,7 +118,7 @@ pub fn serve(ctx: &Context, options: ServeOptions, ready: impl FnOnce(&Listening
         ready(&Listening { address, token, url, token_file, exposed: !address.ip().is_loopback() });
         let live = state.live.clone();
         let served = axum::serve(listener, router(state))
-            .with_graceful_shutdown(crate::executor::stop_signal())
+            .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| Error::io("the dashboard stopped", e));
         // Runs started here end with the server, recorded as interrupted, not left running.

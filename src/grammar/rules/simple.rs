@@ -130,6 +130,8 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         Some(Intent::Help)
     } else if suggest.contains(&lower) {
         Some(Intent::Suggest)
+    } else if wants_dashboard(lower) {
+        Some(Intent::Dashboard)
     } else {
         None
     }
@@ -159,4 +161,39 @@ fn how_do_i(lower: &str) -> bool {
         "change",
     ];
     about_alpha.iter().any(|w| rest.starts_with(w)) && rest.split_whitespace().count() <= 6
+}
+
+/// "open the dashboard", "is there a web ui?", "show it in the browser".
+fn wants_dashboard(lower: &str) -> bool {
+    let lower = lower.trim_end_matches(['?', '!', '.']);
+    let things = ["dashboard", "web ui", "web interface", "web page", "webpage", "browser", "web app", "gui"];
+    let Some(thing) = things.iter().find(|t| lower.contains(*t)) else { return false };
+    let openers = [
+        "open",
+        "show",
+        "start",
+        "launch",
+        "serve",
+        "run",
+        "bring up",
+        "pull up",
+        "give me",
+        "is there",
+        "do you have",
+        "can i",
+        "can you",
+        "where is",
+        "where's",
+        "how do i",
+        "see",
+    ];
+    let rest = lower.replace(thing, "");
+    let rest = rest.trim();
+    // Just the thing ("dashboard", "the web ui"), or an opener before it.
+    rest.is_empty()
+        || rest == "the"
+        || rest == "a"
+        || openers.iter().any(|o| lower.starts_with(o))
+            && !lower.contains("history")
+            && lower.split_whitespace().count() <= 9
 }
