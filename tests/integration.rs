@@ -38,3 +38,4 @@ mod test;
 mod trust;
 mod validate_cli;
 mod workdir;
+mod workers;

@@ -187,6 +187,7 @@ fn workflow() -> impl Strategy<Value = Workflow> {
                 version,
                 description,
                 author,
+                runs_on: tags.iter().take(1).cloned().collect(),
                 tags,
                 parameters: parameters.into_iter().collect::<IndexMap<_, _>>(),
                 triggers,

@@ -200,6 +200,7 @@ impl Plan {
             triggers,
             execution: Default::default(),
             workdir: None,
+            runs_on: Vec::new(),
             steps,
             outputs: IndexMap::new(),
         }

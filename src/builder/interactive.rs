@@ -135,6 +135,7 @@ pub fn build_with(
         triggers: Vec::new(),
         execution: Default::default(),
         workdir: None,
+        runs_on: Vec::new(),
         steps,
         outputs: IndexMap::new(),
     };

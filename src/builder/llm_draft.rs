@@ -86,6 +86,7 @@ pub fn to_workflow(draft: &Value) -> Workflow {
         triggers: Vec::new(),
         execution: Default::default(),
         workdir: None,
+        runs_on: Vec::new(),
         steps,
         outputs: IndexMap::new(),
     }

@@ -87,6 +87,7 @@ pub fn workflow(commands: &[String], name: &str) -> Workflow {
         triggers: Vec::new(),
         execution: Default::default(),
         workdir: None,
+        runs_on: Vec::new(),
         steps,
         outputs: IndexMap::new(),
     }

@@ -86,6 +86,36 @@ pub enum Command {
     Template(TemplateCommand),
     /// Open the web dashboard: workflows, runs, schedules and suggestions in the browser.
     Serve(ServeArgs),
+    /// Take queued runs (`alpha workflow run NAME --queue`) and run them; `worker list` shows the workers.
+    Worker(WorkerArgs),
+}
+
+/// `alpha worker`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct WorkerArgs {
+    #[command(subcommand)]
+    pub command: Option<WorkerCommand>,
+    /// Tags this worker has: it takes runs whose workflow's `runs_on` it has all of (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "TAG,...")]
+    pub tags: Vec<String>,
+    /// Runs at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Its name among the workers (default: HOST-PID).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `alpha worker …`
+#[derive(Debug, Subcommand)]
+pub enum WorkerCommand {
+    /// List the workers: tags, heartbeats, the runs they hold, and how many runs wait.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `alpha serve`
@@ -348,6 +378,12 @@ pub struct RunArgs {
     /// parameters; secrets must be given again).
     #[arg(long, value_name = "RUN_ID")]
     pub resume: Option<String>,
+    /// Record the run as pending for a worker (`alpha worker`) and print its id.
+    #[arg(long, conflicts_with_all = ["dry_run", "resume"])]
+    pub queue: bool,
+    /// With --queue: follow the run until it ends, with the usual progress and exit code.
+    #[arg(long, requires = "queue")]
+    pub wait: bool,
 }
 
 /// `alpha history …`

@@ -7,6 +7,7 @@ mod library;
 mod run;
 mod scheduler;
 mod serve;
+mod worker;
 
 use clap::Parser as _;
 
@@ -88,5 +89,6 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Scheduler(command) => scheduler::command(&ctx, command),
         Command::Template(command) => library::template(&ctx, command),
         Command::Serve(args) => serve::serve(&ctx, args),
+        Command::Worker(args) => worker::worker(&ctx, args),
     }
 }

@@ -35,6 +35,9 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<i32> {
         return Err(Error::usage_with("which workflow?", "alpha workflow run NAME [key=value...]"));
     };
     let params = parse_assignments(&args.params)?;
+    if args.queue {
+        return queue(ctx, &target, params, &args, style);
+    }
     if args.dry_run {
         crate::out!("{}", runs::dry_run(ctx, &target, params)?.text);
         return Ok(exit::OK);
@@ -57,4 +60,34 @@ fn style(args: &RunArgs) -> Style {
     } else {
         Style::Plain
     }
+}
+
+/// `run NAME --queue [--wait]`: the id alone (a script's input), or the run followed to its end.
+fn queue(
+    ctx: &Context,
+    target: &str,
+    params: indexmap::IndexMap<String, String>,
+    args: &RunArgs,
+    style: Style,
+) -> Result<i32> {
+    let queued = crate::commands::queue::enqueue(ctx, target, params, "queue")?;
+    if !args.wait {
+        if args.json {
+            crate::outln!("{}", serde_json::to_string(&queued).unwrap_or_default());
+        } else {
+            crate::outln!("{}", queued.run_id);
+        }
+        return Ok(exit::OK);
+    }
+    if style != Style::Json {
+        let tags = if queued.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" (for a worker with {})", queued.tags.join(", "))
+        };
+        crate::outln!("Queued run {} of {}{tags}; waiting for a worker…", short_id(&queued.run_id), queued.workflow);
+    }
+    let sink = renderer(style, Output::detect());
+    let waited = crate::commands::queue::wait(ctx, &queued.run_id, &sink, std::time::Duration::from_millis(100))?;
+    Ok(waited.exit_code())
 }

@@ -9,6 +9,7 @@ pub mod history;
 pub mod library;
 pub mod optimize;
 pub mod parse;
+pub mod queue;
 pub mod run;
 pub mod schedule;
 pub mod suggest;
@@ -52,7 +53,9 @@ impl Context {
 
     /// Opens the library only if it exists: read-only questions never create one.
     pub fn existing_store(&self) -> Result<Option<Store>> {
-        if self.db.exists() { Store::open(&self.db).map(Some) } else { Ok(None) }
+        // A URL is never "not there yet": opening it says what it is.
+        let url = self.db.to_string_lossy().contains("://");
+        if self.db.exists() || url { Store::open(&self.db).map(Some) } else { Ok(None) }
     }
 }
 

@@ -88,6 +88,7 @@ pub fn prepare(ctx: &Context, command: RunCommand) -> Result<RunRequest> {
         inherited_secrets: std::sync::Arc::from([]),
         parent_cancel: None,
         deadline: None,
+        claimed: None,
     })
 }
 
@@ -195,18 +196,19 @@ pub fn resume(ctx: &Context, run_id: &str, overrides: IndexMap<String, String>) 
         sink: crate::executor::events::silent(),
         handle_signals: true,
         stack: Vec::new(),
-        carried: Some(Carried { from_run: earlier.id.clone(), results }),
+        carried: Some(Carried { from_run: earlier.id.clone(), results, attempts: Default::default() }),
         workdir: None,
         inherited_secrets: std::sync::Arc::from([]),
         parent_cancel: None,
         deadline: None,
+        claimed: None,
     };
     Ok(Resumption { earlier, request, done })
 }
 
 /// The results of the steps that finished in a run, by step id (a later failed attempt of a
 /// step wins over an earlier success, so failed members of a group run again).
-fn finished_results(store: &Store, run_id: &str) -> Result<Map<String, Value>> {
+pub(super) fn finished_results(store: &Store, run_id: &str) -> Result<Map<String, Value>> {
     let mut results = Map::new();
     for step in store.steps(run_id)? {
         if step.status.is_finished() && !step.result.is_null() {
@@ -219,7 +221,7 @@ fn finished_results(store: &Store, run_id: &str) -> Result<Map<String, Value>> {
 }
 
 /// The definition a run used: the saved version it recorded, or its file.
-fn workflow_that_ran(store: &Store, run: &RunRecord) -> Result<Workflow> {
+pub(super) fn workflow_that_ran(store: &Store, run: &RunRecord) -> Result<Workflow> {
     if let Some(path) = run.workflow_id.strip_prefix("file:") {
         return Ok(load_file(Path::new(path))?);
     }

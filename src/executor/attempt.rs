@@ -9,6 +9,8 @@ impl Run {
             self.carry(step, result.clone());
             return Ok(());
         }
+        // A requeued run numbers its attempts on from those its earlier claims recorded.
+        let earlier = self.carried.attempts.get(&step.id).copied().unwrap_or(0);
         if let Some(condition) = &step.condition {
             match self.condition(condition) {
                 Ok(true) => {}
@@ -31,20 +33,22 @@ impl Run {
         let mut attempt = 0u32;
         let failure = loop {
             attempt += 1;
+            let number = earlier + attempt;
             (self.sink)(&Event::StepStarted {
                 index,
                 total: self.total,
                 id: step.id.clone(),
                 label: label(step),
-                attempt,
+                attempt: number,
             });
             let started_at = now();
             let attempt_clock = Instant::now();
             self.lock_in_flight().insert(
                 step.id.clone(),
-                InFlight { step: step.clone(), attempt, started_at: started_at.clone(), clock: attempt_clock },
+                InFlight { step: step.clone(), attempt: number, started_at: started_at.clone(), clock: attempt_clock },
             );
-            let outcome = self.attempt(step, attempt).await;
+            self.note_attempt(&step.id, Some((number, &started_at)));
+            let outcome = self.attempt(step, number).await;
             self.lock_in_flight().remove(&step.id);
             let took = attempt_clock.elapsed();
             let (status, fields, error) = match &outcome {
@@ -58,7 +62,7 @@ impl Run {
             self.record(&StepRecord {
                 step_id: step.id.clone(),
                 name: step.name.clone(),
-                attempt: i64::from(attempt),
+                attempt: i64::from(number),
                 status,
                 started_at: Some(started_at),
                 completed_at: Some(now()),
@@ -249,6 +253,7 @@ impl Run {
                 inherited_secrets: self.secrets.clone(),
                 parent_cancel: Some(self.cancel.clone()),
                 deadline: request.deadline,
+                claimed: None,
             })
             .await
             .map_err(|e| Failure::new(e.to_string()))?;

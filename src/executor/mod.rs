@@ -72,6 +72,8 @@ pub struct RunRequest {
     pub parent_cancel: Option<watch::Receiver<bool>>,
     /// When the calling step's timeout ends this run (a sub-workflow).
     pub deadline: Option<Instant>,
+    /// A queued run a worker claimed: the run goes on in that run's row instead of a new one.
+    pub claimed: Option<String>,
 }
 
 /// The finished steps of a failed or interrupted run, which `--resume` doesn't run again.
@@ -81,6 +83,8 @@ pub struct Carried {
     pub from_run: String,
     /// Result objects by step id.
     pub results: Map<String, Value>,
+    /// The highest attempt each step reached before (a requeued run numbers on from it).
+    pub attempts: HashMap<String, u32>,
 }
 
 /// How a run ended.
@@ -155,6 +159,8 @@ struct Run {
     paths: minijinja::Environment<'static>,
     stack: Vec<String>,
     carried: Carried,
+    /// The run came from the queue: attempts under way are noted for the worker's lease.
+    queued: bool,
     /// Steps that failed under `on_error: log_and_continue`, by label: the run is `partial`.
     continued: Mutex<Vec<String>>,
     /// The step whose failure stopped the run: "2/3 Run Tests".
@@ -229,7 +235,17 @@ impl Executor {
                     workflow.version.clone(),
                     request.trigger.clone(),
                 );
-                self.db(move |store| store.record_unstarted(&id, &name, &version, &shown, &trigger, &message)).await?;
+                match request.claimed.clone() {
+                    // A queued run that can't start ends in its own row.
+                    Some(run) => {
+                        self.db(move |store| store.finish_run(&run, RunStatus::Failed, &json!({}), Some(&message)))
+                            .await?;
+                    }
+                    None => {
+                        self.db(move |store| store.record_unstarted(&id, &name, &version, &shown, &trigger, &message))
+                            .await?;
+                    }
+                }
                 return Err(error);
             }
         };
@@ -241,12 +257,13 @@ impl Executor {
         let forms: Arc<[String]> = crate::secrets::forms(&secrets).into();
         crate::secrets::mask_value(&mut shown, &forms);
         let (id, name, version) = (request.workflow_id.clone(), workflow.name.clone(), workflow.version.clone());
-        let run_id = match &request.carried {
-            Some(carried) => {
+        let run_id = match (&request.claimed, &request.carried) {
+            (Some(claimed), _) => claimed.clone(),
+            (None, Some(carried)) => {
                 let from = carried.from_run.clone();
                 self.db(move |store| store.start_resumed_run(&id, &name, &version, &shown, &from)).await?
             }
-            None => {
+            (None, None) => {
                 let trigger = request.trigger.clone();
                 self.db(move |store| store.start_run(&id, &name, &version, &shown, &trigger)).await?
             }
@@ -285,6 +302,7 @@ impl Executor {
             forms,
             stack: request.stack,
             carried: request.carried.unwrap_or_default(),
+            queued: request.claimed.is_some(),
             continued: Mutex::new(Vec::new()),
             failed_at: Mutex::new(None),
             in_flight: Mutex::new(HashMap::new()),

@@ -11,10 +11,28 @@ impl Run {
         record.error = record.error.map(|e| self.scrub(&e));
         crate::secrets::mask_value(&mut record.result, &self.forms);
         let (run_id, sink) = (self.run_id.clone(), self.sink.clone());
+        let step_id = record.step_id.clone();
         self.executor.db_later(move |store| {
             if let Err(error) = store.record_step(&run_id, &record) {
                 sink(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
             }
+        });
+        self.note_attempt(&step_id, None);
+    }
+
+    /// For a run a worker claimed from the queue: notes an attempt under way (`Some`) or ended
+    /// (`None`, after its row), in order with the rows, so a lost worker's attempt is known.
+    pub(super) fn note_attempt(&self, step_id: &str, started: Option<(u32, &str)>) {
+        if !self.queued {
+            return;
+        }
+        let (run_id, step) = (self.run_id.clone(), step_id.to_string());
+        let started = started.map(|(attempt, at)| (i64::from(attempt), at.to_string()));
+        self.executor.db_later(move |store| {
+            let _ = match started {
+                Some((attempt, at)) => store.note_attempt_started(&run_id, &step, attempt, &at),
+                None => store.note_attempt_ended(&run_id, &step),
+            };
         });
     }
 

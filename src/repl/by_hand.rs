@@ -103,6 +103,7 @@ impl Session {
                 inherited_secrets: std::sync::Arc::from([]),
                 parent_cancel: None,
                 deadline: None,
+                claimed: None,
             },
         )?;
         self.last_workflow = Some(name);

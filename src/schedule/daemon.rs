@@ -267,6 +267,19 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> R
         store.record_unstarted(&entry.workflow_id, &entry.workflow_name, "", &shown, "schedule", &error)?;
         return Err(Error::usage(error));
     };
+    // A workflow that needs worker tags runs on a worker that has them, not here.
+    if !saved.workflow.runs_on.is_empty() {
+        let shown = crate::secrets::redacted(&saved.workflow, &entry.parameters);
+        let (workflow, tags) = (&saved.workflow, &saved.workflow.runs_on);
+        let run_id = store.enqueue_run(&saved.id, &workflow.name, &workflow.version, &shown, "schedule", tags)?;
+        notice(&format!(
+            "queued run {} of '{}' for a worker with {}",
+            &run_id[..8.min(run_id.len())],
+            workflow.name,
+            tags.join(", ")
+        ));
+        return Ok((RunStatus::Pending, run_id));
+    }
     // Where the workflow was made, else home: never the scheduler's own directory.
     let workdir = store
         .workflow_dir(&saved.id)?
@@ -277,6 +290,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> R
         inherited_secrets: std::sync::Arc::from([]),
         parent_cancel: None,
         deadline: None,
+        claimed: None,
         workflow: saved.workflow,
         workflow_id: saved.id,
         params: entry.parameters.clone().into_iter().collect(),

@@ -172,6 +172,30 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE schedules ADD COLUMN paused_at TEXT;
     ALTER TABLE schedules ADD COLUMN resumed_at TEXT;
     "#,
+    // 9: queued runs and the workers that take them (design.md §5, "Workers").
+    r#"
+    CREATE TABLE run_queue (
+        run_id TEXT PRIMARY KEY,          -- its workflow_executions row (status pending while queued)
+        tags TEXT NOT NULL DEFAULT '[]',  -- JSON list: a worker needs every one (the workflow's runs_on)
+        state TEXT NOT NULL,              -- pending, claimed, done
+        worker TEXT,                      -- the worker holding it
+        lease_until INTEGER,              -- unix ms; past it, the run goes back to pending
+        claims INTEGER NOT NULL DEFAULT 0,
+        in_flight TEXT NOT NULL DEFAULT '{}',  -- JSON {step: {"attempt", "started_at"}} of a claimed run
+        enqueued_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_run_queue_state ON run_queue(state, enqueued_at);
+    CREATE TABLE workers (
+        name TEXT PRIMARY KEY,
+        tags TEXT NOT NULL DEFAULT '[]',
+        concurrency INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        state TEXT NOT NULL,              -- running, draining, stopped
+        started_at TEXT NOT NULL,
+        heartbeat_at INTEGER NOT NULL     -- unix ms
+    );
+    "#,
 ];
 
 /// The schema version this build of alpha writes.

@@ -3,6 +3,7 @@
 
 pub mod history;
 pub mod migrations;
+pub mod queue;
 mod runs;
 pub mod schedules;
 
@@ -17,6 +18,7 @@ use crate::diagnostic::did_you_mean;
 use crate::error::{Error, Result};
 use crate::workflow::{Trigger, Workflow};
 
+pub use queue::{Claim, WorkerRow};
 pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord, StepStatus};
 pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
@@ -138,9 +140,32 @@ fn saved_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Saved> {
     })
 }
 
+/// A `--db` that is a URL is never taken for a file name (a folder named `postgres:`): a
+/// PostgreSQL URL is a store this build can't open yet, and says so.
+fn refuse_urls(path: &Path) -> Result<()> {
+    let text = path.to_string_lossy();
+    let Some((scheme, _)) = text.split_once("://") else { return Ok(()) };
+    let shown = match text.split_once('@') {
+        // Never print a password: user:secret@host becomes user:***@host.
+        Some((credentials, rest)) if credentials.contains(':') && credentials.matches(':').count() > 1 => {
+            let (head, _) = credentials.rsplit_once(':').unwrap_or((credentials, ""));
+            format!("{head}:***@{rest}")
+        }
+        _ => text.to_string(),
+    };
+    Err(match scheme {
+        "postgres" | "postgresql" => Error::Storage(format!(
+            "{shown}: this alpha has no PostgreSQL store yet; use a SQLite file (--db PATH), which several \
+             workers on one machine can share"
+        )),
+        other => Error::Storage(format!("{shown}: `{other}://` is not a store alpha knows; give --db a file path")),
+    })
+}
+
 impl Store {
     /// Opens (creating if needed) the library at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        refuse_urls(path)?;
         create_private(path)?;
         let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;

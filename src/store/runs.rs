@@ -235,7 +235,7 @@ pub fn bounded(value: &Value) -> String {
 }
 
 /// A run row about to be written: `workflow_executions` and its `execution_context`.
-struct NewRun<'a> {
+pub(super) struct NewRun<'a> {
     workflow_id: &'a str,
     name: &'a str,
     version: &'a str,
@@ -246,9 +246,22 @@ struct NewRun<'a> {
     resumed_from: Option<&'a str>,
 }
 
+impl<'a> NewRun<'a> {
+    /// A run about to start (or, with `queued`, to wait in the queue).
+    pub(super) fn new(
+        workflow_id: &'a str,
+        name: &'a str,
+        version: &'a str,
+        parameters: &'a Value,
+        trigger: &'a str,
+    ) -> Self {
+        NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None }
+    }
+}
+
 impl NewRun<'_> {
     /// Writes both rows with a new id; the caller holds the transaction.
-    fn insert(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+    pub(super) fn insert(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
         let stamp = now();
         let (status, completed) = match self.failed {
             Some(_) => ("failed", Some(stamp.as_str())),
@@ -406,6 +419,12 @@ impl Store {
              WHERE id = (SELECT workflow_id FROM workflow_executions WHERE id = ?1)",
             params![run_id, ended],
         )?;
+        // A queued run is done with the queue in the same transaction, so a worker that dies
+        // right after can't have it requeued.
+        tx.prepare_cached(
+            "UPDATE run_queue SET state = 'done', lease_until = NULL, in_flight = '{}' WHERE run_id = ?1",
+        )?
+        .execute([run_id])?;
         tx.commit()?;
         Ok(())
     }
@@ -529,7 +548,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT e.id, c.pid, c.pid_started FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
-                 WHERE e.status IN ('running', 'pending')",
+                 WHERE e.status IN ('running', 'pending')
+                   AND NOT EXISTS (SELECT 1 FROM run_queue q WHERE q.run_id = e.id AND q.state != 'done')",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;

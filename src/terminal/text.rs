@@ -626,3 +626,29 @@ pub fn explanation(explained: &crate::commands::history::Explanation) -> String 
     }
     text
 }
+
+/// `alpha worker list`: one line per worker, then what waits.
+pub fn workers(list: &crate::commands::queue::WorkerList) -> String {
+    let mut text = String::new();
+    if list.workers.is_empty() {
+        text.push_str("No worker has run yet. Start one with: alpha worker [--tags gpu] [--concurrency 2]\n");
+    } else {
+        let width = list.workers.iter().map(|w| w.worker.name.chars().count()).max().unwrap_or(0).max(12);
+        let _ =
+            writeln!(text, "{:<width$} {:<9} {:<16} {:>4} {:<14} runs", "worker", "state", "tags", "max", "heartbeat");
+        for w in &list.workers {
+            let state = if w.alive || w.worker.state == "stopped" { w.worker.state.as_str() } else { "lost" };
+            let tags = if w.worker.tags.is_empty() { "-".to_string() } else { w.worker.tags.join(",") };
+            let beat = format!("{}s ago", w.seconds_since_heartbeat);
+            let runs: Vec<&str> = w.worker.runs.iter().map(|r| crate::commands::short_id(r)).collect();
+            let runs = if runs.is_empty() { "-".to_string() } else { runs.join(" ") };
+            let _ = writeln!(
+                text,
+                "{:<width$} {:<9} {:<16} {:>4} {:<14} {runs}",
+                w.worker.name, state, tags, w.worker.concurrency, beat
+            );
+        }
+    }
+    let _ = writeln!(text, "{} run(s) waiting, {} held by workers", list.pending, list.claimed);
+    text
+}

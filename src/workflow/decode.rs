@@ -23,6 +23,7 @@ const WORKFLOW_KEYS: &[&str] = &[
     "triggers",
     "execution",
     "workdir",
+    "runs_on",
     "steps",
     "outputs",
 ];
@@ -221,6 +222,9 @@ impl Decoder {
         self.optional_string(map, "", "author");
         if let Some(tags) = map.get("tags") {
             self.string_list(tags, "tags");
+        }
+        if let Some(tags) = map.get("runs_on") {
+            self.string_list(tags, "runs_on");
         }
         if let Some(parameters) = map.get("parameters") {
             self.parameters(parameters);

@@ -43,6 +43,11 @@ pub struct Workflow {
     /// uses the caller's directory and a scheduled run the one recorded when it was saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
+    /// Worker tags a queued run of it needs (`alpha worker --tags`): only a worker with every
+    /// one of them takes it; without any, any worker does. A scheduled run of a workflow with
+    /// tags is queued for such a worker instead of running in the scheduler.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs_on: Vec<String>,
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// Named results of the run, rendered after the last step.

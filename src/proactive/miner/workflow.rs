@@ -125,6 +125,7 @@ pub fn workflow_for(name: &str, routine: &Routine<'_>) -> Workflow {
         triggers: Vec::new(),
         execution: Default::default(),
         workdir: routine.workdir.clone(),
+        runs_on: Vec::new(),
         steps,
         outputs: IndexMap::new(),
     }
