@@ -417,6 +417,8 @@ fn schedules_are_listed_paused_resumed_and_removed_from_the_api() {
     assert_eq!(listed[0]["workflow"], "Deploy");
     assert_eq!(listed[0]["parameters"]["branch"], "release");
     assert!(listed[0]["next_fire"].is_string());
+    let page = web.get("/schedules").text;
+    assert_eq!(page.matches("class=\"fire\"").count(), 3, "the next three fires: {page}");
     let paused = web.post("/api/schedules/Deploy/pause", json!({}));
     assert_eq!(paused.json()["changed"], 1, "{}", paused.text);
     let listed = web.get("/api/schedules").json();
@@ -497,4 +499,46 @@ fn the_chat_serves_the_dashboard_while_it_is_open() {
     let gone =
         runtime.block_on(async { reqwest::Client::new().get(format!("{base}/api/workflows")).send().await.is_err() });
     assert!(gone, "the dashboard ends with the chat");
+}
+
+#[test]
+fn a_dashboard_bound_beyond_loopback_warns_and_still_needs_its_token() {
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .command()
+        .args(["serve", "--bind", "0.0.0.0", "--port", "0", "--token", "a-token-of-24-characters"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut warning = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut warning).unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(warning.starts_with("warning: listening on 0.0.0.0:"), "{warning}");
+    assert!(warning.contains("needs the token"), "{warning}");
+    let url = line.trim().strip_prefix("alpha dashboard: ").unwrap().to_string();
+    assert!(url.ends_with("/?token=a-token-of-24-characters"), "{url}");
+    let base = url.split("/?token=").next().unwrap().to_string();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (bare, authed) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let bare = client.get(format!("{base}/api/workflows")).send().await.unwrap().status().as_u16();
+        let authed = client
+            .get(format!("{base}/api/workflows"))
+            .bearer_auth("a-token-of-24-characters")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        (bare, authed)
+    });
+    assert_eq!((bare, authed), (401, 200));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+    let short = sandbox.alpha().args(["serve", "--port", "0", "--token", "short"]).output().unwrap();
+    assert_eq!(short.status.code(), Some(2), "a token too short to guard anything is refused");
 }

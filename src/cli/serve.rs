@@ -11,7 +11,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<i32, Error> {
     let open = args.open;
     start(ctx, options, |listening: &Listening| {
         if listening.exposed {
-            crate::err!(
+            crate::errln!(
                 "warning: listening on {}, which other machines can reach; every request still needs the token",
                 listening.address
             );

@@ -10,7 +10,21 @@ use crate::web::blocking::call;
 
 /// `GET /schedules`
 pub async fn page(State(state): State<AppState>) -> Response {
-    let schedules = match call(&state, crate::commands::schedule::status).await {
+    // Each schedule with its next three fires.
+    let found = call(&state, |ctx| {
+        let schedules = crate::commands::schedule::status(ctx)?;
+        let mut next = Vec::with_capacity(schedules.len());
+        for s in &schedules {
+            next.push(if s.paused {
+                Vec::new()
+            } else {
+                crate::commands::schedule::next_fires(ctx, &s.cron, s.timezone.as_deref(), 3)?
+            });
+        }
+        Ok((schedules, next))
+    })
+    .await;
+    let (schedules, next) = match found {
         Ok(found) => found,
         Err(error) => return error.page(),
     };
@@ -21,13 +35,15 @@ pub async fn page(State(state): State<AppState>) -> Response {
         } @else {
             p.muted { "Schedules fire while " code { "alpha scheduler run" } " (or its service) is running." }
             table.list #schedules {
-                thead { tr { th { "Workflow" } th { "When" } th { "Parameters" } th { "Next fire" } th { "Last fire" } th {} } }
-                tbody { @for s in &schedules {
+                thead { tr { th { "Workflow" } th { "When" } th { "Parameters" } th { "Next fires" } th { "Last fire" } th {} } }
+                tbody { @for (s, fires) in schedules.iter().zip(&next) {
                     tr data-workflow=(s.workflow) data-paused=[s.paused.then_some("yes")] {
                         td { (workflow_link(&s.workflow)) }
                         td { strong { (s.description) } div.muted.mono { (s.cron) @if let Some(tz) = &s.timezone { " " (tz) } } }
                         td.mono { @for (k, v) in &s.parameters { (k) "=" (value_text(v)) " " } }
-                        td { @if s.paused { (badge("paused")) } @else { (time(s.next_fire.as_deref())) } }
+                        td { @if s.paused { (badge("paused")) } @else {
+                            @for fire in fires { div.fire { (fire) } }
+                        } }
                         td { (time(s.last_fire.as_deref())) @if let Some(status) = &s.last_status { " " (badge(status)) } }
                         td.actions {
                             @let path = crate::web::auth::encode(&s.workflow);
