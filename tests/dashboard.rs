@@ -46,9 +46,12 @@ impl Dashboard {
             .expect("start alpha serve");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        lines.read_line(&mut line).expect("the address line");
-        let url =
-            line.trim().strip_prefix("alpha dashboard: ").unwrap_or_else(|| panic!("unexpected: {line}")).to_string();
+        let _ = lines.read_line(&mut line);
+        let Some(url) = line.trim().strip_prefix("alpha dashboard: ").map(str::to_string) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("alpha serve did not say where it listens: {line:?}");
+        };
         let (base, token) = url.split_once("/?token=").expect("the URL carries the token");
         // Keep reading its stdout so it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.lines() {});
