@@ -257,7 +257,7 @@ pub struct Settings {
     pub web_token: Option<String>,
     /// `ALPHA_WORKER_LEASE_MS`: how long a worker's claim holds without a heartbeat (default 30 s).
     pub worker_lease: Duration,
-    /// `ALPHA_WORKER_POLL_MS`: how often an idle worker looks for queued runs (default 200 ms).
+    /// `ALPHA_WORKER_POLL_MS`: how often an idle worker looks for queued runs (default 100 ms).
     pub worker_poll: Duration,
 }
 
@@ -283,7 +283,7 @@ impl Settings {
             editor: var("VISUAL").or_else(|| var("EDITOR")).unwrap_or_else(|| "vi".into()),
             web_token: var("ALPHA_WEB_TOKEN"),
             worker_lease: Duration::from_millis(number("ALPHA_WORKER_LEASE_MS").unwrap_or(30_000).max(300)),
-            worker_poll: Duration::from_millis(number("ALPHA_WORKER_POLL_MS").unwrap_or(200).max(10)),
+            worker_poll: Duration::from_millis(number("ALPHA_WORKER_POLL_MS").unwrap_or(100).max(10)),
         }
     }
 

@@ -178,3 +178,40 @@ fn a_postgres_url_is_refused_clearly_without_its_password_or_a_stray_folder() {
     let stray: Vec<_> = std::fs::read_dir(sandbox.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(!stray.iter().any(|n| n.to_string_lossy().starts_with("postgres")), "{stray:?}");
 }
+
+#[test]
+fn a_scheduled_run_of_a_tagged_workflow_waits_for_a_worker_with_the_tags() {
+    let sandbox = Sandbox::new();
+    sandbox.save(
+        "train.yaml",
+        "name: Train\nruns_on: [gpu]\nsteps:\n  - {id: fit, tool: shell, action: run, parameters: {command: \"echo fitted >> fitted\"}}\n",
+    );
+    let made = sandbox
+        .alpha()
+        .args(["workflow", "schedule", "Train", "0 9 * * *", "--timezone", "UTC"])
+        .env("ALPHA_NOW", "2026-11-25T08:00:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let mut scheduler = sandbox
+        .command()
+        .args(["scheduler", "run"])
+        .env("ALPHA_NOW", "2026-11-25T08:59:59Z")
+        .env("ALPHA_SCHEDULER_TICK_MS", "100")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let queued = eventually(Duration::from_secs(20), || {
+        history(&sandbox).first().is_some_and(|r| r["status"] == "pending" && r["trigger"] == "schedule")
+    });
+    let _ = scheduler.kill();
+    let _ = scheduler.wait();
+    assert!(queued, "the fire was not queued: {:?}", history(&sandbox));
+    assert!(!sandbox.path().join("fitted").exists(), "the scheduler ran a run meant for a gpu worker");
+    let mut gpu = worker(&sandbox, &["--name", "gpu", "--tags", "gpu"]);
+    assert!(eventually(Duration::from_secs(20), || history(&sandbox)[0]["status"] == "completed"));
+    terminate(&mut gpu);
+    assert_eq!(std::fs::read_to_string(sandbox.path().join("fitted")).unwrap(), "fitted\n");
+    assert_eq!(history(&sandbox).len(), 1, "the occurrence fired once");
+}

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::{Context, short_id};
 use crate::error::{Error, Result};
 use crate::executor::events::{Event, Sink};
-use crate::executor::{Carried, RunRequest, params};
+use crate::executor::{Carried, Executor, RunRequest, params};
 use crate::store::{Claim, RunStatus, WorkerRow};
 use crate::workflow::ParamType;
 
@@ -218,6 +218,8 @@ pub fn work(
     }
     store.register_worker(&options.name, &options.tags, options.concurrency as i64, &host_name(), now_ms())?;
     let mut report = WorkerReport { name: options.name.clone(), finished: IndexMap::new(), requeued: 0 };
+    // One executor for all the worker's runs: one database connection and writer, not one per run.
+    let executor = Executor::new(ctx.store()?);
     let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Result<RunStatus>)>();
     let mut running: Vec<std::thread::JoinHandle<()>> = Vec::new();
     let mut last_beat = Instant::now();
@@ -239,12 +241,12 @@ pub fn work(
         while !draining && running.len() < options.concurrency {
             let Some(claim) = store.claim_run(&options.name, &options.tags, now_ms() + lease_ms)? else { break };
             notice(&format!("took run {} of '{}'", short_id(&claim.run_id), claim.workflow_name));
-            let (ctx, tx, cancel) = (ctx.clone(), done_tx.clone(), control.cancel.subscribe());
+            let (executor, tx, cancel) = (executor.clone(), done_tx.clone(), control.cancel.subscribe());
             let run_id = claim.run_id.clone();
             let handle = std::thread::Builder::new()
                 .name("alpha-worker-run".into())
                 .spawn(move || {
-                    let outcome = run_claim(&ctx, claim, cancel);
+                    let outcome = run_claim(&executor, claim, cancel);
                     let _ = tx.send((run_id, outcome));
                 })
                 .map_err(|e| Error::io("can't start a thread for a run", e))?;
@@ -275,10 +277,15 @@ pub fn work(
 
 /// Runs one claimed run to its end in its own row: a run claimed before (its worker died) keeps
 /// its finished steps and numbers its attempts on.
-fn run_claim(ctx: &Context, claim: Claim, cancel: watch::Receiver<bool>) -> Result<RunStatus> {
-    let store = ctx.store()?;
+fn run_claim(executor: &Executor, claim: Claim, cancel: watch::Receiver<bool>) -> Result<RunStatus> {
+    let request = claimed_request(&executor.store(), claim, cancel)?;
+    Ok(executor.run_blocking(request)?.status)
+}
+
+/// The request that runs a claimed run; a run whose definition is gone ends failed here.
+fn claimed_request(store: &crate::store::Store, claim: Claim, cancel: watch::Receiver<bool>) -> Result<RunRequest> {
     let run = store.run(&claim.run_id)?;
-    let workflow = match super::run::workflow_that_ran(&store, &run) {
+    let workflow = match super::run::workflow_that_ran(store, &run) {
         Ok(workflow) => workflow,
         Err(error) => {
             store.finish_run(&claim.run_id, RunStatus::Failed, &serde_json::json!({}), Some(&error.to_string()))?;
@@ -297,7 +304,7 @@ fn run_claim(ctx: &Context, claim: Claim, cancel: watch::Receiver<bool>) -> Resu
     let carried = if claim.claims > 1 {
         Some(Carried {
             from_run: claim.run_id.clone(),
-            results: super::run::finished_results(&store, &claim.run_id)?,
+            results: super::run::finished_results(store, &claim.run_id)?,
             attempts: store.attempts_so_far(&claim.run_id)?,
         })
     } else {
@@ -307,26 +314,22 @@ fn run_claim(ctx: &Context, claim: Claim, cancel: watch::Receiver<bool>) -> Resu
         .workflow_dir(&claim.workflow_id)?
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
-    let summary = super::run::execute(
-        ctx,
-        RunRequest {
-            workflow,
-            workflow_id: claim.workflow_id.clone(),
-            params: given,
-            trigger: run.trigger.clone(),
-            verbose: false,
-            sink: crate::executor::events::silent(),
-            handle_signals: false,
-            stack: Vec::new(),
-            carried,
-            workdir,
-            inherited_secrets: Arc::from([]),
-            parent_cancel: Some(cancel),
-            deadline: None,
-            claimed: Some(claim.run_id.clone()),
-        },
-    )?;
-    Ok(summary.status)
+    Ok(RunRequest {
+        workflow,
+        workflow_id: claim.workflow_id.clone(),
+        params: given,
+        trigger: run.trigger.clone(),
+        verbose: false,
+        sink: crate::executor::events::silent(),
+        handle_signals: false,
+        stack: Vec::new(),
+        carried,
+        workdir,
+        inherited_secrets: Arc::from([]),
+        parent_cancel: Some(cancel),
+        deadline: None,
+        claimed: Some(claim.run_id.clone()),
+    })
 }
 
 /// `alpha worker list`: the workers and what they hold, with how many runs wait.
