@@ -515,9 +515,14 @@ fn a_dashboard_bound_beyond_loopback_warns_and_still_needs_its_token() {
         .spawn()
         .unwrap();
     let mut warning = String::new();
-    BufReader::new(child.stderr.take().unwrap()).read_line(&mut warning).unwrap();
+    let mut errors = BufReader::new(child.stderr.take().unwrap());
+    errors.read_line(&mut warning).unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    output.read_line(&mut line).unwrap();
+    // Keep both pipes open (and drained) while it serves: a closed one would end it.
+    std::thread::spawn(move || for _ in output.lines() {});
+    std::thread::spawn(move || for _ in errors.lines() {});
     assert!(warning.starts_with("warning: listening on 0.0.0.0:"), "{warning}");
     assert!(warning.contains("needs the token"), "{warning}");
     let url = line.trim().strip_prefix("alpha dashboard: ").unwrap().to_string();

@@ -10,6 +10,7 @@ mod lexicon;
 mod library;
 pub mod names;
 mod params;
+mod paraphrase;
 mod rules;
 mod slash;
 mod suggest;
@@ -43,6 +44,12 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     }
     if let Some(command) = text.strip_prefix('!') {
         return Intent::Shell { command: command.trim().to_string() };
+    }
+    if let Some(rewritten) = paraphrase::early(&text.to_ascii_lowercase())
+        && let Some(intent) = reread(&rewritten, library)
+        && names_a_saved_workflow(&intent, library)
+    {
+        return intent;
     }
     // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
     // courtesy words are stripped.
@@ -83,10 +90,27 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
         name_first,
         get_going,
     ];
+    let mut refused = None;
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {
-            return on_a_real_name(intent, &lower, library);
+            match on_a_real_name(intent, &lower, library) {
+                unknown @ Intent::Unknown { .. } => {
+                    refused = Some(unknown);
+                    break;
+                }
+                intent => return intent,
+            }
         }
+    }
+    // Said in other words, once.
+    if let Some(rewritten) = paraphrase::paraphrase(&lower)
+        && let Some(intent) = reread(&rewritten, library)
+        && !matches!(intent, Intent::Unknown { .. })
+    {
+        return intent;
+    }
+    if let Some(refused) = refused {
+        return refused;
     }
     let did_you_mean = suggestions(&lower, library);
     // A misspelt command word ("lsit workflows", "hisotry"): what only reads is read at once;
@@ -103,11 +127,48 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     Intent::Unknown { did_you_mean }
 }
 
+thread_local! {
+    /// A line said in other words is read once more, never rewritten again.
+    static REWRITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`parse`] of a line said in other words; `None` when this line is itself a rewrite.
+fn reread(rewritten: &str, library: &Library) -> Option<Intent> {
+    if REWRITING.with(|r| r.replace(true)) {
+        return None;
+    }
+    let intent = parse(rewritten, library);
+    REWRITING.with(|r| r.set(false));
+    Some(intent)
+}
+
 /// [`parse`] of a line already corrected once (no second correction).
 fn parse_without_correction(line: &str, library: &Library) -> Intent {
     match parse(line, library) {
         Intent::Unknown { .. } => Intent::Unknown { did_you_mean: Vec::new() },
         intent => intent,
+    }
+}
+
+/// "delete my emails", "delete the evidence": something of the user's, or one plain noun, that
+/// the library doesn't know (a workflow is named, or called a workflow: "delete the old workflow").
+fn possessed_or_plain_noun(lower: &str, name: &str) -> bool {
+    lower.contains(" my ")
+        || (!lower.contains("workflow") && lower.contains(" the ") && name.split_whitespace().count() == 1)
+}
+
+/// The intent acts on a workflow the library has (or on the one the conversation is about).
+fn names_a_saved_workflow(intent: &Intent, library: &Library) -> bool {
+    match intent {
+        Intent::Run { workflow, .. }
+        | Intent::Show { workflow }
+        | Intent::Edit { workflow }
+        | Intent::Delete { workflow }
+        | Intent::Versions { workflow }
+        | Intent::Unschedule { workflow }
+        | Intent::Schedule { workflow, .. } => workflow == "it" || library.knows(workflow),
+        Intent::Unknown { .. } => false,
+        _ => true,
     }
 }
 
@@ -130,11 +191,15 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin", "see"];
     let first = lower.split_whitespace().next().unwrap_or("");
     match named {
+        // "delete my browser history": something of mine the library doesn't know is not a
+        // workflow; "did you mean" offers the close ones.
         Some(name)
             if name != "it"
                 && !looks_like_path(name)
                 && !library.knows(name)
-                && (!rules::looks_like_a_name(name) || EVERYDAY.contains(&first)) =>
+                && (!rules::looks_like_a_name(name)
+                    || EVERYDAY.contains(&first)
+                    || matches!(intent, Intent::Delete { .. }) && possessed_or_plain_noun(lower, name)) =>
         {
             Intent::Unknown { did_you_mean: suggestions(lower, library) }
         }

@@ -4,6 +4,10 @@ use super::super::*;
 
 pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     let quit = [
+        "catch you later",
+        "see you later",
+        "ttyl",
+        "cya",
         "quit",
         "exit",
         "bye",

@@ -1,0 +1,113 @@
+//! Other people's words for the same commands: when no rule reads a line, it is said again in
+//! the words the rules know ("let me see the logs" → "show me the logs", "list all my
+//! automations" → "list my workflows", "i need X to run now" → "run X") and read once more.
+//! Only a reading of the rewritten line that is a command counts; the rewrite itself is never
+//! shown, and a line is rewritten at most once.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Word-for-word substitutions, applied everywhere in the line (whole words only).
+const WORDS: &[(&str, &str)] = &[
+    ("automations", "workflows"),
+    ("automation", "workflow"),
+    ("routines", "workflows"),
+    ("flows", "workflows"),
+    ("which", "what"),
+    ("modify", "change"),
+    ("alter", "change"),
+    ("lemme", "let me"),
+];
+
+/// Whole-line shapes and what they say in the rules' words (`$n` are the captures).
+static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    let shapes: &[(&str, &str)] = &[
+        (r"^(?:that's all|that is all|that's it|that is it|ok|okay|alright)[,.!]?\s+(.+)$", "$1"),
+        (r"^(?:let me see|can i see|could i see|may i see|i want to see|i'd like to see)\s+(.+)$", "show me $1"),
+        (r"^(?:give me|show me|get me|what are)?\s*(?:the\s+)?details\s+(?:of|on|for|about)\s+(.+)$", "show $1"),
+        (
+            r"^(?:i need|i want|i'd like|get|have|make)\s+(?:the\s+)?(.+?)\s+to\s+(?:run|go|start)(?:\s+(?:now|right now|immediately|asap|straight away))?$",
+            "run $1",
+        ),
+        (
+            r"^(?:the\s+)?(.+?)\s+(?:needs|has|ought) to (?:run|be run)(?:\s+(?:now|right now|immediately|asap))?$",
+            "run $1",
+        ),
+        (r"^automate\s+(.+?)\s+((?:every|each|daily|nightly|hourly|weekly|monthly|on|at)\b.*)$", "schedule $1 $2"),
+        (
+            r"^(?:stop|quit) running\s+(.+?)\s+(?:every\b.*|each\b.*|daily|nightly|hourly|weekly|monthly|automatically|on a schedule|on schedule)$",
+            "unschedule $1",
+        ),
+        (
+            r"^(?:show|list|give me|what is|what's|see)?\s*(?:me\s+)?(?:the\s+)?(?:history of changes|change history|edit history|revision history|changes)\s+(?:to|of|for)\s+(.+)$",
+            "versions of $1",
+        ),
+        (r"^save\s+(.+?)\s+(?:as|to)\s+(?:an?\s+)?(?:yaml|json|yml)(?:\s+file)?$", "export $1"),
+        (r"^save\s+(.+?)\s+(?:as|to)\s+(\S+\.(?:ya?ml|json))$", "export $1 to $2"),
+        (
+            r"^(?:load|read|bring in|pull in)\s+(?:the\s+|a\s+)?(?:workflows?\s+)?(?:from\s+)?(\S+\.(?:ya?ml|json))$",
+            "import $1",
+        ),
+        (
+            r"^is\s+(?:this file|the file|this|file)?\s*(?:ok|okay|valid|fine|correct|right)[:?]?\s+(\S+\.(?:ya?ml|json))$",
+            "validate $1",
+        ),
+        (r"^is\s+(\S+\.(?:ya?ml|json))\s+(?:ok|okay|valid|fine|correct|right)$", "validate $1"),
+        (r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$", "why did it fail"),
+        (r"^how did (?:the last run|my last run|the run|that|it) go$", "did it work"),
+        (r"^what do you think i should automate$", "what should i automate"),
+        (
+            r"^(?:show me|show|list|give me|see) everything i(?:'ve| have)?\s*(?:saved|got|made|stored|created)$",
+            "what have i saved",
+        ),
+        (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
+        // Last, "yo, backup time: run nightly backup": chatter before the command.
+        (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
+        (
+            r"^(?:what can i say(?: to you)?|what can i ask(?: you)?|what do you understand|what commands do you know)$",
+            "help",
+        ),
+    ];
+    shapes.iter().filter_map(|(pattern, to)| Regex::new(pattern).ok().map(|re| (re, *to))).collect()
+});
+
+/// Shapes that another rule would misread ("automate X every night" is not a request to create
+/// one when X is saved): tried before the rules, and taken only when the rewritten line reads as
+/// a command on a saved workflow.
+static EARLY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"^automate\s",
+        r"^(?:stop|quit) running\s",
+        r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
+        r"^how did (?:the last run|my last run|the run|that|it) go$",
+        r"(?:history of changes|change history|edit history|revision history)\s",
+    ]
+    .iter()
+    .filter_map(|p| Regex::new(p).ok())
+    .collect()
+});
+
+/// [`paraphrase`] for the lines to read in other words before the rules.
+pub(crate) fn early(lower: &str) -> Option<String> {
+    let trimmed = lower.trim().trim_end_matches(['?', '!', '.']).trim();
+    EARLY.iter().any(|re| re.is_match(trimmed)).then(|| paraphrase(lower)).flatten()
+}
+
+/// The line in the rules' words, when that changes it.
+pub(crate) fn paraphrase(lower: &str) -> Option<String> {
+    let lower = lower.trim().trim_end_matches(['?', '!', '.']).trim();
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    for word in &mut words {
+        if let Some((_, to)) = WORDS.iter().find(|(from, _)| from == word) {
+            *word = to;
+        }
+    }
+    let mut line = words.join(" ");
+    for (shape, to) in SHAPES.iter() {
+        if shape.is_match(&line) {
+            line = shape.replace(&line, *to).trim().to_string();
+        }
+    }
+    (line != lower).then_some(line)
+}
