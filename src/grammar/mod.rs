@@ -154,7 +154,9 @@ fn parse_without_correction(line: &str, library: &Library) -> Intent {
 /// the library doesn't know (a workflow is named, or called a workflow: "delete the old workflow").
 fn possessed_or_plain_noun(lower: &str, name: &str) -> bool {
     lower.contains(" my ")
-        || (!lower.contains("workflow") && lower.contains(" the ") && name.split_whitespace().count() == 1)
+        || (!lower.contains("workflow")
+            && (lower.contains(" the ") || lower.contains(" of "))
+            && name.split_whitespace().count() == 1)
 }
 
 /// The intent acts on a workflow the library has (or on the one the conversation is about).
@@ -183,12 +185,15 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         | Intent::Export { workflow, .. }
         | Intent::Unschedule { workflow }
         | Intent::Schedule { workflow, .. } => Some(workflow),
+        Intent::History { workflow: Some(workflow), .. } | Intent::Explain { workflow: Some(workflow), .. } => {
+            Some(workflow)
+        }
         _ => None,
     };
     // Verbs that are everyday English ("open the door", "tell me about yourself") act only on a
     // name the library knows.
     const EVERYDAY: &[&str] =
-        &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin", "see"];
+        &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin", "see", "explain"];
     let first = lower.split_whitespace().next().unwrap_or("");
     match named {
         // "delete my browser history": something of mine the library doesn't know is not a
@@ -199,7 +204,8 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
                 && !library.knows(name)
                 && (!rules::looks_like_a_name(name)
                     || EVERYDAY.contains(&first)
-                    || matches!(intent, Intent::Delete { .. }) && possessed_or_plain_noun(lower, name)) =>
+                    || matches!(intent, Intent::Delete { .. } | Intent::History { .. } | Intent::Explain { .. })
+                        && possessed_or_plain_noun(lower, name)) =>
         {
             Intent::Unknown { did_you_mean: suggestions(lower, library) }
         }

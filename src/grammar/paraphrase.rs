@@ -18,6 +18,13 @@ const WORDS: &[(&str, &str)] = &[
     ("modify", "change"),
     ("alter", "change"),
     ("lemme", "let me"),
+    ("why'd", "why did"),
+    ("how'd", "how did"),
+    ("what'd", "what did"),
+    ("ls", "list"),
+    ("wf", "workflows"),
+    ("wfs", "workflows"),
+    ("nuke", "delete"),
 ];
 
 /// Whole-line shapes and what they say in the rules' words (`$n` are the captures).
@@ -57,6 +64,17 @@ static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$", "why did it fail"),
         (r"^how did (?:the last run|my last run|the run|that|it) go$", "did it work"),
         (r"^what do you think i should automate$", "what should i automate"),
+        (r"^workflows (?:list|please|pls)$", "list workflows"),
+        (
+            r"^(?:what do i have|what have i got|what's there|what is there|what ones do i have|what ones are there)(?: in here| here| in there| saved)?$",
+            "what do i have",
+        ),
+        (r"^explain what happened(?: to| with)?\s+(.+)$", "what happened to $1"),
+        (r"^(?:show me |show |tell me )?what (?:the\s+)?(.+?) (?:printed|output|said|wrote|logged)$", "logs for $1"),
+        (
+            r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedule (?:for|of|on) (.+)$",
+            "unschedule $1",
+        ),
         (
             r"^(?:show me|show|list|give me|see) everything i(?:'ve| have)?\s*(?:saved|got|made|stored|created)$",
             "what have i saved",
@@ -82,6 +100,7 @@ static EARLY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
         r"^how did (?:the last run|my last run|the run|that|it) go$",
         r"(?:history of changes|change history|edit history|revision history)\s",
+        r"^explain what happened",
     ]
     .iter()
     .filter_map(|p| Regex::new(p).ok())
