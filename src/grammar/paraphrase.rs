@@ -25,87 +25,104 @@ const WORDS: &[(&str, &str)] = &[
     ("wf", "workflows"),
     ("wfs", "workflows"),
     ("nuke", "delete"),
+    // "what failed recently": the last seven days.
+    ("recently", "this week"),
+    ("lately", "this week"),
 ];
 
 /// Whole-line shapes and what they say in the rules' words (`$n` are the captures).
+const SHAPE_PATTERNS: &[(&str, &str)] = &[
+    (r"^(?:that's all|that is all|that's it|that is it|ok|okay|alright)[,.!]?\s+(.+)$", "$1"),
+    (r"^(?:let me see|can i see|could i see|may i see|i want to see|i'd like to see)\s+(.+)$", "show me $1"),
+    (r"^(?:give me|show me|get me|what are)?\s*(?:the\s+)?details\s+(?:of|on|for|about)\s+(.+)$", "show $1"),
+    (
+        r"^(?:i need|i want|i'd like|get|have|make)\s+(?:the\s+)?(.+?)\s+to\s+(?:run|go|start)(?:\s+(?:now|right now|immediately|asap|straight away))?$",
+        "run $1",
+    ),
+    (r"^(?:the\s+)?(.+?)\s+(?:needs|has|ought) to (?:run|be run)(?:\s+(?:now|right now|immediately|asap))?$", "run $1"),
+    (r"^automate\s+(.+?)\s+((?:every|each|daily|nightly|hourly|weekly|monthly|on|at)\b.*)$", "schedule $1 $2"),
+    (
+        r"^(?:stop|quit) running\s+(.+?)\s+(?:every\b.*|each\b.*|daily|nightly|hourly|weekly|monthly|automatically|on a schedule|on schedule)$",
+        "unschedule $1",
+    ),
+    (
+        r"^(?:show|list|give me|what is|what's|see)?\s*(?:me\s+)?(?:the\s+)?(?:history of changes|change history|edit history|revision history|changes)\s+(?:to|of|for)\s+(.+)$",
+        "versions of $1",
+    ),
+    (r"^save\s+(.+?)\s+(?:as|to)\s+(?:an?\s+)?(?:yaml|json|yml)(?:\s+file)?$", "export $1"),
+    (r"^save\s+(.+?)\s+(?:as|to)\s+(\S+\.(?:ya?ml|json))$", "export $1 to $2"),
+    (
+        r"^(?:load|read|bring in|pull in)\s+(?:the\s+|a\s+)?(?:workflows?\s+)?(?:from\s+)?(\S+\.(?:ya?ml|json))$",
+        "import $1",
+    ),
+    (
+        r"^is\s+(?:this file|the file|this|file)?\s*(?:ok|okay|valid|fine|correct|right)[:?]?\s+(\S+\.(?:ya?ml|json))$",
+        "validate $1",
+    ),
+    (r"^is\s+(\S+\.(?:ya?ml|json))\s+(?:ok|okay|valid|fine|correct|right)$", "validate $1"),
+    (r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$", "why did it fail"),
+    (r"^how did (?:the last run|my last run|the run|that|it) go$", "did it work"),
+    (r"^what do you think i should automate$", "what should i automate"),
+    (r"^workflows (?:list|please|pls)$", "list workflows"),
+    (
+        r"^what workflows (?:have i|did i) (?:made|make|created|create|built|build|written|write|set up)$",
+        "list workflows",
+    ),
+    (r"^(?:list|show|show me|give me) everything (?:you have|you've got|there is|here|you know)$", "list workflows"),
+    (r"^what's saved(?: here| in here)?$", "list workflows"),
+    (r"^tell me what (?:the\s+)?(.+?) does$", "what does $1 do"),
+    (r"^what's (?:inside|in) (?:the\s+)?(.+)$", "show $1"),
+    (r"^did anything (?:fail|break)(?:\s+(.+))?$", "what failed $1"),
+    (
+        r"^(?:show|list|see)(?: me)?(?: the)? (?:previous|old|older|earlier|past|all) versions (?:of|for) (.+)$",
+        "versions of $1",
+    ),
+    (
+        r"^(?:what do i have|what have i got|what's there|what is there|what ones do i have|what ones are there)(?: in here| here| in there| saved)?$",
+        "what do i have",
+    ),
+    (r"^explain what happened(?: to| with)?\s+(.+)$", "what happened to $1"),
+    (r"^(?:show me |show |tell me )?what (?:the\s+)?(.+?) (?:printed|output|said|wrote|logged)$", "logs for $1"),
+    (
+        r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? (?:for|of|on|from) (.+)$",
+        "unschedule $1",
+    ),
+    (r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$", "show run history"),
+    (
+        r"^(?:show me|show|list|give me|see) everything i(?:'ve| have)?\s*(?:saved|got|made|stored|created)$",
+        "what have i saved",
+    ),
+    (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
+    // Last, "yo, backup time: run nightly backup": chatter before the command.
+    (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
+    (
+        r"^(?:what can i say(?: to you)?|what can i ask(?: you)?|what do you understand|what commands do you know)$",
+        "help",
+    ),
+];
+
+/// [`SHAPE_PATTERNS`] compiled once.
 static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let shapes: &[(&str, &str)] = &[
-        (r"^(?:that's all|that is all|that's it|that is it|ok|okay|alright)[,.!]?\s+(.+)$", "$1"),
-        (r"^(?:let me see|can i see|could i see|may i see|i want to see|i'd like to see)\s+(.+)$", "show me $1"),
-        (r"^(?:give me|show me|get me|what are)?\s*(?:the\s+)?details\s+(?:of|on|for|about)\s+(.+)$", "show $1"),
-        (
-            r"^(?:i need|i want|i'd like|get|have|make)\s+(?:the\s+)?(.+?)\s+to\s+(?:run|go|start)(?:\s+(?:now|right now|immediately|asap|straight away))?$",
-            "run $1",
-        ),
-        (
-            r"^(?:the\s+)?(.+?)\s+(?:needs|has|ought) to (?:run|be run)(?:\s+(?:now|right now|immediately|asap))?$",
-            "run $1",
-        ),
-        (r"^automate\s+(.+?)\s+((?:every|each|daily|nightly|hourly|weekly|monthly|on|at)\b.*)$", "schedule $1 $2"),
-        (
-            r"^(?:stop|quit) running\s+(.+?)\s+(?:every\b.*|each\b.*|daily|nightly|hourly|weekly|monthly|automatically|on a schedule|on schedule)$",
-            "unschedule $1",
-        ),
-        (
-            r"^(?:show|list|give me|what is|what's|see)?\s*(?:me\s+)?(?:the\s+)?(?:history of changes|change history|edit history|revision history|changes)\s+(?:to|of|for)\s+(.+)$",
-            "versions of $1",
-        ),
-        (r"^save\s+(.+?)\s+(?:as|to)\s+(?:an?\s+)?(?:yaml|json|yml)(?:\s+file)?$", "export $1"),
-        (r"^save\s+(.+?)\s+(?:as|to)\s+(\S+\.(?:ya?ml|json))$", "export $1 to $2"),
-        (
-            r"^(?:load|read|bring in|pull in)\s+(?:the\s+|a\s+)?(?:workflows?\s+)?(?:from\s+)?(\S+\.(?:ya?ml|json))$",
-            "import $1",
-        ),
-        (
-            r"^is\s+(?:this file|the file|this|file)?\s*(?:ok|okay|valid|fine|correct|right)[:?]?\s+(\S+\.(?:ya?ml|json))$",
-            "validate $1",
-        ),
-        (r"^is\s+(\S+\.(?:ya?ml|json))\s+(?:ok|okay|valid|fine|correct|right)$", "validate $1"),
-        (r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$", "why did it fail"),
-        (r"^how did (?:the last run|my last run|the run|that|it) go$", "did it work"),
-        (r"^what do you think i should automate$", "what should i automate"),
-        (r"^workflows (?:list|please|pls)$", "list workflows"),
-        (
-            r"^(?:what do i have|what have i got|what's there|what is there|what ones do i have|what ones are there)(?: in here| here| in there| saved)?$",
-            "what do i have",
-        ),
-        (r"^explain what happened(?: to| with)?\s+(.+)$", "what happened to $1"),
-        (r"^(?:show me |show |tell me )?what (?:the\s+)?(.+?) (?:printed|output|said|wrote|logged)$", "logs for $1"),
-        (
-            r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedule (?:for|of|on) (.+)$",
-            "unschedule $1",
-        ),
-        (
-            r"^(?:show me|show|list|give me|see) everything i(?:'ve| have)?\s*(?:saved|got|made|stored|created)$",
-            "what have i saved",
-        ),
-        (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
-        // Last, "yo, backup time: run nightly backup": chatter before the command.
-        (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
-        (
-            r"^(?:what can i say(?: to you)?|what can i ask(?: you)?|what do you understand|what commands do you know)$",
-            "help",
-        ),
-    ];
-    shapes.iter().filter_map(|(pattern, to)| Regex::new(pattern).ok().map(|re| (re, *to))).collect()
+    SHAPE_PATTERNS.iter().filter_map(|(pattern, to)| Regex::new(pattern).ok().map(|re| (re, *to))).collect()
 });
 
 /// Shapes that another rule would misread ("automate X every night" is not a request to create
 /// one when X is saved): tried before the rules, and taken only when the rewritten line reads as
 /// a command on a saved workflow.
-static EARLY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
-        r"^automate\s",
-        r"^(?:stop|quit) running\s",
-        r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
-        r"^how did (?:the last run|my last run|the run|that|it) go$",
-        r"(?:history of changes|change history|edit history|revision history)\s",
-        r"^explain what happened",
-    ]
-    .iter()
-    .filter_map(|p| Regex::new(p).ok())
-    .collect()
-});
+const EARLY_PATTERNS: &[&str] = &[
+    r"^automate\s",
+    r"^(?:stop|quit) running\s",
+    r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
+    r"^how did (?:the last run|my last run|the run|that|it) go$",
+    r"(?:history of changes|change history|edit history|revision history)\s",
+    r"^explain what happened",
+    r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? ",
+    r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$",
+];
+
+/// [`EARLY_PATTERNS`] compiled once.
+static EARLY: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| EARLY_PATTERNS.iter().filter_map(|p| Regex::new(p).ok()).collect());
 
 /// [`paraphrase`] for the lines to read in other words before the rules.
 pub(crate) fn early(lower: &str) -> Option<String> {
@@ -129,4 +146,27 @@ pub(crate) fn paraphrase(lower: &str) -> Option<String> {
         }
     }
     (line != lower).then_some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_shape_compiles() {
+        assert_eq!(super::SHAPES.len(), super::SHAPE_PATTERNS.len(), "a shape's pattern is invalid");
+        assert_eq!(super::EARLY.len(), super::EARLY_PATTERNS.len(), "an early pattern is invalid");
+    }
+
+    #[test]
+    fn lines_are_said_in_the_rules_words() {
+        for (line, said) in [
+            ("show the last ten runs", "show run history"),
+            ("remove the schedule from repo check", "unschedule repo check"),
+            ("let me see the logs", "show me the logs"),
+            ("i need the nightly backup to run right now", "run nightly backup"),
+        ] {
+            assert_eq!(super::paraphrase(line).as_deref(), Some(said), "{line}");
+        }
+        assert_eq!(super::early("show the last ten runs").as_deref(), Some("show run history"));
+        assert_eq!(super::paraphrase("run deploy"), None, "a line already in the rules' words stays");
+    }
 }
