@@ -111,29 +111,12 @@ pub fn wait(ctx: &Context, run_id: &str, sink: &Sink, poll: Duration) -> Result<
             });
         }
         for (index, step) in steps.iter().enumerate().skip(seen) {
-            sink(&Event::StepFinished {
-                index: numbers.get(&step.step_id).copied().unwrap_or(index + 1),
-                total: total.max(steps.len()),
-                id: step.step_id.clone(),
-                label: step.name.clone().unwrap_or_else(|| step.step_id.clone()),
-                status: step.status,
-                duration_ms: step.duration_ms.unwrap_or(0).max(0) as u64,
-                attempts: step.attempt.max(1) as u32,
-                reason: step.error.clone(),
-                stderr_tail: None,
-            });
+            let number = numbers.get(&step.step_id).copied().unwrap_or(index + 1);
+            sink(&Event::recorded_step(number, total.max(steps.len()), step));
         }
         seen = steps.len();
         if !matches!(run.status, RunStatus::Pending | RunStatus::Running) {
-            sink(&Event::RunFinished {
-                run_id: run.id.clone(),
-                status: run.status,
-                duration_ms: run.result.get("duration_ms").and_then(Value::as_u64).unwrap_or(0),
-                outputs: run.result.get("outputs").cloned().unwrap_or(Value::Null),
-                error: run.error.clone(),
-                failed_steps: Vec::new(),
-                failed_at: None,
-            });
+            sink(&Event::recorded_end(&run));
             return Ok(Waited { run });
         }
         std::thread::sleep(poll);

@@ -117,6 +117,45 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// A step attempt as recorded, told as the event a live run sent when it ended (for those
+    /// who follow a run from the record: the dashboard, `--wait`).
+    pub fn recorded_step(index: usize, total: usize, step: &crate::store::StepRecord) -> Event {
+        Event::StepFinished {
+            index,
+            total,
+            id: step.step_id.clone(),
+            label: step.name.clone().unwrap_or_else(|| step.step_id.clone()),
+            status: step.status,
+            duration_ms: step.duration_ms.unwrap_or(0).max(0) as u64,
+            attempts: step.attempt.max(1) as u32,
+            reason: step.error.clone(),
+            stderr_tail: None,
+        }
+    }
+
+    /// A finished run as recorded, told as its `run_finished` event.
+    pub fn recorded_end(run: &crate::store::RunRecord) -> Event {
+        let recorded = run.result.get("duration_ms").and_then(Value::as_u64);
+        let between = match (
+            run.started_at.as_deref().and_then(crate::store::parse_time),
+            run.completed_at.as_deref().and_then(crate::store::parse_time),
+        ) {
+            (Some(start), Some(end)) => (end - start).num_milliseconds().max(0) as u64,
+            _ => 0,
+        };
+        Event::RunFinished {
+            run_id: run.id.clone(),
+            status: run.status,
+            duration_ms: recorded.unwrap_or(between),
+            outputs: run.result.get("outputs").cloned().unwrap_or(Value::Null),
+            error: run.error.clone(),
+            failed_steps: Vec::new(),
+            failed_at: None,
+        }
+    }
+}
+
 /// Something that receives events.
 pub type Sink = std::sync::Arc<dyn Fn(&Event) + Send + Sync>;
 

@@ -94,24 +94,14 @@ async fn follow_recorded(state: AppState, mut details: RunDetails, tx: mpsc::Sen
     loop {
         let total = details.steps.len();
         for (index, step) in details.steps.iter().enumerate().skip(sent) {
-            let event = Event::StepFinished {
-                index: index + 1,
-                total,
-                id: step.step_id.clone(),
-                label: step.name.clone().unwrap_or_else(|| step.step_id.clone()),
-                status: step.status,
-                duration_ms: step.duration_ms.unwrap_or(0).max(0) as u64,
-                attempts: step.attempt.max(1) as u32,
-                reason: step.error.clone(),
-                stderr_tail: None,
-            };
+            let event = Event::recorded_step(index + 1, total, step);
             if tx.send(message(&event)).await.is_err() {
                 return;
             }
         }
         sent = total;
         if !matches!(details.run.status, RunStatus::Running | RunStatus::Pending) {
-            let _ = tx.send(message(&finished(&details))).await;
+            let _ = tx.send(message(&Event::recorded_end(&details.run))).await;
             return;
         }
         tokio::time::sleep(POLL).await;
@@ -121,26 +111,5 @@ async fn follow_recorded(state: AppState, mut details: RunDetails, tx: mpsc::Sen
             Ok(next) => details = next,
             Err(_) => return,
         }
-    }
-}
-
-/// The `run_finished` event of a recorded run.
-fn finished(details: &RunDetails) -> Event {
-    let run = &details.run;
-    let duration_ms = match (
-        run.started_at.as_deref().and_then(crate::store::parse_time),
-        run.completed_at.as_deref().and_then(crate::store::parse_time),
-    ) {
-        (Some(start), Some(end)) => (end - start).num_milliseconds().max(0) as u64,
-        _ => 0,
-    };
-    Event::RunFinished {
-        run_id: run.id.clone(),
-        status: run.status,
-        duration_ms,
-        outputs: run.result.get("outputs").cloned().unwrap_or(serde_json::Value::Null),
-        error: run.error.clone(),
-        failed_steps: Vec::new(),
-        failed_at: None,
     }
 }
