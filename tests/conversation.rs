@@ -250,3 +250,28 @@ fn a_command_typed_at_the_name_question_is_asked_about() {
     assert!(text.contains("Workflow 'Build It' created."), "{text}");
     assert!(!stdout(&sandbox.run(&["workflow", "list"])).contains("show history"), "{text}");
 }
+
+#[test]
+fn roll_back_asks_then_saves_the_earlier_definition_as_a_new_version() {
+    let sandbox = Sandbox::new();
+    let first =
+        "name: Greeter\nsteps:\n  - {id: hi, tool: shell, action: run, parameters: {command: \"echo hello\"}}\n";
+    sandbox.save("greeter.yaml", first);
+    let second = sandbox.write(
+        "greeter2.yaml",
+        &first.replace("echo hello", "echo goodbye").replace("name: Greeter", "name: Greeter\nversion: 1.1.0"),
+    );
+    let out = sandbox.run(&["workflow", "create", "--file", second.to_str().unwrap(), "--replace"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, text) = chat(&sandbox, "undo the last change to greeter\nno\n");
+    assert!(text.contains("Roll 'Greeter' back to v1.0.0?"), "{text}");
+    assert!(text.contains("Left 'Greeter' as it is."), "{text}");
+    let (_, text) = chat(&sandbox, "roll back greeter to 1.0.0\nyes\n");
+    assert!(text.contains("1.0.0"), "{text}");
+    let shown: serde_json::Value =
+        serde_json::from_slice(&sandbox.run(&["workflow", "show", "Greeter", "--json"]).stdout).unwrap();
+    let command = shown["definition"]["steps"][0]["parameters"]["command"].as_str().unwrap().to_string();
+    assert_eq!(command, "echo hello", "the earlier definition is current again");
+    let versions = stdout(&sandbox.run(&["workflow", "versions", "Greeter"]));
+    assert!(versions.contains("1.1.0") && versions.contains("1.0.0"), "nothing was lost: {versions}");
+}

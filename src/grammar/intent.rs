@@ -85,6 +85,14 @@ pub enum Intent {
         /// Name.
         workflow: String,
     },
+    /// Make an earlier version the current one again (saved as a new version; nothing is lost).
+    Rollback {
+        /// Name.
+        workflow: String,
+        /// The version to go back to; null for the one before the current.
+        #[serde(default)]
+        version: Option<String>,
+    },
     /// What a run's steps printed: the run `run`, else the last run of `workflow`, else the
     /// last run.
     Logs {

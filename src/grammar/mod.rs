@@ -76,6 +76,7 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     let lower = text.to_ascii_lowercase();
     let parsers: &[Rule] = &[
         simple,
+        rollback,
         list,
         history,
         unschedule,
@@ -184,6 +185,7 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         | Intent::Delete { workflow }
         | Intent::Export { workflow, .. }
         | Intent::Unschedule { workflow }
+        | Intent::Rollback { workflow, .. }
         | Intent::Schedule { workflow, .. } => Some(workflow),
         Intent::History { workflow: Some(workflow), .. } | Intent::Explain { workflow: Some(workflow), .. } => {
             Some(workflow)

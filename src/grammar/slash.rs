@@ -108,6 +108,15 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         "suggest" | "suggestions" => Intent::Suggest,
         "help" | "h" | "?" => Intent::Help,
         "dashboard" | "serve" | "web" => Intent::Dashboard,
+        "rollback" if !rest.is_empty() => {
+            let (name, version) = match rest.rsplit_once(' ') {
+                Some((name, v)) if v.trim_start_matches('v').split('.').count() == 3 => {
+                    (name.trim(), Some(v.trim_start_matches('v').to_string()))
+                }
+                _ => (rest, None),
+            };
+            Intent::Rollback { workflow: unquote(name).to_string(), version }
+        }
         "quit" | "exit" | "q" | "bye" => Intent::Quit,
         other => {
             let commands = [

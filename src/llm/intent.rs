@@ -17,6 +17,7 @@ const INTENTS: &[&str] = &[
     "edit",
     "delete",
     "versions",
+    "rollback",
     "history",
     "explain",
     "logs",

@@ -27,6 +27,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("/explain", "/explain Deploy Pipeline"),
     ("/logs", "/logs 3f2a9c1e"),
     ("/versions", "/versions Deploy Pipeline"),
+    ("/rollback", "/rollback Deploy Pipeline 1.0.0"),
     ("/schedules", "/schedules"),
     ("/templates", "/templates"),
     ("/export", "/export Deploy Pipeline deploy.yaml"),

@@ -254,6 +254,7 @@ impl Session {
             Intent::Schedules { workflow } => self.schedules(workflow),
             Intent::Templates => self.templates(),
             Intent::Versions { workflow } => self.versions(&workflow),
+            Intent::Rollback { workflow, version } => self.rollback(&workflow, version, ask),
             Intent::Logs { workflow, run } => self.logs(workflow, run),
             Intent::Thanks => Ok(self.small_talk(&self.line.clone())),
             Intent::List { tags, search } => {
@@ -424,6 +425,31 @@ impl Session {
 }
 
 impl Session {
+    /// "roll X back to 1.0.0", "undo the last change to X": asked first, saved as a new version.
+    fn rollback(&mut self, workflow: &str, version: Option<String>, ask: &mut Ask<'_>) -> Result<i32> {
+        let name = self.target(workflow)?;
+        self.last_workflow = Some(name.clone());
+        let (name, versions) = library::versions(&self.ctx, &name)?;
+        let version = match version {
+            Some(version) => version.trim_start_matches('v').to_string(),
+            None => match versions.iter().position(|v| v.current).and_then(|i| i.checked_sub(1)) {
+                Some(i) => versions[i].version.clone(),
+                None => {
+                    crate::outln!("'{name}' has only the one version; there is nothing to roll back to.");
+                    return Ok(exit::OK);
+                }
+            },
+        };
+        let question =
+            format!("Roll '{name}' back to v{version}? It is saved as a new version; nothing is lost. [y/N] ");
+        if !yes(ask(&question)) {
+            crate::outln!("Left '{name}' as it is.");
+            return Ok(exit::OK);
+        }
+        crate::out!("{}", text::rolled_back(&library::rollback(&self.ctx, &name, &version)?));
+        Ok(exit::OK)
+    }
+
     /// Serves the dashboard from this session (on alpha's usual port when it is free), or says
     /// where the one it already serves is.
     fn dashboard(&mut self) -> Result<i32> {

@@ -59,6 +59,8 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Schedules { workflow: None } => "list schedules".into(),
         Intent::Templates => "list the built-in templates".into(),
         Intent::Versions { workflow } => format!("list the versions of '{workflow}'"),
+        Intent::Rollback { workflow, version: Some(version) } => format!("roll '{workflow}' back to v{version}"),
+        Intent::Rollback { workflow, version: None } => format!("roll '{workflow}' back to its previous version"),
         Intent::Logs { run: Some(run), .. } => format!("show what run {run} printed"),
         Intent::Logs { workflow: Some(w), .. } => format!("show what the last run of '{w}' printed"),
         Intent::Logs { .. } => "show what the last run printed".into(),

@@ -232,3 +232,33 @@ fn what_it_printed(text: &str, library: &Library) -> Option<Intent> {
     }
     library.knows(typed).then(|| Intent::Logs { workflow: Some(library.canonical(typed)), run: None })
 }
+
+/// "roll back deploy pipeline to 1.0.0", "revert X to v1.2.0", "undo the last change to X".
+pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    static TO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?:roll\s*back|revert|restore)\s+(?:the\s+)?(?P<name>.+?)\s+(?:back\s+)?to\s+(?:version\s+|v)?(?P<v>\d+\.\d+\.\d+)$",
+        )
+        .expect("a valid pattern")
+    });
+    static PREVIOUS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?:undo the last (?:change|edit) (?:to|of|on)|roll\s*back|revert)\s+(?:the\s+)?(?P<name>.+?)(?:\s+to (?:the|its) (?:previous|last|earlier) version)?$",
+        )
+        .expect("a valid pattern")
+    });
+    let text = text.trim();
+    if let Some(c) = TO.captures(text) {
+        let name = if library.knows(&c["name"]) { library.canonical(&c["name"]) } else { c["name"].to_string() };
+        return Some(Intent::Rollback { workflow: name, version: Some(c["v"].to_string()) });
+    }
+    let starts = ["undo the last", "roll back", "rollback", "revert"].iter().any(|p| lower.starts_with(p));
+    // Without a version, only on a saved name: "roll back the carpet" is not a command.
+    if starts
+        && let Some(c) = PREVIOUS.captures(text)
+        && library.knows(&c["name"])
+    {
+        return Some(Intent::Rollback { workflow: library.canonical(&c["name"]), version: None });
+    }
+    None
+}
