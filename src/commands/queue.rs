@@ -81,11 +81,7 @@ pub struct Waited {
 impl Waited {
     /// The exit code its status means (design.md §3).
     pub fn exit_code(&self) -> i32 {
-        match self.run.status {
-            RunStatus::Completed => crate::error::exit::OK,
-            RunStatus::Interrupted => crate::error::exit::INTERRUPTED,
-            _ => crate::error::exit::FAILED,
-        }
+        self.run.status.exit_code()
     }
 }
 
@@ -275,15 +271,8 @@ fn claimed_request(store: &crate::store::Store, claim: Claim, cancel: watch::Rec
             return Err(error);
         }
     };
-    let mut given: IndexMap<String, Value> = IndexMap::new();
-    if let Value::Object(recorded) = &claim.parameters {
-        for (name, value) in recorded {
-            let secret = workflow.parameters.get(name).is_some_and(|p| p.kind == ParamType::Secret);
-            if !secret {
-                given.insert(name.clone(), value.clone());
-            }
-        }
-    }
+    // The worker brings the secrets (ALPHA_SECRET_*): a queued run never carried one.
+    let (given, _) = super::run::recorded_values(&workflow, &run.parameters);
     let carried = if claim.claims > 1 {
         Some(Carried {
             from_run: claim.run_id.clone(),
@@ -293,10 +282,7 @@ fn claimed_request(store: &crate::store::Store, claim: Claim, cancel: watch::Rec
     } else {
         None
     };
-    let workdir = store
-        .workflow_dir(&claim.workflow_id)?
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let workdir = crate::executor::unattended_workdir(store, &claim.workflow_id)?;
     Ok(RunRequest {
         workflow,
         workflow_id: claim.workflow_id.clone(),

@@ -161,18 +161,7 @@ pub fn resume(ctx: &Context, run_id: &str, overrides: IndexMap<String, String>) 
         return Err(Error::usage(format!("run {id} was already resumed by run {}, which completed", short_id(&later))));
     }
     let workflow = workflow_that_ran(&store, &earlier)?;
-    let mut given: IndexMap<String, Value> = IndexMap::new();
-    let mut secrets_given_before = Vec::new();
-    if let Value::Object(recorded) = &earlier.parameters {
-        for (name, value) in recorded {
-            let secret = workflow.parameters.get(name).is_some_and(|p| p.kind == ParamType::Secret);
-            if !secret {
-                given.insert(name.clone(), value.clone());
-            } else if !value.is_null() {
-                secrets_given_before.push(name.clone());
-            }
-        }
-    }
+    let (mut given, secrets_given_before) = recorded_values(&workflow, &earlier.parameters);
     given.extend(as_values(overrides));
     for name in secrets_given_before {
         if !given.contains_key(&name) && params::secret_from_env(&name).is_none() {
@@ -204,6 +193,25 @@ pub fn resume(ctx: &Context, run_id: &str, overrides: IndexMap<String, String>) 
         claimed: None,
     };
     Ok(Resumption { earlier, request, done })
+}
+
+/// A run's recorded parameters as values to run with again, and the names of the secrets it was
+/// given (recorded masked, never their values: they must come again).
+pub(super) fn recorded_values(workflow: &Workflow, recorded: &Value) -> (IndexMap<String, Value>, Vec<String>) {
+    let mut given = IndexMap::new();
+    let mut secrets = Vec::new();
+    if let Value::Object(recorded) = recorded {
+        for (name, value) in recorded {
+            if workflow.parameters.get(name).is_some_and(|p| p.kind == ParamType::Secret) {
+                if !value.is_null() {
+                    secrets.push(name.clone());
+                }
+            } else {
+                given.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    (given, secrets)
 }
 
 /// The results of the steps that finished in a run, by step id (a later failed attempt of a

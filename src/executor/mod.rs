@@ -109,12 +109,18 @@ pub struct RunSummary {
 impl RunSummary {
     /// The process exit code for this outcome.
     pub fn exit_code(&self) -> i32 {
-        match self.status {
-            RunStatus::Completed => crate::error::exit::OK,
-            RunStatus::Interrupted => crate::error::exit::INTERRUPTED,
-            _ => crate::error::exit::FAILED,
-        }
+        self.status.exit_code()
     }
+}
+
+/// Where a run that no one started from a terminal (a scheduled run, a worker's) runs when its
+/// workflow names no `workdir:`: the directory it was saved from, else `$HOME`, never the
+/// scheduler's or the worker's own.
+pub fn unattended_workdir(store: &Store, workflow_id: &str) -> Result<Option<std::path::PathBuf>> {
+    Ok(store
+        .workflow_dir(workflow_id)?
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from)))
 }
 
 /// Runs workflows against one library.

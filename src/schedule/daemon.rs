@@ -280,11 +280,7 @@ fn run_scheduled(db: &Path, entry: &Entry, interrupt: bool, notice: Notice) -> R
         ));
         return Ok((RunStatus::Pending, run_id));
     }
-    // Where the workflow was made, else home: never the scheduler's own directory.
-    let workdir = store
-        .workflow_dir(&saved.id)?
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let workdir = crate::executor::unattended_workdir(&store, &saved.id)?;
     let summary = Executor::new(store).run_blocking(RunRequest {
         workdir,
         inherited_secrets: std::sync::Arc::from([]),

@@ -23,12 +23,8 @@ pub struct Claim {
     pub run_id: String,
     /// Its workflow's id.
     pub workflow_id: String,
-    /// The workflow's name when queued.
+    /// The workflow's name when queued (its version and parameters are the run's own record).
     pub workflow_name: String,
-    /// The version queued.
-    pub workflow_version: String,
-    /// Its parameters as recorded (secrets never are).
-    pub parameters: Value,
     /// How many times it has been claimed, this one included.
     pub claims: i64,
 }
@@ -143,23 +139,11 @@ impl Store {
             params![run_id, std::process::id(), crate::process::start_time(std::process::id()).map(|t| t as i64)],
         )?;
         let claim = tx.query_row(
-            "SELECT e.id, e.workflow_id, c.workflow_name, c.workflow_version, e.parameters, q.claims
+            "SELECT e.id, e.workflow_id, c.workflow_name, q.claims
              FROM workflow_executions e JOIN execution_context c ON c.execution_id = e.id JOIN run_queue q ON q.run_id = e.id
              WHERE e.id = ?1",
             [&run_id],
-            |r| {
-                Ok(Claim {
-                    run_id: r.get(0)?,
-                    workflow_id: r.get(1)?,
-                    workflow_name: r.get(2)?,
-                    workflow_version: r.get(3)?,
-                    parameters: r
-                        .get::<_, Option<String>>(4)?
-                        .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or(Value::Null),
-                    claims: r.get(5)?,
-                })
-            },
+            |r| Ok(Claim { run_id: r.get(0)?, workflow_id: r.get(1)?, workflow_name: r.get(2)?, claims: r.get(3)? }),
         )?;
         Ok(Some(claim))
     }

@@ -39,6 +39,15 @@ impl RunStatus {
         }
     }
 
+    /// The process exit code a run that ended so gives (design.md §3).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            RunStatus::Completed => crate::error::exit::OK,
+            RunStatus::Interrupted => crate::error::exit::INTERRUPTED,
+            _ => crate::error::exit::FAILED,
+        }
+    }
+
     /// Parses a stored or user-given name.
     pub fn parse(text: &str) -> Option<RunStatus> {
         Some(match text.to_ascii_lowercase().as_str() {

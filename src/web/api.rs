@@ -89,18 +89,7 @@ pub struct RunBody {
 impl RunBody {
     /// The values as the commands layer takes them: text, as typed on a command line.
     fn as_text(&self) -> IndexMap<String, String> {
-        self.params
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    },
-                )
-            })
-            .collect()
+        self.params.iter().map(|(k, v)| (k.clone(), super::pages::layout::value_text(v))).collect()
     }
 }
 
