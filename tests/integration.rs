@@ -31,6 +31,7 @@ mod schedules;
 mod secrets;
 mod signals;
 mod status;
+mod store;
 mod suggestions;
 mod synthetic;
 mod templates;

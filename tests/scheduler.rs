@@ -138,14 +138,7 @@ fn scheduler(sandbox: &Sandbox, at: &str) -> Scheduler {
 }
 
 fn fires(store: &Store) -> Vec<(String, String)> {
-    store
-        .connection()
-        .prepare("SELECT fire_at, status FROM schedule_fires ORDER BY fire_at")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    store.fire_records().unwrap().into_iter().map(|(_, fire, status)| (fire, status)).collect()
 }
 
 fn schedule_with(sandbox: &Sandbox, name: &str, cron: &str, at: &str, extra: &[&str]) {

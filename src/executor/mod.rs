@@ -192,7 +192,7 @@ struct InFlight {
 impl Executor {
     /// An executor recording into `store`.
     pub fn new(store: Store) -> Self {
-        let logs_root = store.path().parent().map(crate::paths::logs_dir);
+        let logs_root = Some(crate::paths::logs_dir(&store.local_dir()));
         if let Some(root) = &logs_root {
             let limits = crate::config::settings().limits;
             logs::prune_in_background(root.clone(), limits.logs_max_age, limits.logs_max_total);

@@ -83,7 +83,10 @@ impl Timing for Entry {
 /// Whether a run of this schedule is going on in any live process.
 fn running_elsewhere(store: &Store, schedule: i64) -> Result<bool> {
     let claims = store.running_fire_claimants(schedule)?;
-    Ok(claims.into_iter().any(|pid| pid != i64::from(std::process::id()) && pid_alive(pid)))
+    Ok(claims.into_iter().any(|claim| match claim {
+        Some(pid) => pid != i64::from(std::process::id()) && pid_alive(pid),
+        None => true,
+    }))
 }
 
 fn pid_alive(pid: i64) -> bool {

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::backend::{Lock, Row, args};
 use super::{Store, now, parse_time};
 use crate::error::Result;
 
@@ -93,9 +93,9 @@ impl Store {
         exit_code: Option<i32>,
         session: &str,
     ) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO history_commands (source, command, executed_at, cwd, exit_code, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![source, command, now(), cwd, exit_code, session],
+            args![source, command, now(), cwd, exit_code.map(i64::from), session],
         )?;
         Ok(())
     }
@@ -103,23 +103,23 @@ impl Store {
     /// Distinct recorded commands that start with `program` (the newest first, at most `count`):
     /// what the builder compares a new step's command with.
     pub fn commands_of(&self, program: &str, count: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT command FROM history_commands WHERE command = ?1 OR substr(command, 1, length(?1) + 1) = ?1 || ' '
+        self.db.query(
+            "SELECT command FROM history_commands
+             WHERE command = ?1 OR substr(command, 1, length(CAST(?1 AS TEXT)) + 1) = CAST(?1 AS TEXT) || ' '
              GROUP BY command ORDER BY MAX(id) DESC LIMIT ?2",
-        )?;
-        let commands =
-            stmt.query_map(params![program, count as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(commands)
+            args![program, count as i64],
+            |r| r.get(0),
+        )
     }
 
     /// The last `count` commands of a session, oldest first.
     pub fn recent_commands(&self, session: &str, count: usize) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT command FROM (SELECT id, command FROM history_commands WHERE session = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
-        )?;
-        let commands =
-            stmt.query_map(params![session, count as i64], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(commands)
+        self.db.query(
+            "SELECT command FROM (SELECT id, command FROM history_commands WHERE session = ?1 ORDER BY id DESC LIMIT ?2) recent
+             ORDER BY id",
+            args![session, count as i64],
+            |r| r.get(0),
+        )
     }
 }
 
@@ -132,12 +132,8 @@ impl Store {
     /// Imports entries read from `place` starting at entry `first` (an untimed entry is known
     /// by its place and position, so reading a grown file again adds only the new ones).
     pub fn import_history_at(&mut self, source: &str, entries: &[Entry], place: &str, first: usize) -> Result<usize> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut added = 0;
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO history_commands (source, command, executed_at, cwd, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+        self.db.transaction(Lock::Exclusive, |tx| {
+            let mut added = 0;
             for (line, entry) in entries.iter().enumerate() {
                 let time = entry.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
                 // Timed entries are identified by time and text; untimed ones by position.
@@ -146,32 +142,23 @@ impl Store {
                     (None, "") => format!("n:{line}:{}", entry.command),
                     (None, place) => format!("n:{place}:{}:{}", first + line, entry.command),
                 };
-                added += stmt.execute(params![source, entry.command, time, entry.cwd, fingerprint])?;
+                added += tx.execute(
+                    "INSERT INTO history_commands (source, command, executed_at, cwd, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                    args![source, entry.command, time, entry.cwd, fingerprint],
+                )?;
             }
-        }
-        tx.commit()?;
-        Ok(added)
+            Ok(added)
+        })
     }
 
     /// How far a history file was read.
     pub fn history_source(&self, path: &str) -> Result<Option<SourceState>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT format, size, modified, offset, tail, commands, read_at FROM history_sources WHERE path = ?1",
-        )?;
-        let state = stmt
-            .query_row([path], |r| {
-                Ok(SourceState {
-                    format: r.get(0)?,
-                    size: r.get(1)?,
-                    modified: r.get(2)?,
-                    offset: r.get(3)?,
-                    tail: r.get(4)?,
-                    commands: r.get(5)?,
-                    read_at: r.get(6)?,
-                })
-            })
-            .optional()?;
-        Ok(state)
+        self.db.query_opt(
+            r#"SELECT format, size, modified, "offset", tail, commands, read_at FROM history_sources WHERE path = ?1"#,
+            args![path],
+            |r| source_state(r, 0),
+        )
     }
 
     /// Records how far a history file was read, with the entries read since, in one transaction.
@@ -183,26 +170,27 @@ impl Store {
         first: usize,
     ) -> Result<usize> {
         let added = self.import_history_at(&state.format, entries, path, first)?;
-        self.conn.execute(
-            "INSERT INTO history_sources (path, format, size, modified, offset, tail, commands, read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT(path) DO UPDATE SET format = ?2, size = ?3, modified = ?4, offset = ?5, tail = ?6, commands = commands + ?9, read_at = ?8",
-            params![path, state.format, state.size, state.modified, state.offset, state.tail, added as i64, now(), added as i64],
+        self.db.execute(
+            r#"INSERT INTO history_sources (path, format, size, modified, "offset", tail, commands, read_at)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+               ON CONFLICT (path) DO UPDATE SET format = excluded.format, size = excluded.size, modified = excluded.modified,
+                 "offset" = excluded."offset", tail = excluded.tail, commands = history_sources.commands + excluded.commands,
+                 read_at = excluded.read_at"#,
+            args![path, state.format, state.size, state.modified, state.offset, state.tail, added as i64, now()],
         )?;
         Ok(added)
     }
 
     /// Every recorded command, oldest first.
     pub fn history_entries(&self) -> Result<Vec<Entry>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT command, executed_at, cwd FROM history_commands ORDER BY COALESCE(executed_at, ''), id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
+            args![],
+            |r| {
                 let time: Option<String> = r.get(1)?;
                 Ok(Entry { command: r.get(0)?, time: time.as_deref().and_then(parse_time), cwd: r.get(2)? })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            },
+        )
     }
 
     /// Remembers the user's answer to a suggestion.
@@ -213,10 +201,11 @@ impl Store {
         occurrences: usize,
         workflow: Option<&str>,
     ) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO suggestions (signature, state, occurrences, workflow_name, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(signature) DO UPDATE SET state = ?2, occurrences = ?3, workflow_name = COALESCE(?4, workflow_name), updated_at = ?5",
-            params![signature, state, occurrences as i64, workflow, now()],
+             ON CONFLICT (signature) DO UPDATE SET state = excluded.state, occurrences = excluded.occurrences,
+               workflow_name = COALESCE(excluded.workflow_name, suggestions.workflow_name), updated_at = excluded.updated_at",
+            args![signature, state, occurrences as i64, workflow, now()],
         )?;
         Ok(())
     }
@@ -230,33 +219,16 @@ impl Store {
 
     /// Signatures of the suggestions in `state` (`accepted` or `dismissed`).
     pub fn suggestions_in(&self, state: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT signature FROM suggestions WHERE state = ?1")?;
-        let rows = stmt.query_map([state], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(rows)
+        self.db.query("SELECT signature FROM suggestions WHERE state = ?1", args![state], |r| r.get(0))
     }
 
     /// Every history source read, with how far.
     pub fn history_sources(&self) -> Result<Vec<(String, SourceState)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT path, format, size, modified, offset, tail, commands, read_at FROM history_sources ORDER BY path",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    SourceState {
-                        format: r.get(1)?,
-                        size: r.get(2)?,
-                        modified: r.get(3)?,
-                        offset: r.get(4)?,
-                        tail: r.get(5)?,
-                        commands: r.get(6)?,
-                        read_at: r.get(7)?,
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.db.query(
+            r#"SELECT path, format, size, modified, "offset", tail, commands, read_at FROM history_sources ORDER BY path"#,
+            args![],
+            |r| Ok((r.get(0)?, source_state(r, 1)?)),
+        )
     }
 }
 
@@ -264,12 +236,11 @@ impl Store {
     /// alpha's own runs as history entries (`alpha workflow run 'NAME'`), so repeated sequences
     /// of workflows can be suggested as one.
     pub fn workflow_run_entries(&self) -> Result<Vec<Entry>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT c.workflow_name, e.started_at FROM workflow_executions e JOIN execution_context c ON c.execution_id = e.id
              WHERE c.trigger = 'manual' ORDER BY e.started_at",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
+            args![],
+            |r| {
                 let name: String = r.get(0)?;
                 let time: Option<String> = r.get(1)?;
                 Ok(Entry {
@@ -277,8 +248,20 @@ impl Store {
                     time: time.as_deref().and_then(parse_time),
                     cwd: None,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            },
+        )
     }
+}
+
+/// A `history_sources` row's state, from column `first` on.
+fn source_state(r: &Row<'_>, first: usize) -> Result<SourceState> {
+    Ok(SourceState {
+        format: r.get(first)?,
+        size: r.get(first + 1)?,
+        modified: r.get(first + 2)?,
+        offset: r.get(first + 3)?,
+        tail: r.get(first + 4)?,
+        commands: r.get(first + 5)?,
+        read_at: r.get(first + 6)?,
+    })
 }

@@ -1,11 +1,13 @@
-//! Numbered schema migrations, tracked with `PRAGMA user_version`.
+//! Numbered schema migrations: one list, written in SQLite's DDL, tracked with `PRAGMA
+//! user_version` there; PostgreSQL applies the same numbers (see [`postgres_ddl`]) and tracks
+//! them in `schema_migrations`.
 //!
 //! `workflows` and `workflow_executions` are exactly the original specification's tables. The
-//! declared foreign key is not enforced (SQLite's default, kept on purpose) so that run history
-//! outlives a deleted workflow; `execution_context` keeps each run's workflow name.
+//! declared foreign key is not enforced (SQLite's default, kept on purpose; left out on
+//! PostgreSQL) so that run history outlives a deleted workflow; `execution_context` keeps each
+//! run's workflow name.
 
-use rusqlite::Connection;
-
+use super::backend::{Db, Dialect, Lock, args};
 use crate::error::{Error, Result};
 
 /// The migrations, in order; migration `n` brings the schema to version `n`.
@@ -160,7 +162,7 @@ const MIGRATIONS: &[&str] = &[
         format TEXT NOT NULL,
         size INTEGER NOT NULL,       -- bytes when last read
         modified INTEGER NOT NULL,   -- mtime in nanoseconds when last read
-        offset INTEGER NOT NULL,     -- bytes read (whole entries); for atuin, the last timestamp
+        "offset" INTEGER NOT NULL,   -- bytes read (whole entries); for atuin, the last timestamp
         tail BLOB NOT NULL,          -- the bytes just before offset, to tell growth from a rewrite
         commands INTEGER NOT NULL,   -- commands imported from it in all
         read_at TEXT NOT NULL
@@ -196,30 +198,96 @@ const MIGRATIONS: &[&str] = &[
         heartbeat_at INTEGER NOT NULL     -- unix ms
     );
     "#,
+    // 10: the machine a run's (or a claimed occurrence's) process runs on: on a shared store,
+    // only that machine can tell it is gone.
+    r#"
+    ALTER TABLE execution_context ADD COLUMN host TEXT;
+    ALTER TABLE schedule_fires ADD COLUMN claimed_host TEXT;
+    "#,
+];
+
+/// What PostgreSQL adds after a migration: the `rowid` SQLite gives every table, where the store
+/// orders by it.
+const POSTGRES_EXTRA: &[(usize, &str)] = &[
+    (1, "ALTER TABLE workflow_executions ADD COLUMN rowid BIGSERIAL;"),
+    (9, "ALTER TABLE run_queue ADD COLUMN rowid BIGSERIAL;"),
 ];
 
 /// The schema version this build of alpha writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to [`CURRENT`], refusing a database from a newer alpha.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version > CURRENT {
-        return Err(Error::Storage(format!(
-            "this database was written by a newer alpha (schema version {version}; this alpha knows up to {CURRENT}); \
-             upgrade alpha to open it"
-        )));
+pub fn migrate(db: &Db) -> Result<()> {
+    match db.dialect() {
+        Dialect::Sqlite => migrate_sqlite(db),
+        Dialect::Postgres => migrate_postgres(db),
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // Another process may have migrated while we waited for the lock.
-        let now: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-        if now > index as i64 {
-            continue;
-        }
-        tx.execute_batch(sql)?;
-        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
-        tx.commit()?;
+}
+
+fn too_new(version: i64) -> Error {
+    Error::Storage(format!(
+        "this database was written by a newer alpha (schema version {version}; this alpha knows up to {CURRENT}); \
+         upgrade alpha to open it"
+    ))
+}
+
+fn migrate_sqlite(db: &Db) -> Result<()> {
+    let version = |db: &Db| db.query_one("PRAGMA user_version", args![], |row| row.get::<i64>(0));
+    let found = version(db)?;
+    if found > CURRENT {
+        return Err(too_new(found));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        db.transaction(Lock::Exclusive, |tx| {
+            // Another process may have migrated while we waited for the lock.
+            if version(tx)? > index as i64 {
+                return Ok(());
+            }
+            tx.batch(sql)?;
+            tx.batch(&format!("PRAGMA user_version = {}", index + 1))
+        })?;
     }
     Ok(())
+}
+
+fn migrate_postgres(db: &Db) -> Result<()> {
+    let version = |db: &Db| {
+        db.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", args![], |row| row.get::<i64>(0))
+    };
+    db.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+    let found = version(db)?;
+    if found > CURRENT {
+        return Err(too_new(found));
+    }
+    if found == CURRENT {
+        return Ok(());
+    }
+    // All at once under the store's writer lock: a second machine starting now waits, then finds
+    // the schema current.
+    db.transaction(Lock::Exclusive, |tx| {
+        let found = version(tx)?;
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+            let number = index + 1;
+            tx.batch(&postgres_ddl(sql))?;
+            for (_, extra) in POSTGRES_EXTRA.iter().filter(|(after, _)| *after == number) {
+                tx.batch(extra)?;
+            }
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                args![number as i64, super::now()],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// A migration's SQLite DDL in PostgreSQL's words: 64-bit integers and serials, text times,
+/// byte arrays, and no enforced foreign key.
+pub fn postgres_ddl(sql: &str) -> String {
+    sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+        .replace("TIMESTAMP DEFAULT CURRENT_TIMESTAMP", "TEXT")
+        .replace("TIMESTAMP", "TEXT")
+        .replace("INTEGER", "BIGINT")
+        .replace("BLOB", "BYTEA")
+        .replace(",\n        FOREIGN KEY (workflow_id) REFERENCES workflows(id)", "")
 }

@@ -1,6 +1,8 @@
-//! The workflow library: one SQLite file holding workflows, every saved version, runs, step
-//! attempts and schedules (design.md §5). The REPL, CLI and scheduler all go through [`Store`].
+//! The workflow library: workflows, every saved version, runs, step attempts and schedules
+//! (design.md §5), in a SQLite file or on a PostgreSQL server shared by several machines. The
+//! REPL, CLI, scheduler, workers and dashboard all go through [`Store`].
 
+pub mod backend;
 pub mod history;
 pub mod migrations;
 pub mod queue;
@@ -8,11 +10,11 @@ mod runs;
 pub mod schedules;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+
+use self::backend::{Db, Dialect, Location, Lock, Row, args};
 
 use crate::diagnostic::did_you_mean;
 use crate::error::{Error, Result};
@@ -22,13 +24,13 @@ pub use queue::{Claim, WorkerRow};
 pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord, StepStatus};
 pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
-/// How long a writer waits for another process's lock before giving up.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub use backend::mask_url;
 
 /// An open library.
 pub struct Store {
-    conn: Connection,
+    db: Db,
     path: PathBuf,
+    host: String,
 }
 
 /// A workflow as saved in the library.
@@ -110,9 +112,9 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
-fn decode_definition(text: &str) -> rusqlite::Result<Workflow> {
+fn decode_definition(text: &str) -> Result<Workflow> {
     serde_json::from_str(text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+        .map_err(|e| Error::Storage(format!("a saved definition can't be read back ({e}); the library is damaged")))
 }
 
 /// The next patch version after `version` (or `version` itself when it isn't semver).
@@ -129,56 +131,68 @@ pub fn bump_patch(version: &str) -> String {
 
 const SAVED_COLUMNS: &str = "id, definition, created_at, updated_at, execution_count, last_executed";
 
-fn saved_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Saved> {
+fn saved_from_row(row: &Row<'_>) -> Result<Saved> {
     Ok(Saved {
         id: row.get(0)?,
-        workflow: decode_definition(&row.get::<_, String>(1)?)?,
+        workflow: decode_definition(&row.get::<String>(1)?)?,
         created_at: row.get(2)?,
         updated_at: row.get(3)?,
-        execution_count: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
+        execution_count: row.get::<Option<i64>>(4)?.unwrap_or(0),
         last_executed: row.get(5)?,
     })
 }
 
-/// A `--db` that is a URL is never taken for a file name (a folder named `postgres:`): a
-/// PostgreSQL URL is a store this build can't open yet, and says so.
-fn refuse_urls(path: &Path) -> Result<()> {
-    let text = path.to_string_lossy();
-    let Some((scheme, _)) = text.split_once("://") else { return Ok(()) };
-    let shown = match text.split_once('@') {
-        // Never print a password: user:secret@host becomes user:***@host.
-        Some((credentials, rest)) if credentials.contains(':') && credentials.matches(':').count() > 1 => {
-            let (head, _) = credentials.rsplit_once(':').unwrap_or((credentials, ""));
-            format!("{head}:***@{rest}")
-        }
-        _ => text.to_string(),
-    };
-    Err(match scheme {
-        "postgres" | "postgresql" => Error::Storage(format!(
-            "{shown}: this alpha has no PostgreSQL store yet; use a SQLite file (--db PATH), which several \
-             workers on one machine can share"
-        )),
-        other => Error::Storage(format!("{shown}: `{other}://` is not a store alpha knows; give --db a file path")),
-    })
+/// This machine's name, as runs and workers record it.
+pub fn host_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: gethostname writes at most the buffer's length into the buffer we own.
+    let named = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) } == 0;
+    let end = buffer.iter().position(|b| *b == 0).unwrap_or(buffer.len());
+    match std::str::from_utf8(&buffer[..end]) {
+        Ok(name) if named && !name.is_empty() => name.to_string(),
+        _ => "localhost".into(),
+    }
 }
 
 impl Store {
-    /// Opens (creating if needed) the library at `path` and brings its schema up to date.
+    /// Opens the library at `path` (a file, created if needed, or a `postgres://` URL) and
+    /// brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        refuse_urls(path)?;
-        create_private(path)?;
-        let mut conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| open_error(path, e))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Run history must outlive a deleted workflow (see migrations.rs), so the specification's
-        // declared foreign key stays unenforced.
-        conn.pragma_update(None, "foreign_keys", "OFF")?;
-        migrations::migrate(&mut conn).map_err(|e| match e {
-            Error::Database(inner) => open_error(path, inner),
-            other => other,
-        })?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        let db = match Location::of(path)? {
+            Location::File(file) => {
+                let db = Db::open_sqlite(&file)?;
+                migrations::migrate(&db).map_err(|e| match e {
+                    Error::Database(inner) => backend::sqlite_open_error(&file, inner),
+                    other => other,
+                })?;
+                db
+            }
+            Location::Postgres(url) => {
+                let db = Db::connect_postgres(&url)?;
+                migrations::migrate(&db)?;
+                db
+            }
+        };
+        Ok(Store { db, path: path.to_path_buf(), host: host_name() })
+    }
+
+    /// Which database this library is in.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// Where it is, as a user may be shown it (a password masked).
+    pub fn shown_location(&self) -> String {
+        mask_url(&self.path.to_string_lossy())
+    }
+
+    /// The directory beside the library for run logs and the dashboard's token: the file's own
+    /// directory, or the data directory for a server.
+    pub fn local_dir(&self) -> PathBuf {
+        match self.db.dialect() {
+            Dialect::Sqlite => self.path.parent().map(Path::to_path_buf).unwrap_or_else(crate::paths::data_dir),
+            Dialect::Postgres => crate::paths::data_dir(),
+        }
     }
 
     /// The database file.
@@ -186,15 +200,10 @@ impl Store {
         &self.path
     }
 
-    /// The raw connection, for the executor's and scheduler's own tables.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
     /// Finds a workflow by id or by name, ignoring case.
     pub fn find(&self, name_or_id: &str) -> Result<Option<Saved>> {
-        let sql = format!("SELECT {SAVED_COLUMNS} FROM workflows WHERE id = ?1 OR name = ?1 COLLATE NOCASE LIMIT 1");
-        Ok(self.conn.query_row(&sql, [name_or_id], saved_from_row).optional()?)
+        let sql = format!("SELECT {SAVED_COLUMNS} FROM workflows WHERE id = ?1 OR lower(name) = lower(?1) LIMIT 1");
+        self.db.query_opt(&sql, args![name_or_id], saved_from_row)
     }
 
     /// Like [`Store::find`], but an unknown name is a usage error with a "did you mean".
@@ -216,67 +225,62 @@ impl Store {
 
     /// Every workflow name, alphabetically.
     pub fn names(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT name FROM workflows ORDER BY name COLLATE NOCASE")?;
-        let names = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(names)
+        self.db.query("SELECT name FROM workflows ORDER BY lower(name)", args![], |row| row.get(0))
     }
 
     /// Saves a new workflow; an existing name (any case) is refused unless `replace`.
     pub fn create(&mut self, workflow: &Workflow, replace: bool) -> Result<Saved> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<String> = tx
-            .query_row("SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE", [&workflow.name], |r| r.get(0))
-            .optional()?;
-        let saved_version = match existing {
+        let saved_version = self.db.transaction(Lock::Exclusive, |tx| {
+        let existing: Option<String> =
+            tx.query_opt("SELECT id FROM workflows WHERE lower(name) = lower(?1)", args![workflow.name], |r| r.get(0))?;
+        Ok(match existing {
             Some(_) if !replace => {
                 return Err(Error::usage_with(
                     format!("a workflow named '{}' already exists", workflow.name),
                     "use --replace to save this as its new version (old versions are kept)",
                 ));
             }
-            Some(id) => write_version(&tx, &id, workflow, "replaced")?,
+            Some(id) => write_version(tx, &id, workflow, "replaced")?,
             None => {
                 let id = uuid::Uuid::new_v4().to_string();
                 let now = now();
                 tx.execute(
                     "INSERT INTO workflows (id, name, version, description, author, tags, definition, created_at, updated_at, execution_count)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 0)",
-                    params![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), json(workflow), now],
+                    args![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), json(workflow), now],
                 )?;
-                write_version(&tx, &id, workflow, "created")?;
+                write_version(tx, &id, workflow, "created")?;
                 id
             }
-        };
-        tx.commit()?;
+        })
+        })?;
         self.get(&saved_version)
     }
 
     /// Stores `workflow` as the new current version of the workflow `id`; returns the version
     /// actually written (bumped when that version number already holds a different definition).
     pub fn update(&mut self, id: &str, workflow: &Workflow, note: &str) -> Result<Saved> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let clash: Option<String> = tx
-            .query_row(
-                "SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE AND id != ?2",
-                params![workflow.name, id],
+        self.db.transaction(Lock::Exclusive, |tx| {
+            let clash: Option<String> = tx.query_opt(
+                "SELECT id FROM workflows WHERE lower(name) = lower(?1) AND id != ?2",
+                args![workflow.name, id],
                 |r| r.get(0),
-            )
-            .optional()?;
-        if clash.is_some() {
-            return Err(Error::usage(format!("another workflow is already named '{}'", workflow.name)));
-        }
-        write_version(&tx, id, workflow, note)?;
-        tx.commit()?;
+            )?;
+            if clash.is_some() {
+                return Err(Error::usage(format!("another workflow is already named '{}'", workflow.name)));
+            }
+            write_version(tx, id, workflow, note)
+        })?;
         self.get(id)
     }
 
     /// Deletes a workflow and its schedules; its versions and runs stay readable.
     pub fn delete(&mut self, id: &str) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM schedules WHERE workflow_id = ?1", [id])?;
-        tx.execute("DELETE FROM workflows WHERE id = ?1", [id])?;
-        tx.commit()?;
-        Ok(())
+        self.db.transaction(Lock::Exclusive, |tx| {
+            tx.execute("DELETE FROM schedules WHERE workflow_id = ?1", args![id])?;
+            tx.execute("DELETE FROM workflows WHERE id = ?1", args![id])?;
+            Ok(())
+        })
     }
 
     /// Workflows with every tag in `tags` whose name, tags or description match `search`,
@@ -284,15 +288,13 @@ impl Store {
     pub fn list(&self, tags: &[String], search: Option<&str>) -> Result<Vec<Listing>> {
         let sql = format!(
             "SELECT {SAVED_COLUMNS}, (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id
-               ORDER BY started_at DESC, rowid DESC LIMIT 1) FROM workflows w ORDER BY name COLLATE NOCASE"
+               ORDER BY started_at DESC, rowid DESC LIMIT 1) FROM workflows w ORDER BY lower(name)"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |row| Ok((saved_from_row(row)?, row.get::<_, Option<String>>(6)?)))?;
+        let rows = self.db.query(&sql, args![], |row| Ok((saved_from_row(row)?, row.get::<Option<String>>(6)?)))?;
         let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
         let needle = search.map(str::to_lowercase).filter(|s| !s.trim().is_empty());
         let mut scored = Vec::new();
-        for row in rows {
-            let (saved, last_status) = row?;
+        for (saved, last_status) in rows {
             let workflow = &saved.workflow;
             let own: Vec<String> = workflow.tags.iter().map(|t| t.to_lowercase()).collect();
             if !wanted.iter().all(|t| own.contains(t)) {
@@ -319,38 +321,33 @@ impl Store {
     /// The columns a listing shows, without reading any definition: what `workflow list` needs
     /// when it doesn't search.
     pub fn summaries(&self, tags: &[String]) -> Result<Vec<Summary>> {
-        let mut stmt = self.conn.prepare_cached(
+        let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+        let rows = self.db.query(
             "SELECT id, name, version, description, tags, execution_count, last_executed,
                (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id ORDER BY started_at DESC, rowid DESC LIMIT 1)
-             FROM workflows w ORDER BY name COLLATE NOCASE",
-        )?;
-        let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
-        let mut summaries = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+             FROM workflows w ORDER BY lower(name)",
+            args![],
+            |row| {
             let tags: Vec<String> = row
-                .get_ref(4)?
-                .as_str_or_null()
-                .ok()
-                .flatten()
-                .and_then(|t| serde_json::from_str(t).ok())
+                .get::<Option<String>>(4)?
+                .and_then(|t| serde_json::from_str(&t).ok())
                 .unwrap_or_default();
             if !wanted.iter().all(|w| tags.iter().any(|t| t.eq_ignore_ascii_case(w))) {
-                continue;
+                return Ok(None);
             }
-            summaries.push(Summary {
+            Ok(Some(Summary {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 version: row.get(2)?,
                 description: row.get(3)?,
                 tags,
-                execution_count: row.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                execution_count: row.get::<Option<i64>>(5)?.unwrap_or(0),
                 last_executed: row.get(6)?,
                 last_status: row.get(7)?,
                 schedules: Vec::new(),
-            });
-        }
-        drop(rows);
+            }))
+        })?;
+        let mut summaries: Vec<Summary> = rows.into_iter().flatten().collect();
         let schedules = self.schedules()?;
         if !schedules.is_empty() {
             for summary in &mut summaries {
@@ -362,20 +359,18 @@ impl Store {
 
     /// Every saved version of a workflow, oldest first.
     pub fn versions(&self, id: &str) -> Result<Vec<Version>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT version, created_at, note, definition FROM workflow_versions WHERE workflow_id = ?1 ORDER BY seq",
-        )?;
-        let versions = stmt
-            .query_map([id], |row| {
+            args![id],
+            |row| {
                 Ok(Version {
                     version: row.get(0)?,
                     created_at: row.get(1)?,
                     note: row.get(2)?,
-                    workflow: decode_definition(&row.get::<_, String>(3)?)?,
+                    workflow: decode_definition(&row.get::<String>(3)?)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(versions)
+            },
+        )
     }
 
     /// One saved version; an unknown one is a usage error listing the known ones.
@@ -410,23 +405,19 @@ fn search_score(workflow: &Workflow, tags: &[String], needle: &str) -> Option<u8
 
 /// Writes `workflow` as the current definition of `id` and records the version, keeping every
 /// earlier one. Returns the workflow id.
-fn write_version(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &Workflow, note: &str) -> Result<String> {
+fn write_version(tx: &Db, id: &str, workflow: &Workflow, note: &str) -> Result<String> {
     let mut workflow = workflow.clone();
-    let existing: Option<String> = tx
-        .query_row(
-            "SELECT definition FROM workflow_versions WHERE workflow_id = ?1 AND version = ?2",
-            params![id, workflow.version],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let existing: Option<String> = tx.query_opt(
+        "SELECT definition FROM workflow_versions WHERE workflow_id = ?1 AND version = ?2",
+        args![id, workflow.version],
+        |r| r.get(0),
+    )?;
     let definition = json(&workflow);
     let unchanged = existing.as_deref() == Some(definition.as_str());
     if existing.is_some() && !unchanged {
         // Never overwrite a saved version: give the new definition the next free patch number.
-        let taken: Vec<String> = tx
-            .prepare("SELECT version FROM workflow_versions WHERE workflow_id = ?1")?
-            .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let taken: Vec<String> =
+            tx.query("SELECT version FROM workflow_versions WHERE workflow_id = ?1", args![id], |r| r.get(0))?;
         let mut next = bump_patch(&workflow.version);
         while taken.contains(&next) {
             next = bump_patch(&next);
@@ -438,20 +429,20 @@ fn write_version(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &Workflow, 
     if !unchanged {
         tx.execute(
             "INSERT INTO workflow_versions (workflow_id, name, version, definition, created_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, workflow.name, workflow.version, definition, now, note],
+            args![id, workflow.name, workflow.version, definition, now, note],
         )?;
     }
     tx.execute(
         "UPDATE workflows SET name = ?2, version = ?3, description = ?4, author = ?5, tags = ?6, definition = ?7, updated_at = ?8
          WHERE id = ?1",
-        params![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), definition, now],
+        args![id, workflow.name, workflow.version, workflow.description, workflow.author, json(&workflow.tags), definition, now],
     )?;
     sync_trigger_schedules(tx, id, &workflow)?;
     Ok(id.to_string())
 }
 
 /// Registers the workflow's `schedule` triggers and removes those no longer in the file.
-fn sync_trigger_schedules(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &Workflow) -> Result<()> {
+fn sync_trigger_schedules(tx: &Db, id: &str, workflow: &Workflow) -> Result<()> {
     let wanted: Vec<(String, Option<String>)> = workflow
         .triggers
         .iter()
@@ -460,99 +451,56 @@ fn sync_trigger_schedules(tx: &rusqlite::Transaction<'_>, id: &str, workflow: &W
             Trigger::Manual => None,
         })
         .collect();
-    let existing: Vec<(i64, String, Option<String>)> = tx
-        .prepare("SELECT id, cron, timezone FROM schedules WHERE workflow_id = ?1 AND source = 'file'")?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let existing: Vec<(i64, String, Option<String>)> = tx.query(
+        "SELECT id, cron, timezone FROM schedules WHERE workflow_id = ?1 AND source = 'file'",
+        args![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     for (row, cron, zone) in &existing {
         if !wanted.iter().any(|(c, z)| c == cron && z == zone) {
-            tx.execute("DELETE FROM schedules WHERE id = ?1", [row])?;
+            tx.execute("DELETE FROM schedules WHERE id = ?1", args![row])?;
         }
     }
     for (cron, zone) in wanted {
         if !existing.iter().any(|(_, c, z)| *c == cron && *z == zone) {
             tx.execute(
-                "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at) VALUES (?1, ?2, ?3, 'file', ?4)",
-                params![id, cron, zone, now()],
+                "INSERT INTO schedules (workflow_id, cron, timezone, source, created_at) VALUES (?1, ?2, ?3, 'file', ?4)
+                 ON CONFLICT DO NOTHING",
+                args![id, cron, zone, now()],
             )?;
         }
     }
     Ok(())
 }
 
-/// What to do about a damaged database file.
-pub const DAMAGED_HINT: &str = "the file is not an alpha database or is damaged; alpha leaves it untouched: move it aside to \
-     start a new library, or try `sqlite3 FILE .recover` to save what it holds";
-
-/// True when the filesystem holding `path` has no space left for unprivileged writers.
-/// Creates the database's directory (0700) and the file itself (0600) when they don't exist:
-/// run history and parameters are nobody else's business. SQLite gives its `-wal` and `-shm`
-/// files the database's own mode.
-fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        crate::paths::create_private_dir(parent)
-            .map_err(|e| Error::io(format!("can't create the data directory {}", parent.display()), e))?;
-    }
-    if !path.exists() {
-        let created = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
-        // Any failure here is SQLite's to report, with its advice, when it opens the file.
-        let _ = created;
-    }
-    Ok(())
-}
-
-fn disk_full(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let Ok(c_path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
-    // SAFETY: statvfs writes into the zeroed struct we own; the path is a valid C string.
-    unsafe {
-        let mut stats: libc::statvfs = std::mem::zeroed();
-        libc::statvfs(c_path.as_ptr(), &mut stats) == 0 && stats.f_bavail == 0
-    }
-}
-
-fn open_error(path: &Path, error: rusqlite::Error) -> Error {
-    let detail = error.to_string();
-    let hint = if disk_full(path) {
-        "the disk holding it is full: free some space and try again; what was saved before is intact"
-    } else if detail.contains("not a database") || detail.contains("malformed") {
-        DAMAGED_HINT
-    } else if detail.contains("locked") || detail.contains("busy") {
-        "another alpha process holds the database; try again when it finishes"
-    } else {
-        "check the path and its permissions, or pass another with --db"
-    };
-    Error::Storage(format!("can't open the database {}: {detail} ({hint})", path.display()))
-}
+pub use backend::DAMAGED_HINT;
 
 impl Store {
     /// Remembers where a workflow was made (the first directory recorded stays).
     pub fn record_workflow_dir(&self, workflow_id: &str, dir: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR IGNORE INTO workflow_dirs (workflow_id, dir) VALUES (?1, ?2)",
-            params![workflow_id, dir],
+        self.db.execute(
+            "INSERT INTO workflow_dirs (workflow_id, dir) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            args![workflow_id, dir],
         )?;
         Ok(())
     }
 
     /// The directory a workflow was made in, if one was recorded.
     pub fn workflow_dir(&self, workflow_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT dir FROM workflow_dirs WHERE workflow_id = ?1", [workflow_id], |r| r.get(0))
-            .optional()?)
+        self.db.query_opt("SELECT dir FROM workflow_dirs WHERE workflow_id = ?1", args![workflow_id], |r| r.get(0))
     }
 
     /// The outputs of a workflow's completed runs, oldest first.
     pub fn run_outputs(&self, workflow_id: &str) -> Result<Vec<serde_json::Value>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT result FROM workflow_executions WHERE workflow_id = ?1 AND status = 'completed' ORDER BY started_at",
-        )?;
-        let rows = stmt
-            .query_map([workflow_id], |r| r.get::<_, Option<String>>(0))?
-            .filter_map(|r| r.ok().flatten())
+        let rows = self
+            .db
+            .query(
+                "SELECT result FROM workflow_executions WHERE workflow_id = ?1 AND status = 'completed' ORDER BY started_at",
+                args![workflow_id],
+                |r| r.get::<Option<String>>(0),
+            )?
+            .into_iter()
+            .flatten()
             .filter_map(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .map(|v| v["outputs"].clone())
             .collect();

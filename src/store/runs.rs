@@ -1,10 +1,10 @@
 //! Run records: `workflow_executions` rows, their context, and one `step_executions` row per
 //! step attempt.
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::backend::{Db, Lock, Row, args};
 use super::{Store, now};
 use crate::error::{Error, Result};
 
@@ -176,7 +176,7 @@ const RUN_COLUMNS: &str =
     "e.id, e.workflow_id, COALESCE(c.workflow_name, w.name, '?'), COALESCE(c.workflow_version, ''),
      COALESCE(c.trigger, 'manual'), e.status, e.parameters, e.started_at, e.completed_at, e.result, e.error";
 
-fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+fn run_from_row(row: &Row<'_>) -> Result<RunRecord> {
     let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
     Ok(RunRecord {
         id: row.get(0)?,
@@ -184,7 +184,7 @@ fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         workflow_name: row.get(2)?,
         workflow_version: row.get(3)?,
         trigger: row.get(4)?,
-        status: RunStatus::parse(&row.get::<_, Option<String>>(5)?.unwrap_or_default()).unwrap_or(RunStatus::Failed),
+        status: RunStatus::parse(&row.get::<Option<String>>(5)?.unwrap_or_default()).unwrap_or(RunStatus::Failed),
         parameters: parse(row.get(6)?),
         started_at: row.get(7)?,
         completed_at: row.get(8)?,
@@ -270,7 +270,7 @@ impl<'a> NewRun<'a> {
 
 impl NewRun<'_> {
     /// Writes both rows with a new id; the caller holds the transaction.
-    pub(super) fn insert(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+    pub(super) fn insert(&self, conn: &Db, id: &str, host: &str) -> Result<()> {
         let stamp = now();
         let (status, completed) = match self.failed {
             Some(_) => ("failed", Some(stamp.as_str())),
@@ -279,27 +279,20 @@ impl NewRun<'_> {
         conn.execute(
             "INSERT INTO workflow_executions (id, workflow_id, parameters, status, started_at, completed_at, error)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                self.workflow_id,
-                bounded(self.parameters),
-                status,
-                stamp,
-                completed,
-                self.failed.map(truncate)
-            ],
+            args![id, self.workflow_id, bounded(self.parameters), status, stamp, completed, self.failed.map(truncate)],
         )?;
         conn.execute(
-            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from, pid_started)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+            "INSERT INTO execution_context (execution_id, workflow_name, workflow_version, trigger, pid, resumed_from, pid_started, host)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            args![
                 id,
                 self.name,
                 self.version,
                 self.trigger,
-                std::process::id(),
+                i64::from(std::process::id()),
                 self.resumed_from,
-                own_start_time().map(|t| t as i64)
+                own_start_time().map(|t| t as i64),
+                host
             ],
         )?;
         Ok(())
@@ -322,9 +315,7 @@ impl Store {
     /// Writes a new run in a transaction of its own and returns its id.
     fn record_new(&self, run: NewRun<'_>) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        let tx = self.conn.unchecked_transaction()?;
-        run.insert(&tx, &id)?;
-        tx.commit()?;
+        self.db.transaction(Lock::Deferred, |tx| run.insert(tx, &id, &self.host))?;
         Ok(id)
     }
 
@@ -339,19 +330,18 @@ impl Store {
         from: &str,
     ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let claimed = (|| -> Result<()> {
-            let taken = self.conn.execute(
+        self.db.transaction(Lock::Exclusive, |tx| {
+            let taken = tx.execute(
                 "UPDATE execution_context SET resumed_by = ?2 WHERE execution_id = ?1
                  AND (resumed_by IS NULL OR resumed_by IN
                       (SELECT id FROM workflow_executions WHERE status IN ('failed', 'interrupted', 'partial')))",
-                params![from, id],
+                args![from, id],
             )?;
             if taken == 0 {
-                let holder: Option<String> = self
-                    .conn
-                    .query_row("SELECT resumed_by FROM execution_context WHERE execution_id = ?1", [from], |r| r.get(0))
-                    .optional()?
+                let holder: Option<String> = tx
+                    .query_opt("SELECT resumed_by FROM execution_context WHERE execution_id = ?1", args![from], |r| {
+                        r.get::<Option<String>>(0)
+                    })?
                     .flatten();
                 let short = |id: &str| id.get(..8).unwrap_or(id).to_string();
                 return Err(Error::usage(match holder {
@@ -368,15 +358,8 @@ impl Store {
                 failed: None,
                 resumed_from: Some(from),
             };
-            run.insert(&self.conn, &id)
-        })();
-        match claimed {
-            Ok(()) => self.conn.execute_batch("COMMIT")?,
-            Err(error) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(error);
-            }
-        }
+            run.insert(tx, &id, &self.host)
+        })?;
         Ok(id)
     }
 
@@ -404,48 +387,43 @@ impl Store {
 
     /// The newest run that resumed `run_id`, with its status.
     pub fn resumed_by(&self, run_id: &str) -> Result<Option<(String, String)>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT e.id, e.status FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
-                 WHERE c.resumed_from = ?1 ORDER BY e.started_at DESC, e.rowid DESC LIMIT 1",
-                [run_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        self.db.query_opt(
+            "SELECT e.id, e.status FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
+             WHERE c.resumed_from = ?1 ORDER BY e.started_at DESC, e.rowid DESC LIMIT 1",
+            args![run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Ends a run and counts it on its workflow.
     pub fn finish_run(&self, run_id: &str, status: RunStatus, result: &Value, error: Option<&str>) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
         let ended = now();
-        tx.execute(
-            "UPDATE workflow_executions SET status = ?2, completed_at = ?3, result = ?4, error = ?5 WHERE id = ?1",
-            params![run_id, status.as_str(), ended, bounded(result), error.map(truncate)],
-        )?;
-        tx.execute(
-            "UPDATE workflows SET execution_count = COALESCE(execution_count, 0) + 1, last_executed = ?2
-             WHERE id = (SELECT workflow_id FROM workflow_executions WHERE id = ?1)",
-            params![run_id, ended],
-        )?;
-        // A queued run is done with the queue in the same transaction, so a worker that dies
-        // right after can't have it requeued.
-        tx.prepare_cached(
-            "UPDATE run_queue SET state = 'done', lease_until = NULL, in_flight = '{}' WHERE run_id = ?1",
-        )?
-        .execute([run_id])?;
-        tx.commit()?;
-        Ok(())
+        self.db.transaction(Lock::Deferred, |tx| {
+            tx.execute(
+                "UPDATE workflow_executions SET status = ?2, completed_at = ?3, result = ?4, error = ?5 WHERE id = ?1",
+                args![run_id, status.as_str(), ended, bounded(result), error.map(truncate)],
+            )?;
+            tx.execute(
+                "UPDATE workflows SET execution_count = COALESCE(execution_count, 0) + 1, last_executed = ?2
+                 WHERE id = (SELECT workflow_id FROM workflow_executions WHERE id = ?1)",
+                args![run_id, ended],
+            )?;
+            // A queued run is done with the queue in the same transaction, so a worker that dies
+            // right after can't have it requeued.
+            tx.execute(
+                "UPDATE run_queue SET state = 'done', lease_until = NULL, in_flight = '{}' WHERE run_id = ?1",
+                args![run_id],
+            )?;
+            Ok(())
+        })
     }
 
     /// Records one step attempt.
     pub fn record_step(&self, run_id: &str, step: &StepRecord) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO step_executions (execution_id, step_id, name, attempt, status, started_at, completed_at,
-                 duration_ms, exit_code, output, error, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
+        self.db.execute(
+            "INSERT INTO step_executions (execution_id, step_id, name, attempt, status, started_at, completed_at,
+             duration_ms, exit_code, output, error, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            args![
                 run_id,
                 step.step_id,
                 step.name,
@@ -458,7 +436,8 @@ impl Store {
                 step.output.as_deref().map(truncate),
                 step.error.as_deref().map(truncate),
                 if step.result.is_null() { None } else { Some(bounded(&step.result)) },
-            ])?;
+            ],
+        )?;
         Ok(())
     }
 
@@ -474,16 +453,12 @@ impl Store {
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM workflow_executions e
              LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
-             WHERE (?1 IS NULL OR e.workflow_id = ?1) AND (?2 IS NULL OR e.status = ?2)
-               AND (?3 IS NULL OR e.started_at >= ?3)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR e.workflow_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR e.status = ?2)
+               AND (CAST(?3 AS TEXT) IS NULL OR e.started_at >= ?3)
              ORDER BY e.started_at DESC, e.rowid DESC LIMIT ?4"
         );
         let since = since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let runs = stmt
-            .query_map(params![workflow_id, status.map(RunStatus::as_str), since, limit as i64], run_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(runs)
+        self.db.query(&sql, args![workflow_id, status.map(RunStatus::as_str), since, limit as i64], run_from_row)
     }
 
     /// One run by id (or unique id prefix).
@@ -492,10 +467,9 @@ impl Store {
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM workflow_executions e
              LEFT JOIN execution_context c ON c.execution_id = e.id LEFT JOIN workflows w ON w.id = e.workflow_id
-             WHERE e.id = ?1 OR e.id LIKE ?1 || '%' ORDER BY e.id = ?1 DESC LIMIT 2"
+             WHERE e.id = ?1 OR e.id LIKE CAST(?1 AS TEXT) || '%' ORDER BY e.id = ?1 DESC LIMIT 2"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let runs = stmt.query_map([id], run_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let runs = self.db.query(&sql, args![id], run_from_row)?;
         match runs.as_slice() {
             [] => Err(Error::usage_with(format!("no run with id {id}"), "see `alpha workflow history`")),
             [one, ..] if one.id == id || runs.len() == 1 => Ok(one.clone()),
@@ -505,17 +479,16 @@ impl Store {
 
     /// The step attempts of a run, in order.
     pub fn steps(&self, run_id: &str) -> Result<Vec<StepRecord>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT step_id, name, attempt, status, started_at, completed_at, duration_ms, exit_code, output, error, result
              FROM step_executions WHERE execution_id = ?1 ORDER BY id",
-        )?;
-        let steps = stmt
-            .query_map([run_id], |row| {
+            args![run_id],
+            |row| {
                 Ok(StepRecord {
                     step_id: row.get(0)?,
                     name: row.get(1)?,
                     attempt: row.get(2)?,
-                    status: StepStatus::parse(&row.get::<_, String>(3)?),
+                    status: StepStatus::parse(&row.get::<String>(3)?),
                     started_at: row.get(4)?,
                     completed_at: row.get(5)?,
                     duration_ms: row.get(6)?,
@@ -523,13 +496,12 @@ impl Store {
                     output: row.get(8)?,
                     error: row.get(9)?,
                     result: row
-                        .get::<_, Option<String>>(10)?
+                        .get::<Option<String>>(10)?
                         .and_then(|t| serde_json::from_str(&t).ok())
                         .unwrap_or(Value::Null),
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(steps)
+            },
+        )
     }
 
     /// Each attempt's status of many runs at once (the dashboard's grid), in run then step order:
@@ -539,29 +511,32 @@ impl Store {
             return Ok(Vec::new());
         }
         let ids = serde_json::to_string(run_ids).unwrap_or_else(|_| "[]".into());
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT execution_id, step_id, status FROM step_executions
-             WHERE execution_id IN (SELECT value FROM json_each(?1)) ORDER BY execution_id, id",
-        )?;
-        let rows = stmt
-            .query_map([ids], |row| Ok((row.get(0)?, row.get(1)?, StepStatus::parse(&row.get::<_, String>(2)?))))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        let sql = match self.db.dialect() {
+            super::Dialect::Sqlite => {
+                "SELECT execution_id, step_id, status FROM step_executions
+                 WHERE execution_id IN (SELECT value FROM json_each(?1)) ORDER BY execution_id, id"
+            }
+            super::Dialect::Postgres => {
+                "SELECT execution_id, step_id, status FROM step_executions
+                 WHERE execution_id IN (SELECT jsonb_array_elements_text(CAST(?1 AS TEXT)::jsonb)) ORDER BY execution_id, id"
+            }
+        };
+        self.db.query(sql, args![ids], |row| Ok((row.get(0)?, row.get(1)?, StepStatus::parse(&row.get::<String>(2)?))))
     }
 
     /// Marks runs whose process is gone (killed, crashed, power loss) as interrupted, and stops
     /// any step process they left behind. A run's process is known by its pid and its start
     /// time, so a new process that reused the pid doesn't keep a dead run "running".
     pub fn mark_abandoned_runs(&self) -> Result<usize> {
-        let running: Vec<(String, Option<i64>, Option<i64>)> = self
-            .conn
-            .prepare_cached(
-                "SELECT e.id, c.pid, c.pid_started FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
-                 WHERE e.status IN ('running', 'pending')
-                   AND NOT EXISTS (SELECT 1 FROM run_queue q WHERE q.run_id = e.id AND q.state != 'done')",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        // Only this machine can tell whether one of its processes is gone; a shared library's
+        // runs elsewhere are their own machine's to mark (a worker's, by its lease).
+        let running: Vec<(String, Option<i64>, Option<i64>)> = self.db.query(
+            "SELECT e.id, c.pid, c.pid_started FROM workflow_executions e LEFT JOIN execution_context c ON c.execution_id = e.id
+             WHERE e.status IN ('running', 'pending') AND (c.host IS NULL OR c.host = ?1)
+               AND NOT EXISTS (SELECT 1 FROM run_queue q WHERE q.run_id = e.id AND q.state != 'done')",
+            args![self.host],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let mut marked = Vec::new();
         for (id, pid, started) in running {
             let alive = pid.is_some_and(|pid| {
@@ -571,11 +546,11 @@ impl Store {
                     })
             });
             if !alive {
-                let changed = self.conn.execute(
+                let changed = self.db.execute(
                     "UPDATE workflow_executions SET status = 'interrupted', completed_at = COALESCE(completed_at, ?2),
                      error = COALESCE(error, 'the alpha process running it stopped unexpectedly')
                      WHERE id = ?1 AND status IN ('running', 'pending')",
-                    params![id, now()],
+                    args![id, now()],
                 )?;
                 if changed > 0 {
                     marked.push(id);
@@ -640,13 +615,12 @@ pub struct AttemptRow {
 impl Store {
     /// Every attempt of every non-skipped step of a workflow's runs, oldest run first.
     pub fn step_attempts_of(&self, workflow_id: &str) -> Result<Vec<AttemptRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT s.execution_id, s.step_id, s.attempt, s.status, COALESCE(s.duration_ms, 0), COALESCE(s.error, '')
              FROM step_executions s JOIN workflow_executions e ON e.id = s.execution_id
              WHERE e.workflow_id = ?1 AND s.status != 'skipped' ORDER BY e.started_at, s.id",
-        )?;
-        let rows = stmt
-            .query_map([workflow_id], |r| {
+            args![workflow_id],
+            |r| {
                 Ok(AttemptRow {
                     run: r.get(0)?,
                     step: r.get(1)?,
@@ -655,37 +629,33 @@ impl Store {
                     duration_ms: r.get(4)?,
                     error: r.get(5)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            },
+        )
     }
 
     /// The id of the workflow a name belonged to, from run records: a deleted workflow's
     /// history stays readable by its name.
     pub fn workflow_id_in_runs(&self, name: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT e.workflow_id FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
-                 WHERE c.workflow_name = ?1 COLLATE NOCASE ORDER BY e.started_at DESC LIMIT 1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.db.query_opt(
+            "SELECT e.workflow_id FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
+             WHERE lower(c.workflow_name) = lower(?1) ORDER BY e.started_at DESC LIMIT 1",
+            args![name],
+            |r| r.get(0),
+        )
     }
 }
 
 impl Store {
     /// A fact kept between sessions.
     pub fn state(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        self.db.query_opt("SELECT value FROM state WHERE key = ?1", args![key], |r| r.get(0))
     }
 
     /// Keeps a fact between sessions.
     pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-            params![key, value],
+        self.db.execute(
+            "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            args![key, value],
         )?;
         Ok(())
     }
@@ -698,8 +668,6 @@ impl Store {
              WHERE c.trigger = 'schedule' AND e.status IN ('failed', 'partial', 'interrupted') AND e.started_at > ?1
              ORDER BY e.started_at"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let runs = stmt.query_map([since], run_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(runs)
+        self.db.query(&sql, args![since], run_from_row)
     }
 }

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use super::backend::{Dialect, Lock, args};
 use super::{Store, now, parse_time};
 use crate::error::Result;
 
@@ -156,13 +156,12 @@ fn stamp(time: DateTime<Utc>) -> String {
 impl Store {
     /// Every schedule with its workflow's name.
     pub fn schedules(&self) -> Result<Vec<Schedule>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.query(
             "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status, s.parameters,
                     s.paused_at
-             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
-        )?;
-        let schedules = stmt
-            .query_map([], |row| {
+             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id",
+            args![],
+            |row| {
                 Ok(Schedule {
                     id: row.get(0)?,
                     workflow_id: row.get(1)?,
@@ -175,65 +174,71 @@ impl Store {
                     parameters: parameters(row.get(8)?),
                     paused_at: row.get(9)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(schedules)
+            },
+        )
     }
 
     /// Every schedule of a saved workflow, with its policies and last fire.
     pub fn schedule_entries(&self) -> Result<Vec<ScheduleEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
+        // The later of created and resumed: SQLite's two-argument MAX is PostgreSQL's GREATEST.
+        let sql = match self.db.dialect() {
+            Dialect::Sqlite => {
+                "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
                     COALESCE(MAX(s.created_at, s.resumed_at), s.created_at), s.last_fire_at, s.last_status, s.parameters,
                     s.paused_at IS NOT NULL
-             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(ScheduleEntry {
-                    id: r.get(0)?,
-                    workflow_id: r.get(1)?,
-                    workflow_name: r.get(2)?,
-                    cron: r.get(3)?,
-                    timezone: r.get(4)?,
-                    overlap: Overlap::parse(&r.get::<_, String>(5)?).unwrap_or(Overlap::Skip),
-                    catchup: Catchup::parse(&r.get::<_, String>(6)?).unwrap_or(Catchup::Latest),
-                    window: Duration::from_secs(r.get::<_, i64>(7)?.max(0) as u64),
-                    created_at: parse_time(&r.get::<_, String>(8)?).unwrap_or_else(Utc::now),
-                    last_fire_at: r.get::<_, Option<String>>(9)?.as_deref().and_then(parse_time),
-                    last_status: r.get(10)?,
-                    parameters: parameters(r.get(11)?),
-                    paused: r.get(12)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id"
+            }
+            Dialect::Postgres => {
+                "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
+                    GREATEST(s.created_at, s.resumed_at), s.last_fire_at, s.last_status, s.parameters,
+                    s.paused_at IS NOT NULL
+                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id"
+            }
+        };
+        self.db.query(sql, args![], |r| {
+            Ok(ScheduleEntry {
+                id: r.get(0)?,
+                workflow_id: r.get(1)?,
+                workflow_name: r.get(2)?,
+                cron: r.get(3)?,
+                timezone: r.get(4)?,
+                overlap: Overlap::parse(&r.get::<String>(5)?).unwrap_or(Overlap::Skip),
+                catchup: Catchup::parse(&r.get::<String>(6)?).unwrap_or(Catchup::Latest),
+                window: Duration::from_secs(r.get::<i64>(7)?.max(0) as u64),
+                created_at: parse_time(&r.get::<String>(8)?).unwrap_or_else(Utc::now),
+                last_fire_at: r.get::<Option<String>>(9)?.as_deref().and_then(parse_time),
+                last_status: r.get(10)?,
+                parameters: parameters(r.get(11)?),
+                paused: r.get(12)?,
+            })
+        })
     }
 
     /// Claims an occurrence: true for exactly one caller across all processes.
     pub fn claim_fire(&self, schedule: i64, fire: DateTime<Utc>) -> Result<bool> {
-        let tx = self.conn.unchecked_transaction()?;
-        let claimed = tx.execute(
-            "INSERT OR IGNORE INTO schedule_fires (schedule_id, fire_at, claimed_at, claimed_by, status) VALUES (?1, ?2, ?3, ?4, 'running')",
-            params![schedule, stamp(fire), now(), std::process::id()],
-        )? == 1;
-        tx.execute(
-            "UPDATE schedules SET last_fire_at = ?2 WHERE id = ?1 AND (last_fire_at IS NULL OR last_fire_at < ?2)",
-            params![schedule, stamp(fire)],
-        )?;
-        tx.commit()?;
-        Ok(claimed)
+        self.db.transaction(Lock::Deferred, |tx| {
+            let claimed = tx.execute(
+                "INSERT INTO schedule_fires (schedule_id, fire_at, claimed_at, claimed_by, claimed_host, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'running') ON CONFLICT DO NOTHING",
+                args![schedule, stamp(fire), now(), i64::from(std::process::id()), self.host],
+            )? == 1;
+            tx.execute(
+                "UPDATE schedules SET last_fire_at = ?2 WHERE id = ?1 AND (last_fire_at IS NULL OR last_fire_at < ?2)",
+                args![schedule, stamp(fire)],
+            )?;
+            Ok(claimed)
+        })
     }
 
     /// Marks the fires process `pid` queued as skipped, except those of a schedule another
     /// process is running (it takes them when its run ends); returns how many.
     pub fn release_queued_fires(&self, pid: u32) -> Result<usize> {
-        let released = self.conn.execute(
+        let released = self.db.execute(
             "UPDATE schedule_fires SET status = 'skipped', note = 'the scheduler stopped before its turn came'
              WHERE status = 'queued' AND claimed_by = ?1
                AND NOT EXISTS (SELECT 1 FROM schedule_fires r WHERE r.schedule_id = schedule_fires.schedule_id
                                AND r.status = 'running' AND r.claimed_by != ?1)",
-            params![pid],
+            args![i64::from(pid)],
         )?;
         Ok(released)
     }
@@ -247,84 +252,89 @@ impl Store {
         run_id: Option<&str>,
         note: Option<&str>,
     ) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "UPDATE schedule_fires SET status = ?3, run_id = ?4, note = ?5 WHERE schedule_id = ?1 AND fire_at = ?2",
-            params![schedule, stamp(fire), status, run_id, note],
+            args![schedule, stamp(fire), status, run_id, note],
         )?;
-        self.conn.execute("UPDATE schedules SET last_status = ?2 WHERE id = ?1", params![schedule, status])?;
+        self.db.execute("UPDATE schedules SET last_status = ?2 WHERE id = ?1", args![schedule, status])?;
         Ok(())
     }
 
     /// Takes the oldest queued occurrence of a schedule for this process, if nothing of that
     /// schedule is running anywhere: one statement, so two schedulers never both take one.
     pub fn take_queued_fire(&self, schedule: i64) -> Result<Option<DateTime<Utc>>> {
-        let fire: Option<String> = self
-            .conn
-            .query_row(
-                "UPDATE schedule_fires SET status = 'running', claimed_by = ?2, claimed_at = ?3
+        // One writer at a time, so two schedulers can't each take a different queued fire of it.
+        let fire: Option<String> = self.db.transaction(Lock::Exclusive, |tx| {
+            tx.query_opt(
+                "UPDATE schedule_fires SET status = 'running', claimed_by = ?2, claimed_at = ?3, claimed_host = ?4
                  WHERE schedule_id = ?1 AND status = 'queued'
                    AND fire_at = (SELECT MIN(fire_at) FROM schedule_fires WHERE schedule_id = ?1 AND status = 'queued')
                    AND NOT EXISTS (SELECT 1 FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running')
                  RETURNING fire_at",
-                params![schedule, std::process::id(), now()],
+                args![schedule, i64::from(std::process::id()), now(), self.host],
                 |r| r.get(0),
             )
-            .optional()?;
+        })?;
         Ok(fire.as_deref().and_then(parse_time))
     }
 
     /// Schedules with occurrences waiting their turn.
     pub fn schedules_with_queued_fires(&self) -> Result<Vec<i64>> {
-        let ids = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT schedule_id FROM schedule_fires WHERE status = 'queued' ORDER BY schedule_id",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        self.db.query(
+            "SELECT DISTINCT schedule_id FROM schedule_fires WHERE status = 'queued' ORDER BY schedule_id",
+            args![],
+            |r| r.get(0),
+        )
     }
 
-    /// Every occurrence marked running, with the process that claimed it.
+    /// Every claimed occurrence, oldest first: `(schedule, fire time, status)`.
+    pub fn fire_records(&self) -> Result<Vec<(i64, String, String)>> {
+        self.db.query(
+            "SELECT schedule_id, fire_at, status FROM schedule_fires ORDER BY fire_at, schedule_id",
+            args![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    /// Every occurrence marked running by a process of this machine, with that process: only
+    /// this machine can tell that one of its processes is gone.
     pub fn running_fires(&self) -> Result<Vec<(i64, String, i64)>> {
-        let rows = self
-            .conn
-            .prepare_cached("SELECT schedule_id, fire_at, claimed_by FROM schedule_fires WHERE status = 'running'")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.db.query(
+            "SELECT schedule_id, fire_at, claimed_by FROM schedule_fires
+             WHERE status = 'running' AND (claimed_host IS NULL OR claimed_host = ?1)",
+            args![self.host],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     }
 
     /// Marks an occurrence whose scheduler died while running it as interrupted.
     pub fn abandon_fire(&self, schedule: i64, fire_at: &str) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "UPDATE schedule_fires SET status = 'interrupted', note = 'the scheduler running it stopped'
              WHERE schedule_id = ?1 AND fire_at = ?2 AND status = 'running'",
-            params![schedule, fire_at],
+            args![schedule, fire_at],
         )?;
         Ok(())
     }
 
-    /// The process ids that hold a running occurrence of a schedule.
-    pub fn running_fire_claimants(&self, schedule: i64) -> Result<Vec<i64>> {
-        let claims = self
-            .conn
-            .prepare_cached("SELECT claimed_by FROM schedule_fires WHERE schedule_id = ?1 AND status = 'running'")?
-            .query_map([schedule], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(claims)
+    /// The processes that hold a running occurrence of a schedule: `Some(pid)` on this machine,
+    /// `None` on another (whose liveness only that machine can tell).
+    pub fn running_fire_claimants(&self, schedule: i64) -> Result<Vec<Option<i64>>> {
+        self.db.query(
+            "SELECT claimed_by, claimed_host IS NULL OR claimed_host = ?2 FROM schedule_fires
+             WHERE schedule_id = ?1 AND status = 'running'",
+            args![schedule, self.host],
+            |r| Ok(if r.get::<bool>(1)? { Some(r.get::<i64>(0)?) } else { None }),
+        )
     }
 
     /// The last fire of a schedule: when, and with what outcome.
     pub fn last_fire(&self, schedule: i64) -> Result<Option<(String, String)>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT fire_at, status FROM schedule_fires WHERE schedule_id = ?1 ORDER BY fire_at DESC LIMIT 1",
-                [schedule],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        self.db.query_opt(
+            "SELECT fire_at, status FROM schedule_fires WHERE schedule_id = ?1 ORDER BY fire_at DESC LIMIT 1",
+            args![schedule],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Saves a schedule from `alpha workflow schedule`. Unless `keep_others`, the workflow's
@@ -351,20 +361,20 @@ impl Store {
                 .collect()
         };
         let parameters = serde_json::Value::Object(parameters.clone()).to_string();
-        let tx = self.conn.unchecked_transaction()?;
+        let added = self.db.transaction(Lock::Deferred, |tx| {
         for old in &replaced {
-            tx.execute("DELETE FROM schedules WHERE id = ?1", [old.id])?;
+            tx.execute("DELETE FROM schedules WHERE id = ?1", args![old.id])?;
         }
         let added = tx.execute(
-            "INSERT OR IGNORE INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s, parameters)
-             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7, ?8)",
-            params![workflow_id, cron, timezone, created_at, policy.overlap.as_str(), policy.catchup.as_str(), policy.catchup_window_s, parameters],
+            "INSERT INTO schedules (workflow_id, cron, timezone, source, created_at, overlap, catchup, catchup_window_s, parameters)
+             VALUES (?1, ?2, ?3, 'cli', ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+            args![workflow_id, cron, timezone, created_at, policy.overlap.as_str(), policy.catchup.as_str(), policy.catchup_window_s, parameters],
         )? > 0;
         if !added {
             tx.execute(
                 "UPDATE schedules SET timezone = ?3, overlap = ?4, catchup = ?5, catchup_window_s = ?6, parameters = ?7
                  WHERE workflow_id = ?1 AND cron = ?2 AND source = 'cli'",
-                params![
+                args![
                     workflow_id,
                     cron,
                     timezone,
@@ -375,16 +385,17 @@ impl Store {
                 ],
             )?;
         }
-        tx.commit()?;
+        Ok(added)
+        })?;
         Ok((added, replaced))
     }
 
     /// Removes one schedule made with `alpha workflow schedule` (by cron), or all of them.
     pub fn remove_schedule(&self, workflow_id: &str, cron: Option<&str>) -> Result<usize> {
         Ok(match cron {
-            Some(cron) => self.conn.execute(
+            Some(cron) => self.db.execute(
                 "DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli' AND cron = ?2",
-                params![workflow_id, cron],
+                args![workflow_id, cron],
             )?,
             None => self.remove_schedules(workflow_id)?,
         })
@@ -400,16 +411,16 @@ impl Store {
         now: &str,
     ) -> Result<usize> {
         let sql = if paused {
-            "UPDATE schedules SET paused_at = ?3 WHERE workflow_id = ?1 AND (?2 IS NULL OR cron = ?2) AND paused_at IS NULL"
+            "UPDATE schedules SET paused_at = ?3 WHERE workflow_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR cron = ?2) AND paused_at IS NULL"
         } else {
             "UPDATE schedules SET paused_at = NULL, resumed_at = ?3
-             WHERE workflow_id = ?1 AND (?2 IS NULL OR cron = ?2) AND paused_at IS NOT NULL"
+             WHERE workflow_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR cron = ?2) AND paused_at IS NOT NULL"
         };
-        Ok(self.conn.execute(sql, params![workflow_id, cron, now])?)
+        self.db.execute(sql, args![workflow_id, cron, now])
     }
 
     /// Removes the schedules added with `alpha workflow schedule`; returns how many.
     pub fn remove_schedules(&self, workflow_id: &str) -> Result<usize> {
-        Ok(self.conn.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", [workflow_id])?)
+        self.db.execute("DELETE FROM schedules WHERE workflow_id = ?1 AND source = 'cli'", args![workflow_id])
     }
 }
