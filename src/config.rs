@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Where the library lives when neither `--db` nor `ALPHA_DB` says: a file path (`~`
+    /// expanded) or a `postgres://` URL shared by several machines.
+    #[serde(default)]
+    pub store: Option<String>,
     /// The LLM endpoint.
     #[serde(default)]
     pub llm: LlmConfig,
@@ -290,6 +294,13 @@ impl Settings {
     /// The config file; an unreadable or invalid one is an error.
     pub fn config(&self) -> Result<&Config> {
         self.config.as_ref().map_err(|e| Error::Config(e.clone()))
+    }
+
+    /// `store:` from the config file, if it sets one (a broken file is reported by what reads
+    /// the rest of it).
+    pub fn store(&self) -> Option<std::path::PathBuf> {
+        let store = self.config.as_ref().ok()?.store.as_deref()?.trim();
+        (!store.is_empty()).then(|| std::path::PathBuf::from(crate::paths::expand_home(store)))
     }
 
     /// The LLM endpoint, `None` when none is configured.

@@ -45,6 +45,9 @@ pub enum Error {
     /// The database could not be opened or upgraded (damaged, locked, too new).
     #[error("{0}")]
     Storage(String),
+    /// The connection to a database server was lost: nothing more can be recorded through it.
+    #[error("{0}")]
+    Disconnected(String),
     /// The configuration (config.yaml or an `ALPHA_*` variable) is invalid.
     #[error("{0}")]
     Config(String),
@@ -94,7 +97,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Usage { .. } | Error::Config(_) => exit::USAGE,
-            Error::Database(_) | Error::Io { .. } | Error::Storage(_) => exit::STORAGE,
+            Error::Database(_) | Error::Io { .. } | Error::Storage(_) | Error::Disconnected(_) => exit::STORAGE,
             Error::Llm(_) | Error::External(_) | Error::Schedule(_) => exit::FAILED,
         }
     }

@@ -4,6 +4,7 @@
 //! by status and time, schedules and templates, a step edited by conversation, small talk.
 
 use crate::common::{Sandbox, stderr, stdout};
+use crate::on_both;
 
 const DEPLOY: &str = r#"name: Deploy Pipeline
 parameters:
@@ -16,7 +17,11 @@ steps:
 "#;
 
 fn deploy_sandbox() -> Sandbox {
-    let sandbox = Sandbox::new();
+    deploy_sandbox_on(crate::common::Backend::Sqlite)
+}
+
+fn deploy_sandbox_on(backend: crate::common::Backend) -> Sandbox {
+    let sandbox = Sandbox::on(backend);
     sandbox.save("deploy.yaml", DEPLOY);
     std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
     sandbox
@@ -31,76 +36,79 @@ fn runs_log(sandbox: &Sandbox) -> String {
     std::fs::read_to_string(sandbox.path().join("runs.log")).unwrap_or_default()
 }
 
-#[test]
-fn run_it_again_reuses_the_last_parameters_and_says_so() {
-    let sandbox = deploy_sandbox();
-    let (code, text) = chat(
-        &sandbox,
-        "run deploy pipeline with branch dev and environment prod\nrun it again\nagain with branch hotfix\n",
-    );
-    assert_eq!(code, Some(0), "{text}");
-    assert!(
-        text.contains("Running 'Deploy Pipeline' again with the same parameters: branch=dev environment=prod."),
-        "{text}"
-    );
-    assert!(
-        text.contains("Running 'Deploy Pipeline' again with branch=hotfix environment=prod (branch changed)."),
-        "{text}"
-    );
-    assert_eq!(
-        runs_log(&sandbox),
-        "pulling dev\ndeploying dev to prod\npulling dev\ndeploying dev to prod\npulling hotfix\ndeploying hotfix to prod\n"
-    );
-    // A new session knows the last run from the database.
-    let (code, text) = chat(&sandbox, "run it again\n");
-    assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("again with the same parameters: branch=hotfix environment=prod"), "{text}");
-    assert!(
-        runs_log(&sandbox)
-            .ends_with("pulling hotfix\ndeploying hotfix to prod\npulling hotfix\ndeploying hotfix to prod\n")
-    );
+on_both! {
+    fn run_it_again_reuses_the_last_parameters_and_says_so(backend) {
+        let sandbox = deploy_sandbox_on(backend);
+        let (code, text) = chat(
+            &sandbox,
+            "run deploy pipeline with branch dev and environment prod\nrun it again\nagain with branch hotfix\n",
+        );
+        assert_eq!(code, Some(0), "{text}");
+        assert!(
+            text.contains("Running 'Deploy Pipeline' again with the same parameters: branch=dev environment=prod."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Running 'Deploy Pipeline' again with branch=hotfix environment=prod (branch changed)."),
+            "{text}"
+        );
+        assert_eq!(
+            runs_log(&sandbox),
+            "pulling dev\ndeploying dev to prod\npulling dev\ndeploying dev to prod\npulling hotfix\ndeploying hotfix to prod\n"
+        );
+        // A new session knows the last run from the database.
+        let (code, text) = chat(&sandbox, "run it again\n");
+        assert_eq!(code, Some(0), "{text}");
+        assert!(text.contains("again with the same parameters: branch=hotfix environment=prod"), "{text}");
+        assert!(
+            runs_log(&sandbox)
+                .ends_with("pulling hotfix\ndeploying hotfix to prod\npulling hotfix\ndeploying hotfix to prod\n")
+        );
+    }
 }
 
-#[test]
-fn rerun_the_failed_one_repeats_the_newest_failed_run_not_the_newest() {
-    let sandbox = deploy_sandbox();
-    sandbox.save(
-        "greet.yaml",
-        "name: Greet\nsteps:\n  - { id: hi, tool: shell, action: run, parameters: { command: \"echo hi >> runs.log\" } }\n",
-    );
-    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
-    let (_, text) = chat(&sandbox, "run deploy pipeline with branch dev\nrun greet\n");
-    assert!(text.contains("failed"), "{text}");
-    std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
-    // In a new session, from the database: the deploy failed, then Greet ran fine.
-    let (code, text) = chat(&sandbox, "rerun the failed one\n");
-    assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("Running 'Deploy Pipeline' (run "), "{text}");
-    assert!(text.contains(" failed) again with the same parameters: branch=dev environment=staging."), "{text}");
-    assert!(runs_log(&sandbox).ends_with("hi\npulling dev\ndeploying dev to staging\n"), "{}", runs_log(&sandbox));
-    // Where nothing ever failed, it says so and runs nothing.
-    let fresh = deploy_sandbox();
-    let (_, text) = chat(&fresh, "run deploy pipeline\nretry the failed run\n");
-    assert!(text.contains("no run has failed"), "{text}");
-    assert_eq!(runs_log(&fresh), "pulling main\ndeploying main to staging\n");
+on_both! {
+    fn rerun_the_failed_one_repeats_the_newest_failed_run_not_the_newest(backend) {
+        let sandbox = deploy_sandbox_on(backend);
+        sandbox.save(
+            "greet.yaml",
+            "name: Greet\nsteps:\n  - { id: hi, tool: shell, action: run, parameters: { command: \"echo hi >> runs.log\" } }\n",
+        );
+        std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+        let (_, text) = chat(&sandbox, "run deploy pipeline with branch dev\nrun greet\n");
+        assert!(text.contains("failed"), "{text}");
+        std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
+        // In a new session, from the database: the deploy failed, then Greet ran fine.
+        let (code, text) = chat(&sandbox, "rerun the failed one\n");
+        assert_eq!(code, Some(0), "{text}");
+        assert!(text.contains("Running 'Deploy Pipeline' (run "), "{text}");
+        assert!(text.contains(" failed) again with the same parameters: branch=dev environment=staging."), "{text}");
+        assert!(runs_log(&sandbox).ends_with("hi\npulling dev\ndeploying dev to staging\n"), "{}", runs_log(&sandbox));
+        // Where nothing ever failed, it says so and runs nothing.
+        let fresh = deploy_sandbox();
+        let (_, text) = chat(&fresh, "run deploy pipeline\nretry the failed run\n");
+        assert!(text.contains("no run has failed"), "{text}");
+        assert_eq!(runs_log(&fresh), "pulling main\ndeploying main to staging\n");
+    }
 }
 
-#[test]
-fn why_did_it_fail_names_the_step_its_error_and_output_and_resumes_on_yes() {
-    let sandbox = deploy_sandbox();
-    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
-    let (code, text) = chat(&sandbox, "run deploy pipeline with branch dev\nwhy did it fail?\nno\n");
-    assert_eq!(code, Some(1), "the run failed: {text}");
-    assert!(text.contains("The step test failed, exit code 3"), "{text}");
-    assert!(text.contains("assertion failed: 2 + 2 == 5"), "its output: {text}");
-    assert!(text.contains("from where it stopped? [y/N] no"), "{text}");
-    assert_eq!(runs_log(&sandbox), "pulling dev\n", "no resumed without yes");
+on_both! {
+    fn why_did_it_fail_names_the_step_its_error_and_output_and_resumes_on_yes(backend) {
+        let sandbox = deploy_sandbox_on(backend);
+        std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+        let (code, text) = chat(&sandbox, "run deploy pipeline with branch dev\nwhy did it fail?\nno\n");
+        assert_eq!(code, Some(1), "the run failed: {text}");
+        assert!(text.contains("The step test failed, exit code 3"), "{text}");
+        assert!(text.contains("assertion failed: 2 + 2 == 5"), "its output: {text}");
+        assert!(text.contains("from where it stopped? [y/N] no"), "{text}");
+        assert_eq!(runs_log(&sandbox), "pulling dev\n", "no resumed without yes");
 
-    std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
-    let (code, text) = chat(&sandbox, "what went wrong with the deploy?\nyes\n");
-    assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("Resuming run"), "{text}");
-    assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\n", "the pull was not run again");
+        std::fs::write(sandbox.path().join("tests-pass"), "").unwrap();
+        let (code, text) = chat(&sandbox, "what went wrong with the deploy?\nyes\n");
+        assert_eq!(code, Some(0), "{text}");
+        assert!(text.contains("Resuming run"), "{text}");
+        assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\n", "the pull was not run again");
+    }
 }
 
 #[test]
@@ -195,18 +203,19 @@ fn schedules_templates_and_small_talk_are_answered() {
     assert_eq!(runs_log(&sandbox), "", "small talk ran nothing");
 }
 
-#[test]
-fn a_step_edited_by_conversation_is_shown_and_saved_on_yes() {
-    let sandbox = deploy_sandbox();
-    let (_, text) = chat(&sandbox, "show deploy pipeline\nchange the test step to run cargo test --quiet\nyes\n");
-    assert!(text.contains("cargo test --quiet"), "the diff shows the new command: {text}");
-    let exported = stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"]));
-    assert!(exported.contains("cargo test --quiet"), "{exported}");
-    let versions = stdout(&sandbox.run(&["workflow", "versions", "Deploy Pipeline"]));
-    assert!(versions.contains("1.0.1") || versions.lines().count() >= 3, "a new version was kept: {versions}");
-    let (_, text) = chat(&sandbox, "make step 1 of deploy pipeline retry 3 times\nno\n");
-    assert!(text.contains("retries up to 3 times") || text.contains("max_attempts: 3"), "{text}");
-    assert!(!stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"])).contains("max_attempts"), "no is no");
+on_both! {
+    fn a_step_edited_by_conversation_is_shown_and_saved_on_yes(backend) {
+        let sandbox = deploy_sandbox_on(backend);
+        let (_, text) = chat(&sandbox, "show deploy pipeline\nchange the test step to run cargo test --quiet\nyes\n");
+        assert!(text.contains("cargo test --quiet"), "the diff shows the new command: {text}");
+        let exported = stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"]));
+        assert!(exported.contains("cargo test --quiet"), "{exported}");
+        let versions = stdout(&sandbox.run(&["workflow", "versions", "Deploy Pipeline"]));
+        assert!(versions.contains("1.0.1") || versions.lines().count() >= 3, "a new version was kept: {versions}");
+        let (_, text) = chat(&sandbox, "make step 1 of deploy pipeline retry 3 times\nno\n");
+        assert!(text.contains("retries up to 3 times") || text.contains("max_attempts: 3"), "{text}");
+        assert!(!stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline"])).contains("max_attempts"), "no is no");
+    }
 }
 
 #[test]

@@ -29,6 +29,7 @@ mod run;
 mod scheduler;
 mod schedules;
 mod secrets;
+mod shared_store;
 mod signals;
 mod status;
 mod store;

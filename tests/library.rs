@@ -3,6 +3,7 @@
 use std::process::Command as StdCommand;
 
 use crate::common::{Sandbox, stderr, stdout};
+use crate::on_both;
 use crate::test::Test;
 
 const DEPLOY: &str = "name: Deploy Pipeline
@@ -61,50 +62,53 @@ fn create_list_and_show() {
     assert_eq!(value["definition"]["parameters"]["branch"]["default"], "main");
 }
 
-#[test]
-fn list_filters_by_tag_and_ranks_search_results() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let by_tag: serde_json::Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "list", "--tags", "EMAIL", "--json"]).stdout).unwrap();
-    assert_eq!(by_tag.as_array().unwrap().len(), 1);
-    assert_eq!(by_tag[0]["name"], "Email Check");
-    // "deploy" matches the Deploy name and the Email Check description does not contain it.
-    let search: serde_json::Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "inbox", "--json"]).stdout).unwrap();
-    assert_eq!(search.as_array().unwrap().len(), 1, "{search}");
-    assert_eq!(search[0]["name"], "Email Check");
-    let ranked: serde_json::Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "CHECK", "--json"]).stdout).unwrap();
-    assert_eq!(ranked[0]["name"], "Email Check");
-    let none = stdout(&sandbox.run(&["workflow", "list", "--search", "zzz"]));
-    assert!(none.contains("No workflows match"), "{none}");
+on_both! {
+    fn list_filters_by_tag_and_ranks_search_results(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let by_tag: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "list", "--tags", "EMAIL", "--json"]).stdout).unwrap();
+        assert_eq!(by_tag.as_array().unwrap().len(), 1);
+        assert_eq!(by_tag[0]["name"], "Email Check");
+        // "deploy" matches the Deploy name and the Email Check description does not contain it.
+        let search: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "inbox", "--json"]).stdout).unwrap();
+        assert_eq!(search.as_array().unwrap().len(), 1, "{search}");
+        assert_eq!(search[0]["name"], "Email Check");
+        let ranked: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "CHECK", "--json"]).stdout).unwrap();
+        assert_eq!(ranked[0]["name"], "Email Check");
+        let none = stdout(&sandbox.run(&["workflow", "list", "--search", "zzz"]));
+        assert!(none.contains("No workflows match"), "{none}");
+    }
 }
 
-#[test]
-fn unknown_name_suggests_and_exits_two() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let out = sandbox.run(&["workflow", "show", "Deploy Pipelin"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no workflow named 'Deploy Pipelin'"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("did you mean 'Deploy Pipeline'?"), "{}", stderr(&out));
+on_both! {
+    fn unknown_name_suggests_and_exits_two(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let out = sandbox.run(&["workflow", "show", "Deploy Pipelin"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("no workflow named 'Deploy Pipelin'"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("did you mean 'Deploy Pipeline'?"), "{}", stderr(&out));
+    }
 }
 
-#[test]
-fn name_clash_is_refused_unless_replace_and_versions_are_kept() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let changed = sandbox.write("deploy2.yaml", &DEPLOY.replace("Pull, test and deploy", "Changed"));
-    let clash = sandbox.run(&["workflow", "create", "--file", changed.to_str().unwrap()]);
-    assert_eq!(clash.status.code(), Some(2));
-    assert!(stderr(&clash).contains("already exists"), "{}", stderr(&clash));
-    let replaced = sandbox.run(&["workflow", "create", "--replace", "--file", changed.to_str().unwrap()]);
-    assert_eq!(replaced.status.code(), Some(0), "{}", stderr(&replaced));
-    let versions: serde_json::Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "versions", "Deploy Pipeline", "--json"]).stdout).unwrap();
-    let versions: Vec<&str> = versions.as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
-    assert_eq!(versions, ["1.0.0", "1.0.1"], "same version number with new content gets the next patch");
+on_both! {
+    fn name_clash_is_refused_unless_replace_and_versions_are_kept(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let changed = sandbox.write("deploy2.yaml", &DEPLOY.replace("Pull, test and deploy", "Changed"));
+        let clash = sandbox.run(&["workflow", "create", "--file", changed.to_str().unwrap()]);
+        assert_eq!(clash.status.code(), Some(2));
+        assert!(stderr(&clash).contains("already exists"), "{}", stderr(&clash));
+        let replaced = sandbox.run(&["workflow", "create", "--replace", "--file", changed.to_str().unwrap()]);
+        assert_eq!(replaced.status.code(), Some(0), "{}", stderr(&replaced));
+        let versions: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "versions", "Deploy Pipeline", "--json"]).stdout).unwrap();
+        let versions: Vec<&str> = versions.as_array().unwrap().iter().map(|v| v["version"].as_str().unwrap()).collect();
+        assert_eq!(versions, ["1.0.0", "1.0.1"], "same version number with new content gets the next patch");
+    }
 }
 
 #[test]
@@ -133,29 +137,30 @@ fn editor(sandbox: &Sandbox, script: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-#[test]
-fn edit_saves_a_new_version_diff_and_rollback() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let unchanged = editor(&sandbox, "true");
-    let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("EDITOR", &unchanged).output().unwrap();
-    assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
+on_both! {
+    fn edit_saves_a_new_version_diff_and_rollback(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let unchanged = editor(&sandbox, "true");
+        let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("EDITOR", &unchanged).output().unwrap();
+        assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
 
-    let change = editor(&sandbox, "sed -i 's/Pull, test and deploy/Ship it/' \"$1\"");
-    let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("VISUAL", &change).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("Saved 'Deploy Pipeline' as v1.0.1"), "{}", stdout(&out));
+        let change = editor(&sandbox, "sed -i 's/Pull, test and deploy/Ship it/' \"$1\"");
+        let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("VISUAL", &change).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stdout(&out).contains("Saved 'Deploy Pipeline' as v1.0.1"), "{}", stdout(&out));
 
-    let diff = stdout(&sandbox.run(&["workflow", "diff", "Deploy Pipeline", "1.0.0"]));
-    assert!(diff.contains("-description: Pull, test and deploy"), "{diff}");
-    assert!(diff.contains("+description: Ship it"), "{diff}");
+        let diff = stdout(&sandbox.run(&["workflow", "diff", "Deploy Pipeline", "1.0.0"]));
+        assert!(diff.contains("-description: Pull, test and deploy"), "{diff}");
+        assert!(diff.contains("+description: Ship it"), "{diff}");
 
-    let out = sandbox.run(&["workflow", "rollback", "Deploy Pipeline", "1.0.0"]);
-    assert!(stdout(&out).contains("saved as v1.0.2"), "{}", stdout(&out));
-    let shown = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline"]));
-    assert!(shown.contains("description: Pull, test and deploy"), "{shown}");
-    let old = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline", "--version", "1.0.1"]));
-    assert!(old.contains("description: Ship it"), "{old}");
+        let out = sandbox.run(&["workflow", "rollback", "Deploy Pipeline", "1.0.0"]);
+        assert!(stdout(&out).contains("saved as v1.0.2"), "{}", stdout(&out));
+        let shown = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline"]));
+        assert!(shown.contains("description: Pull, test and deploy"), "{shown}");
+        let old = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline", "--version", "1.0.1"]));
+        assert!(old.contains("description: Ship it"), "{old}");
+    }
 }
 
 #[test]
@@ -171,86 +176,89 @@ fn editor_producing_an_invalid_file_stores_nothing() {
     assert!(!versions.contains("1.0.1"), "{versions}");
 }
 
-#[test]
-fn delete_needs_confirmation_and_keeps_history_readable() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    // Record a run directly in the database as the executor would.
-    let store = alpha::store::Store::open(&sandbox.db()).unwrap();
-    let saved = store.find("Email Check").unwrap().unwrap();
-    let run = store.start_run(&saved.id, "Email Check", "1.0.0", &serde_json::json!({}), "manual").unwrap();
-    store.finish_run(&run, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
-    drop(store);
+on_both! {
+    fn delete_needs_confirmation_and_keeps_history_readable(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        // Record a run directly in the database as the executor would.
+        let store = alpha::store::Store::open(&sandbox.db()).unwrap();
+        let saved = store.find("Email Check").unwrap().unwrap();
+        let run = store.start_run(&saved.id, "Email Check", "1.0.0", &serde_json::json!({}), "manual").unwrap();
+        store.finish_run(&run, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
+        drop(store);
 
-    let refused = sandbox.run(&["workflow", "delete", "Email Check"]);
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(stdout(&sandbox.run(&["workflow", "list"])).contains("Email Check"));
+        let refused = sandbox.run(&["workflow", "delete", "Email Check"]);
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(stdout(&sandbox.run(&["workflow", "list"])).contains("Email Check"));
 
-    let deleted = sandbox.run(&["workflow", "delete", "email check", "--yes"]);
-    assert_eq!(deleted.status.code(), Some(0), "{}", stderr(&deleted));
-    assert!(!stdout(&sandbox.run(&["workflow", "list"])).contains("Email Check"));
-    let history = stdout(&sandbox.run(&["workflow", "history"]));
-    assert!(history.contains("Email Check success"), "{history}");
-    let by_name = stdout(&sandbox.run(&["workflow", "history", "Email Check"]));
-    assert!(by_name.contains("Email Check success"), "{by_name}");
-}
-
-#[test]
-fn export_and_import_round_trip_in_both_formats() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    for file in ["out.json", "out.yaml"] {
-        let out = sandbox.run(&["workflow", "export", "Deploy Pipeline", "--file", file]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let deleted = sandbox.run(&["workflow", "delete", "email check", "--yes"]);
+        assert_eq!(deleted.status.code(), Some(0), "{}", stderr(&deleted));
+        assert!(!stdout(&sandbox.run(&["workflow", "list"])).contains("Email Check"));
+        let history = stdout(&sandbox.run(&["workflow", "history"]));
+        assert!(history.contains("Email Check success"), "{history}");
+        let by_name = stdout(&sandbox.run(&["workflow", "history", "Email Check"]));
+        assert!(by_name.contains("Email Check success"), "{by_name}");
     }
-    let json_text = std::fs::read_to_string(sandbox.path().join("out.json")).unwrap();
-    assert!(json_text.trim_start().starts_with('{'));
-    let other = Sandbox::new();
-    let out = other.run(&[
-        "workflow",
-        "import",
-        sandbox.path().join("out.json").to_str().unwrap(),
-        sandbox.path().join("deploy.yaml").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(2), "the second file clashes by name");
-    assert!(stdout(&out).contains("imported Deploy Pipeline"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("deploy.yaml: not imported"), "{}", stdout(&out));
-    let exported_again = other.run(&["workflow", "export", "Deploy Pipeline", "--format", "yaml"]);
-    let original = std::fs::read_to_string(sandbox.path().join("out.yaml")).unwrap();
-    assert_eq!(stdout(&exported_again), original, "import → export loses nothing");
 }
 
-#[test]
-fn history_shows_runs_with_status_filter_and_redacted_parameters() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let store = alpha::store::Store::open(&sandbox.db()).unwrap();
-    let saved = store.find("Deploy Pipeline").unwrap().unwrap();
-    let ok = store
-        .start_run(
-            &saved.id,
-            "Deploy Pipeline",
-            "1.0.0",
-            &serde_json::json!({"branch": "dev", "token": "***"}),
-            "manual",
-        )
-        .unwrap();
-    store.finish_run(&ok, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
-    let bad = store.start_run(&saved.id, "Deploy Pipeline", "1.0.0", &serde_json::json!({}), "schedule").unwrap();
-    store.finish_run(&bad, alpha::store::RunStatus::Failed, &serde_json::json!({}), Some("tests failed")).unwrap();
-    drop(store);
-    let all = stdout(&sandbox.run(&["workflow", "history", "Deploy Pipeline"]));
-    let lines: Vec<&str> = all.lines().collect();
-    assert_eq!(lines.len(), 2, "{all}");
-    assert!(lines[0].contains("failed") && lines[0].contains("schedule") && lines[0].contains("tests failed"), "{all}");
-    assert!(lines[1].contains("branch=dev") && lines[1].contains("token=***"), "{all}");
-    let failed: serde_json::Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "history", "--status", "failed", "--json"]).stdout).unwrap();
-    assert_eq!(failed.as_array().unwrap().len(), 1);
-    let list = stdout(&sandbox.run(&["workflow", "list"]));
-    assert!(list.contains("Last run: just now (failed)"), "{list}");
-    let details = stdout(&sandbox.run(&["workflow", "history", "--run", &ok[..8]]));
-    assert!(details.contains("Status: success"), "{details}");
+on_both! {
+    fn export_and_import_round_trip_in_both_formats(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        for file in ["out.json", "out.yaml"] {
+            let out = sandbox.run(&["workflow", "export", "Deploy Pipeline", "--file", file]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        let json_text = std::fs::read_to_string(sandbox.path().join("out.json")).unwrap();
+        assert!(json_text.trim_start().starts_with('{'));
+        let other = Sandbox::new();
+        let out = other.run(&[
+            "workflow",
+            "import",
+            sandbox.path().join("out.json").to_str().unwrap(),
+            sandbox.path().join("deploy.yaml").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "the second file clashes by name");
+        assert!(stdout(&out).contains("imported Deploy Pipeline"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("deploy.yaml: not imported"), "{}", stdout(&out));
+        let exported_again = other.run(&["workflow", "export", "Deploy Pipeline", "--format", "yaml"]);
+        let original = std::fs::read_to_string(sandbox.path().join("out.yaml")).unwrap();
+        assert_eq!(stdout(&exported_again), original, "import → export loses nothing");
+    }
+}
+
+on_both! {
+    fn history_shows_runs_with_status_filter_and_redacted_parameters(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let store = alpha::store::Store::open(&sandbox.db()).unwrap();
+        let saved = store.find("Deploy Pipeline").unwrap().unwrap();
+        let ok = store
+            .start_run(
+                &saved.id,
+                "Deploy Pipeline",
+                "1.0.0",
+                &serde_json::json!({"branch": "dev", "token": "***"}),
+                "manual",
+            )
+            .unwrap();
+        store.finish_run(&ok, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
+        let bad = store.start_run(&saved.id, "Deploy Pipeline", "1.0.0", &serde_json::json!({}), "schedule").unwrap();
+        store.finish_run(&bad, alpha::store::RunStatus::Failed, &serde_json::json!({}), Some("tests failed")).unwrap();
+        drop(store);
+        let all = stdout(&sandbox.run(&["workflow", "history", "Deploy Pipeline"]));
+        let lines: Vec<&str> = all.lines().collect();
+        assert_eq!(lines.len(), 2, "{all}");
+        assert!(lines[0].contains("failed") && lines[0].contains("schedule") && lines[0].contains("tests failed"), "{all}");
+        assert!(lines[1].contains("branch=dev") && lines[1].contains("token=***"), "{all}");
+        let failed: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "history", "--status", "failed", "--json"]).stdout).unwrap();
+        assert_eq!(failed.as_array().unwrap().len(), 1);
+        let list = stdout(&sandbox.run(&["workflow", "list"]));
+        assert!(list.contains("Last run: just now (failed)"), "{list}");
+        let details = stdout(&sandbox.run(&["workflow", "history", "--run", &ok[..8]]));
+        assert!(details.contains("Status: success"), "{details}");
+    }
 }
 
 #[test]
@@ -321,40 +329,41 @@ fn a_locked_database_waits_for_the_writer_instead_of_failing() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("locked"));
 }
 
-#[test]
-fn renames_unknown_versions_and_ambiguous_run_ids_are_clear_usage_errors() {
-    let sandbox = Sandbox::new();
-    with_two(&sandbox);
-    let rename = editor(&sandbox, "sed -i 's/^name: Deploy Pipeline/name: email check/' \"$1\"");
-    let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("EDITOR", &rename).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    assert!(stderr(&out).contains("another workflow is already named 'email check'"), "{}", stderr(&out));
+on_both! {
+    fn renames_unknown_versions_and_ambiguous_run_ids_are_clear_usage_errors(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let rename = editor(&sandbox, "sed -i 's/^name: Deploy Pipeline/name: email check/' \"$1\"");
+        let out = sandbox.alpha().args(["workflow", "edit", "Deploy Pipeline"]).env("EDITOR", &rename).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        assert!(stderr(&out).contains("another workflow is already named 'email check'"), "{}", stderr(&out));
 
-    let out = sandbox.run(&["workflow", "rollback", "Deploy Pipeline", "9.9.9"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no version 9.9.9") && stderr(&out).contains("saved versions: 1.0.0"),
-        "{}",
-        stderr(&out)
-    );
+        let out = sandbox.run(&["workflow", "rollback", "Deploy Pipeline", "9.9.9"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("no version 9.9.9") && stderr(&out).contains("saved versions: 1.0.0"),
+            "{}",
+            stderr(&out)
+        );
 
-    // Seventeen runs: at least two share a first hex digit, so that one-character prefix is ambiguous.
-    let store = alpha::store::Store::open(&sandbox.db()).unwrap();
-    let saved = store.find("Email Check").unwrap().unwrap();
-    let ids: Vec<String> = (0..17)
-        .map(|_| store.start_run(&saved.id, "Email Check", "1.0.0", &serde_json::json!({}), "manual").unwrap())
-        .collect();
-    for id in &ids {
-        store.finish_run(id, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
+        // Seventeen runs: at least two share a first hex digit, so that one-character prefix is ambiguous.
+        let store = alpha::store::Store::open(&sandbox.db()).unwrap();
+        let saved = store.find("Email Check").unwrap().unwrap();
+        let ids: Vec<String> = (0..17)
+            .map(|_| store.start_run(&saved.id, "Email Check", "1.0.0", &serde_json::json!({}), "manual").unwrap())
+            .collect();
+        for id in &ids {
+            store.finish_run(id, alpha::store::RunStatus::Completed, &serde_json::json!({}), None).unwrap();
+        }
+        let shared =
+            ids.iter().map(|id| &id[..1]).find(|p| ids.iter().filter(|id| id.starts_with(*p)).count() > 1).unwrap();
+        let out = sandbox.run(&["workflow", "history", "--run", shared]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(&format!("run id prefix {shared} is ambiguous")), "{}", stderr(&out));
+        let unique = &ids[0];
+        let out = sandbox.run(&["workflow", "history", "--run", unique]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
-    let shared =
-        ids.iter().map(|id| &id[..1]).find(|p| ids.iter().filter(|id| id.starts_with(*p)).count() > 1).unwrap();
-    let out = sandbox.run(&["workflow", "history", "--run", shared]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains(&format!("run id prefix {shared} is ambiguous")), "{}", stderr(&out));
-    let unique = &ids[0];
-    let out = sandbox.run(&["workflow", "history", "--run", unique]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::common::{Sandbox, stderr, stdout};
+use crate::on_both;
 
 const GREET: &str = "name: Greet\nparameters:\n  who: { type: string, default: world }\nsteps:\n  - { id: hello, name: Say Hello, tool: shell, action: run, parameters: { command: \"echo hello {{ who }}\" } }\noutputs:\n  said: \"{{ hello.output }}\"\n";
 
@@ -11,49 +12,52 @@ fn with_greet(sandbox: &Sandbox) {
     assert_eq!(sandbox.run(&["workflow", "create", "--file", path.to_str().unwrap()]).status.code(), Some(0));
 }
 
-#[test]
-fn piped_session_lists_runs_with_parameters_and_quits() {
-    let sandbox = Sandbox::new();
-    with_greet(&sandbox);
-    let out = sandbox
-        .alpha()
-        .write_stdin("what workflows do I have?\nrun greet with who alice\nwhat ran recently?\nschedule it every morning at 10am\nyes\n/quit\nlist\n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(text.contains("1. Greet (v1.0.0)"), "{text}");
-    assert!(text.contains("✓ Step 1/1: Say Hello"), "{text}");
-    assert!(text.contains("said: hello alice"), "{text}");
-    assert!(text.contains("Greet success"), "{text}");
-    assert!(text.contains("With the last run's parameters (who=alice)?"), "{text}");
-    assert!(text.contains("Scheduled 'Greet': Daily at 10:00 AM (cron: 0 10 * * *) with who=alice."), "{text}");
-    assert_eq!(text.matches("Available Workflows").count(), 1, "nothing after /quit runs: {text}");
+on_both! {
+    fn piped_session_lists_runs_with_parameters_and_quits(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_greet(&sandbox);
+        let out = sandbox
+            .alpha()
+            .write_stdin("what workflows do I have?\nrun greet with who alice\nwhat ran recently?\nschedule it every morning at 10am\nyes\n/quit\nlist\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("1. Greet (v1.0.0)"), "{text}");
+        assert!(text.contains("✓ Step 1/1: Say Hello"), "{text}");
+        assert!(text.contains("said: hello alice"), "{text}");
+        assert!(text.contains("Greet success"), "{text}");
+        assert!(text.contains("With the last run's parameters (who=alice)?"), "{text}");
+        assert!(text.contains("Scheduled 'Greet': Daily at 10:00 AM (cron: 0 10 * * *) with who=alice."), "{text}");
+        assert_eq!(text.matches("Available Workflows").count(), 1, "nothing after /quit runs: {text}");
+    }
 }
 
-#[test]
-fn piped_session_reports_failures_in_its_exit_code() {
-    let sandbox = Sandbox::new();
-    with_greet(&sandbox);
-    let out = sandbox.alpha().write_stdin("run greet\nrnu greet\nno\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stdout(&out).contains("Did you mean \"run Greet\"? [y/N] no"), "{}", stdout(&out));
-    assert_eq!(stdout(&out).matches("Executing workflow: Greet").count(), 1, "no is no: {}", stdout(&out));
-    let out = sandbox.alpha().write_stdin("show nothing-like-it\n").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no workflow named"), "{}", stderr(&out));
+on_both! {
+    fn piped_session_reports_failures_in_its_exit_code(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_greet(&sandbox);
+        let out = sandbox.alpha().write_stdin("run greet\nrnu greet\nno\n").output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).contains("Did you mean \"run Greet\"? [y/N] no"), "{}", stdout(&out));
+        assert_eq!(stdout(&out).matches("Executing workflow: Greet").count(), 1, "no is no: {}", stdout(&out));
+        let out = sandbox.alpha().write_stdin("show nothing-like-it\n").output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("no workflow named"), "{}", stderr(&out));
+    }
 }
 
-#[test]
-fn piped_delete_asks_and_honours_no_and_yes() {
-    let sandbox = Sandbox::new();
-    with_greet(&sandbox);
-    let out = sandbox.alpha().write_stdin("delete greet\nno\nlist\n").output().unwrap();
-    assert!(stdout(&out).contains("Kept 'Greet'"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("1. Greet"), "{}", stdout(&out));
-    let out = sandbox.alpha().write_stdin("delete greet\nyes\nlist\n").output().unwrap();
-    assert!(stdout(&out).contains("Deleted workflow 'Greet'"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("No workflows yet"), "{}", stdout(&out));
+on_both! {
+    fn piped_delete_asks_and_honours_no_and_yes(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_greet(&sandbox);
+        let out = sandbox.alpha().write_stdin("delete greet\nno\nlist\n").output().unwrap();
+        assert!(stdout(&out).contains("Kept 'Greet'"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("1. Greet"), "{}", stdout(&out));
+        let out = sandbox.alpha().write_stdin("delete greet\nyes\nlist\n").output().unwrap();
+        assert!(stdout(&out).contains("Deleted workflow 'Greet'"), "{}", stdout(&out));
+        assert!(stdout(&out).contains("No workflows yet"), "{}", stdout(&out));
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{Sandbox, stderr, stdout};
+use crate::on_both;
 
 const FLAKY: &str = r#"
 name: Flaky
@@ -80,65 +81,67 @@ fn a_failed_run_resumes_from_its_first_unfinished_step_with_earlier_outputs() {
     assert!(stderr(&unknown).contains("no run with id ffffffff"), "{}", stderr(&unknown));
 }
 
-#[test]
-fn a_killed_run_is_marked_interrupted_and_resumes_with_secrets_given_again() {
-    let sandbox = Sandbox::new();
-    saved(&sandbox);
-    std::fs::write(sandbox.path().join("ready"), "").unwrap();
-    std::fs::write(sandbox.path().join("slow"), "").unwrap();
-    let mut child = sandbox
-        .command()
-        .args(["workflow", "run", "Flaky", "token=s3cr3t-T0ken"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while lines(&sandbox, "sides.txt").len() < 2 {
-        assert!(start.elapsed() < Duration::from_secs(20), "the run never reached the slow step");
-        std::thread::sleep(Duration::from_millis(20));
+on_both! {
+    fn a_killed_run_is_marked_interrupted_and_resumes_with_secrets_given_again(backend) {
+        let sandbox = Sandbox::on(backend);
+        saved(&sandbox);
+        std::fs::write(sandbox.path().join("ready"), "").unwrap();
+        std::fs::write(sandbox.path().join("slow"), "").unwrap();
+        let mut child = sandbox
+            .command()
+            .args(["workflow", "run", "Flaky", "token=s3cr3t-T0ken"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while lines(&sandbox, "sides.txt").len() < 2 {
+            assert!(start.elapsed() < Duration::from_secs(20), "the run never reached the slow step");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::remove_file(sandbox.path().join("slow")).unwrap();
+        let killed = newest_run(&sandbox);
+        assert_eq!(killed["status"], "interrupted", "{killed}");
+        let id = killed["id"].as_str().unwrap();
+
+        let output = sandbox.run(&["workflow", "run", "--resume", id]);
+        assert_eq!(output.status.code(), Some(2), "the secret must be given again: {}", stdout(&output));
+        assert!(stderr(&output).contains("was given the secret `token`, which alpha never stores"), "{}", stderr(&output));
+        let output = sandbox
+            .alpha()
+            .args(["workflow", "run", "--resume", id])
+            .env("ALPHA_SECRET_TOKEN", "s3cr3t-T0ken")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+        assert!(stdout(&output).contains("greeting: hello world after 1 with ***"), "{}", stdout(&output));
+        assert!(!stdout(&output).contains("s3cr3t-T0ken"));
+
+        assert_eq!(lines(&sandbox, "counter.txt").len(), 1, "the step that finished before the kill did not run again");
     }
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    std::fs::remove_file(sandbox.path().join("slow")).unwrap();
-    let killed = newest_run(&sandbox);
-    assert_eq!(killed["status"], "interrupted", "{killed}");
-    let id = killed["id"].as_str().unwrap();
-
-    let output = sandbox.run(&["workflow", "run", "--resume", id]);
-    assert_eq!(output.status.code(), Some(2), "the secret must be given again: {}", stdout(&output));
-    assert!(stderr(&output).contains("was given the secret `token`, which alpha never stores"), "{}", stderr(&output));
-    let output = sandbox
-        .alpha()
-        .args(["workflow", "run", "--resume", id])
-        .env("ALPHA_SECRET_TOKEN", "s3cr3t-T0ken")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
-    assert!(stdout(&output).contains("greeting: hello world after 1 with ***"), "{}", stdout(&output));
-    assert!(!stdout(&output).contains("s3cr3t-T0ken"));
-
-    assert_eq!(lines(&sandbox, "counter.txt").len(), 1, "the step that finished before the kill did not run again");
 }
 
-#[test]
-fn resume_needs_a_required_secret_again() {
-    let sandbox = Sandbox::new();
-    sandbox.save(
-        "deploy.yaml",
-        "name: Deploy\nparameters:\n  key: { type: secret }\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo a >> a.txt\" } }\n  - { id: b, tool: shell, action: run, parameters: { command: \"test -f go && echo {{ key }} > key.txt\" } }\n",
-    );
-    assert_eq!(sandbox.run(&["workflow", "run", "Deploy", "key=K3y-value"]).status.code(), Some(1));
-    let history: Value =
-        serde_json::from_slice(&sandbox.run(&["workflow", "history", "Deploy", "--json"]).stdout).unwrap();
-    let id = history[0]["id"].as_str().unwrap().to_string();
-    assert_eq!(history[0]["parameters"]["key"], "***");
-    std::fs::write(sandbox.path().join("go"), "").unwrap();
-    let missing = sandbox.run(&["workflow", "run", "--resume", &id]);
-    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
-    assert!(stderr(&missing).contains("key"), "{}", stderr(&missing));
-    let output = sandbox.run(&["workflow", "run", "--resume", &id, "key=K3y-value"]);
-    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
-    assert_eq!(std::fs::read_to_string(sandbox.path().join("key.txt")).unwrap().trim(), "K3y-value");
-    assert_eq!(lines(&sandbox, "a.txt").len(), 1);
+on_both! {
+    fn resume_needs_a_required_secret_again(backend) {
+        let sandbox = Sandbox::on(backend);
+        sandbox.save(
+            "deploy.yaml",
+            "name: Deploy\nparameters:\n  key: { type: secret }\nsteps:\n  - { id: a, tool: shell, action: run, parameters: { command: \"echo a >> a.txt\" } }\n  - { id: b, tool: shell, action: run, parameters: { command: \"test -f go && echo {{ key }} > key.txt\" } }\n",
+        );
+        assert_eq!(sandbox.run(&["workflow", "run", "Deploy", "key=K3y-value"]).status.code(), Some(1));
+        let history: Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "history", "Deploy", "--json"]).stdout).unwrap();
+        let id = history[0]["id"].as_str().unwrap().to_string();
+        assert_eq!(history[0]["parameters"]["key"], "***");
+        std::fs::write(sandbox.path().join("go"), "").unwrap();
+        let missing = sandbox.run(&["workflow", "run", "--resume", &id]);
+        assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+        assert!(stderr(&missing).contains("key"), "{}", stderr(&missing));
+        let output = sandbox.run(&["workflow", "run", "--resume", &id, "key=K3y-value"]);
+        assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+        assert_eq!(std::fs::read_to_string(sandbox.path().join("key.txt")).unwrap().trim(), "K3y-value");
+        assert_eq!(lines(&sandbox, "a.txt").len(), 1);
+    }
 }

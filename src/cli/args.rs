@@ -19,8 +19,9 @@ subcommands below from scripts.",
     after_help = "Examples:\n  alpha workflow validate deploy.yaml\n  alpha workflow create --file deploy.yaml\n  alpha workflow run \"Deploy Pipeline\" branch=dev environment=prod\n  alpha workflow list --tags ci"
 )]
 pub struct Cli {
-    /// Database file (default: $ALPHA_HOME/alpha.db or ~/.local/share/alpha/alpha.db).
-    #[arg(long, global = true, env = "ALPHA_DB", value_name = "PATH")]
+    /// The library: a SQLite file, or a postgres:// URL shared by several machines (default:
+    /// `store:` in the config file, else $ALPHA_HOME/alpha.db or ~/.local/share/alpha/alpha.db).
+    #[arg(long, global = true, env = "ALPHA_DB", hide_env_values = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]

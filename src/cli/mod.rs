@@ -47,7 +47,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<i32, Error> {
 }
 
 fn dispatch(cli: Cli) -> Result<i32, Error> {
-    let db = crate::paths::database(cli.db);
+    let db = crate::paths::database(cli.db.or_else(|| crate::config::settings().store()));
     let ctx = Context::new(&db);
     let Some(command) = cli.command else {
         return crate::repl::run(&ctx);

@@ -66,7 +66,7 @@ fn run(ctx: &Context, drain: bool) -> Result<i32> {
     stop_on_signals(stop.clone())?;
     let notice: daemon::Notice =
         Arc::new(|line: &str| crate::outln!("{} {line}", Local::now().format("%Y-%m-%d %H:%M:%S")));
-    notice(&format!("alpha scheduler started (database {}); Ctrl-C or SIGTERM stops it", ctx.db.display()));
+    notice(&format!("alpha scheduler started (database {}); Ctrl-C or SIGTERM stops it", ctx.shown_db()));
     let options = Options { drain, notice: notice.clone(), stop, tick: ctx.settings.scheduler_tick };
     Scheduler::new(&ctx.db, ctx.clock()?, options).run()?;
     notice("alpha scheduler stopped");

@@ -51,6 +51,24 @@ impl Context {
         Store::open(&self.db)
     }
 
+    /// The library as a user may be shown it: a URL's password masked.
+    pub fn shown_db(&self) -> String {
+        crate::store::mask_url(&self.db.to_string_lossy())
+    }
+
+    /// This machine's directory beside the library (rejected edits, the dashboard's token, run
+    /// logs): a file's own directory, or the data directory when the library is on a server.
+    pub fn local_dir(&self) -> PathBuf {
+        if self.db.to_string_lossy().contains("://") {
+            return crate::paths::data_dir();
+        }
+        self.db
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(crate::paths::data_dir)
+    }
+
     /// Opens the library only if it exists: read-only questions never create one.
     pub fn existing_store(&self) -> Result<Option<Store>> {
         // A URL is never "not there yet": opening it says what it is.

@@ -165,14 +165,7 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into())
-}
+use crate::store::host_name;
 
 /// The name a worker gets when none is given: `host-pid`.
 pub fn default_worker_name() -> String {
@@ -234,21 +227,27 @@ pub fn work(
         if draining && running.is_empty() {
             break;
         }
-        match done_rx.recv_timeout(options.poll) {
-            Ok((run_id, outcome)) => {
-                let status = match outcome {
-                    Ok(status) => status.as_str().to_string(),
-                    Err(error) => {
-                        notice(&format!("run {}: {error}", short_id(&run_id)));
-                        "failed".to_string()
-                    }
-                };
-                notice(&format!("run {} {status}", short_id(&run_id)));
-                *report.finished.entry(status).or_default() += 1;
-                running.retain(|handle| !handle.is_finished());
-            }
-            Err(_) => running.retain(|handle| !handle.is_finished()),
+        let mut finished = Vec::new();
+        if !draining && running.len() < options.concurrency {
+            // A free slot and nothing to take: wait for a run to be queued (PostgreSQL's NOTIFY
+            // wakes this at once; on SQLite, and as the fallback, it is the poll interval).
+            store.wait_for_queued(options.poll)?;
+            finished.extend(done_rx.try_iter());
+        } else if let Ok(done) = done_rx.recv_timeout(options.poll) {
+            finished.push(done);
         }
+        for (run_id, outcome) in finished {
+            let status = match outcome {
+                Ok(status) => status.as_str().to_string(),
+                Err(error) => {
+                    notice(&format!("run {}: {error}", short_id(&run_id)));
+                    "failed".to_string()
+                }
+            };
+            notice(&format!("run {} {status}", short_id(&run_id)));
+            *report.finished.entry(status).or_default() += 1;
+        }
+        running.retain(|handle| !handle.is_finished());
     }
     store.set_worker_state(&options.name, "stopped")?;
     Ok(report)

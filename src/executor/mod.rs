@@ -152,6 +152,8 @@ struct Run {
     sink: Sink,
     verbose: bool,
     cancel: watch::Receiver<bool>,
+    /// Stops the run from inside: a record that can never be written (the server is gone).
+    stop: watch::Sender<bool>,
     slots: Semaphore,
     secrets: Arc<[String]>,
     /// Every form of every secret ([`crate::secrets::forms`]), masked wherever text leaves.
@@ -298,6 +300,7 @@ impl Executor {
             sink: request.sink.clone(),
             verbose: request.verbose,
             cancel: cancel_rx,
+            stop: cancel_tx.clone(),
             slots: Semaphore::new(max_parallel),
             fixed: Vec::new(),
             jinja_results: Mutex::new(Vec::new()),

@@ -4,17 +4,21 @@ use super::*;
 
 impl Run {
     /// Queues a step row for the database, every string of it masked first; a row that can't
-    /// be written is a warning, never the run's end.
+    /// be written is a warning, not the run's end, unless the database server is gone: a run
+    /// that can't be recorded stops, rather than going on with nothing kept of what it does.
     pub(super) fn record(&self, record: &StepRecord) {
         let mut record = record.clone();
         record.output = record.output.map(|o| self.scrub(&o));
         record.error = record.error.map(|e| self.scrub(&e));
         crate::secrets::mask_value(&mut record.result, &self.forms);
-        let (run_id, sink) = (self.run_id.clone(), self.sink.clone());
+        let (run_id, sink, stop) = (self.run_id.clone(), self.sink.clone(), self.stop.clone());
         let step_id = record.step_id.clone();
         self.executor.db_later(move |store| {
             if let Err(error) = store.record_step(&run_id, &record) {
                 sink(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
+                if matches!(error, Error::Disconnected(_)) {
+                    let _ = stop.send(true);
+                }
             }
         });
         self.note_attempt(&step_id, None);

@@ -190,7 +190,12 @@ impl Store {
     /// directory, or the data directory for a server.
     pub fn local_dir(&self) -> PathBuf {
         match self.db.dialect() {
-            Dialect::Sqlite => self.path.parent().map(Path::to_path_buf).unwrap_or_else(crate::paths::data_dir),
+            Dialect::Sqlite => self
+                .path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(crate::paths::data_dir),
             Dialect::Postgres => crate::paths::data_dir(),
         }
     }

@@ -59,7 +59,7 @@ pub fn edit(ctx: &Context, name: &str) -> Result<i32> {
 /// Copies an edit that could not be saved next to the database (`rejected-edits/`), so the
 /// user's work is never thrown away with the temporary file.
 fn keep_rejected(ctx: &Context, file_name: &str, edited: &std::path::Path) -> Result<std::path::PathBuf> {
-    let dir = ctx.db.parent().map(|p| p.join("rejected-edits")).unwrap_or_else(|| "rejected-edits".into());
+    let dir = ctx.local_dir().join("rejected-edits");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("can't create {}", dir.display()), e))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
     let kept = dir.join(format!("{stamp}-{file_name}"));

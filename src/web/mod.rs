@@ -101,7 +101,7 @@ fn serve_until(
         .build()
         .map_err(|e| Error::io("can't start the runtime", e))?;
     runtime.block_on(async move {
-        let data_dir = ctx.db.parent().map(std::path::Path::to_path_buf).unwrap_or_else(crate::paths::data_dir);
+        let data_dir = ctx.local_dir();
         let (token, token_file) = auth::token(&data_dir, options.token)?;
         let listener = tokio::net::TcpListener::bind((options.bind, options.port))
             .await

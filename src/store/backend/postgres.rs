@@ -351,16 +351,23 @@ pub fn describe(error: &postgres::Error) -> String {
     text
 }
 
+/// The server ended the session (an administrator, a shutdown, a crash) or the socket broke.
+fn is_disconnect(error: &postgres::Error) -> bool {
+    let ended = error.code().is_some_and(|c| matches!(c.code(), "57P01" | "57P02" | "57P03"));
+    let socket = std::error::Error::source(error).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some());
+    error.is_closed() || ended || (error.as_db_error().is_none() && socket)
+}
+
 impl From<postgres::Error> for Error {
     fn from(error: postgres::Error) -> Error {
         let detail = describe(&error);
-        Error::Storage(if error.as_db_error().is_some() {
-            format!("PostgreSQL: {detail}")
-        } else if detail.contains("lost") || detail.contains("closed") {
-            format!("{detail}; what was recorded before is intact, and a run it cut short shows as interrupted")
-        } else {
-            format!("PostgreSQL: {detail}")
-        })
+        if is_disconnect(&error) {
+            return Error::Disconnected(format!(
+                "the connection to PostgreSQL was lost ({detail}); what was recorded before it is intact, and a run \
+                 it cut short shows as interrupted"
+            ));
+        }
+        Error::Storage(format!("PostgreSQL: {detail}"))
     }
 }
 
