@@ -284,15 +284,25 @@ pub struct Service {
 /// `scheduler install [--apply]`: the unit for `exe`, written when `apply`.
 pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Service> {
     let db = std::fs::canonicalize(&ctx.db).unwrap_or_else(|_| ctx.db.clone());
+    // A server's password never goes into a file alpha writes (or prints): the service reads it
+    // from PGPASSWORD in an environment file of the user's own.
+    let url = ctx.db.to_string_lossy().contains("://");
+    let db =
+        if url { std::path::PathBuf::from(crate::store::url_without_password(&ctx.db.to_string_lossy())) } else { db };
     // A scheduled run goes to its workflow's own directory; the service itself starts at home
     // with the library it was installed with.
     let home = directories::BaseDirs::new().map(|d| d.home_dir().display().to_string()).unwrap_or_else(|| "~".into());
     let data = crate::paths::data_dir();
     let (data, exe, db) = (data.display().to_string(), exe.display().to_string(), db.display().to_string());
     let unit = format!(
-        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nWorkingDirectory={}\nEnvironment={}\nExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
+        "[Unit]\nDescription=alpha scheduler: runs scheduled workflows\n\n[Service]\nWorkingDirectory={}\nEnvironment={}\n{}ExecStart={} --db {} scheduler run\nRestart=on-failure\nRestartSec=5\n\n[Install]\nWantedBy=default.target\n",
         systemd_quote(&home),
         systemd_quote(&format!("ALPHA_HOME={data}")),
+        if url {
+            "# PGPASSWORD=... (and other PG* settings) go in this file, readable by you only:\nEnvironmentFile=-%h/.config/alpha/service.env\n"
+        } else {
+            ""
+        },
         systemd_quote(&exe),
         systemd_quote(&db),
     );

@@ -24,7 +24,7 @@ pub use queue::{Claim, WorkerRow};
 pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord, StepStatus};
 pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
-pub use backend::mask_url;
+pub use backend::{mask_url, url_without_password};
 
 /// An open library.
 pub struct Store {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::error::Result;
 
-pub use self::postgres::{Location, mask_url};
+pub use self::postgres::{Location, mask_url, url_without_password};
 pub use self::sqlite::{BUSY_TIMEOUT, DAMAGED_HINT, open_error as sqlite_open_error};
 
 /// Which SQL a query is written in, where the two differ.

@@ -43,6 +43,16 @@ impl Location {
 
 /// `url` with its password replaced by `***`, for messages and logs.
 pub fn mask_url(url: &str) -> String {
+    redact_url(url, "***")
+}
+
+/// `url` without its password, for a file alpha writes (a service unit), which then takes the
+/// password from `PGPASSWORD`.
+pub fn url_without_password(url: &str) -> String {
+    redact_url(url, "").replace(":@", "@").replace("password=&", "").replace("?password=", "?")
+}
+
+fn redact_url(url: &str, mask: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
     let (authority, tail) = match rest.find(['/', '?']) {
         Some(at) => rest.split_at(at),
@@ -50,7 +60,7 @@ pub fn mask_url(url: &str) -> String {
     };
     let authority = match authority.rsplit_once('@') {
         Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
+            Some((user, _)) => format!("{user}:{mask}@{host}"),
             None => authority.to_string(),
         },
         None => authority.to_string(),
@@ -61,7 +71,7 @@ pub fn mask_url(url: &str) -> String {
             let masked: Vec<String> = query
                 .split('&')
                 .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={mask}"),
                     _ => pair.to_string(),
                 })
                 .collect();
@@ -435,6 +445,10 @@ mod tests {
             "postgresql://db/alpha?password=***&sslmode=require"
         );
         assert_eq!(mask_url("postgres://a:p@ss@w0rd@h:5/d"), "postgres://a:***@h:5/d");
+        assert_eq!(
+            url_without_password("postgres://alice:s3cret@db/alpha?sslmode=require"),
+            "postgres://alice@db/alpha?sslmode=require"
+        );
     }
 
     #[test]
