@@ -194,13 +194,16 @@ pub fn work(
     let executor = Executor::new(ctx.store()?);
     let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Result<RunStatus>)>();
     let mut running: Vec<std::thread::JoinHandle<()>> = Vec::new();
+    // Runs taken and not yet reported done: a thread's handle can still look unfinished just
+    // after it has said so, and a free slot must not wait for that.
+    let mut in_flight = 0usize;
     let mut last_beat = Instant::now();
     let mut draining = false;
     loop {
         if control.drain.load(Ordering::SeqCst) && !draining {
             draining = true;
             store.set_worker_state(&options.name, "draining")?;
-            notice(&format!("draining: {} run(s) to finish, nothing new taken", running.len()));
+            notice(&format!("draining: {in_flight} run(s) to finish, nothing new taken"));
         }
         if last_beat.elapsed() >= options.lease / 3 {
             store.renew_leases(&options.name, now_ms() + lease_ms, now_ms())?;
@@ -210,7 +213,7 @@ pub fn work(
             report.requeued += 1;
             notice(&format!("requeued run {}: its worker stopped renewing its lease", short_id(&run)));
         }
-        while !draining && running.len() < options.concurrency {
+        while !draining && in_flight < options.concurrency {
             let Some(claim) = store.claim_run(&options.name, &options.tags, now_ms() + lease_ms)? else { break };
             notice(&format!("took run {} of '{}'", short_id(&claim.run_id), claim.workflow_name));
             let (executor, tx, cancel) = (executor.clone(), done_tx.clone(), control.cancel.subscribe());
@@ -223,12 +226,13 @@ pub fn work(
                 })
                 .map_err(|e| Error::io("can't start a thread for a run", e))?;
             running.push(handle);
+            in_flight += 1;
         }
-        if draining && running.is_empty() {
+        if draining && in_flight == 0 {
             break;
         }
         let mut finished = Vec::new();
-        if !draining && running.len() < options.concurrency {
+        if !draining && in_flight < options.concurrency {
             // A free slot and nothing to take: wait for a run to be queued (PostgreSQL's NOTIFY
             // wakes this at once; on SQLite, and as the fallback, it is the poll interval).
             store.wait_for_queued(options.poll)?;
@@ -237,6 +241,7 @@ pub fn work(
             finished.push(done);
         }
         for (run_id, outcome) in finished {
+            in_flight = in_flight.saturating_sub(1);
             let status = match outcome {
                 Ok(status) => status.as_str().to_string(),
                 Err(error) => {
@@ -248,6 +253,9 @@ pub fn work(
             *report.finished.entry(status).or_default() += 1;
         }
         running.retain(|handle| !handle.is_finished());
+    }
+    for handle in running {
+        let _ = handle.join();
     }
     store.set_worker_state(&options.name, "stopped")?;
     Ok(report)

@@ -105,6 +105,15 @@ pub(crate) const POLITE: &[&str] = &[
     "shall we",
     "let us",
     "kindly",
+    "time to",
+    "it's time to",
+    "it is time to",
+    "we need to",
+    "we should",
+    "you should",
+    "i think we should",
+    "please go ahead and",
+    "would you kindly",
     "just",
     "quickly",
     "now",
@@ -131,6 +140,11 @@ pub(crate) const TRAILING: &[&str] = &[
     "if you can",
     "if possible",
     "real quick",
+    "when you get a chance",
+    "when you can",
+    "if that's ok",
+    "if that's okay",
+    "for us",
 ];
 
 /// Strips courtesy words at both ends: "could you please run the backup for me?" → "run the backup".

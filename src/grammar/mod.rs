@@ -107,6 +107,7 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     if let Some(rewritten) = paraphrase::paraphrase(&lower)
         && let Some(intent) = reread(&rewritten, library)
         && !matches!(intent, Intent::Unknown { .. })
+        && (!paraphrase::is_early(&lower) || names_a_saved_workflow(&intent, library))
     {
         return intent;
     }

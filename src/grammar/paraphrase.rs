@@ -71,6 +71,12 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^(?:list|show|show me|give me) everything (?:you have|you've got|there is|here|you know)$", "list workflows"),
     (r"^what's saved(?: here| in here)?$", "list workflows"),
     (r"^tell me what (?:the\s+)?(.+?) does$", "what does $1 do"),
+    (r"^how does (?:the\s+)?(.+?) work$", "what does $1 do"),
+    (r"^how (did|has) (.+?) (?:do|go|done|gone|been)(?: the)? (?:last time|this time|most recently)$", "how $1 $2 do"),
+    (
+        r"^(?:cancel|stop|remove|delete|turn off|disable|pause|drop|kill|clear) (?:the\s+|my\s+)?(?:[a-z]+ly\s+|morning\s+|evening\s+|weekday\s+|weekend\s+)(.+?)(?:'s)? schedules?$",
+        "cancel $1 schedule",
+    ),
     (r"^what's (?:inside|in) (?:the\s+)?(.+)$", "show $1"),
     (r"^did anything (?:fail|break)(?:\s+(.+))?$", "what failed $1"),
     (
@@ -118,11 +124,20 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^explain what happened",
     r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? ",
     r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$",
+    r"^how does .+ work$",
+    r"^how (?:did|has) .+ (?:last time|this time|most recently)$",
 ];
 
 /// [`EARLY_PATTERNS`] compiled once.
 static EARLY: LazyLock<Vec<Regex>> =
     LazyLock::new(|| EARLY_PATTERNS.iter().filter_map(|p| Regex::new(p).ok()).collect());
+
+/// Whether a line has one of the early shapes: read in other words, it counts only as a command
+/// on a saved workflow, whenever it is read so.
+pub(crate) fn is_early(lower: &str) -> bool {
+    let trimmed = lower.trim().trim_end_matches(['?', '!', '.']).trim();
+    EARLY.iter().any(|re| re.is_match(trimmed))
+}
 
 /// [`paraphrase`] for the lines to read in other words before the rules.
 pub(crate) fn early(lower: &str) -> Option<String> {

@@ -132,6 +132,14 @@ fn cron_for(days: &str, at: Clock) -> String {
 }
 
 /// Adjusts an hour given without am/pm for the part of day it was said with ("every evening at 6").
+/// "mondays …", "weekdays …", "weekends …": days that can only mean every such day.
+fn starts_with_plural_day(i: &str) -> bool {
+    const PLURAL: &[&str] =
+        &["mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "weekdays", "weekends"];
+    let first = i.split_whitespace().next().unwrap_or("").trim_end_matches(',');
+    PLURAL.contains(&first)
+}
+
 /// At night, 1 to 5 are the small hours ("every night at 2" is 2am), later ones evening ("at 10").
 fn afternoon(clock: Clock, pm: bool, default_hour: u32) -> Clock {
     let small_hours = default_hour >= 21 && clock.hour < 6;
@@ -144,8 +152,12 @@ fn afternoon(clock: Clock, pm: bool, default_hour: u32) -> Clock {
 
 /// `every weekday at 9am`, `every morning at 10`, `every monday at 8:30 pm`, `each day`.
 fn every_period(i: &str) -> Res<'_, String> {
-    let (i, _) = alt((word("every"), word("each"), word("on"))).parse(i)?;
-    let (i, _) = sp(i)?;
+    // "every friday", "on fridays", "for fridays"; a plural day alone ("fridays at 5pm",
+    // "weekdays at 9") repeats too.
+    let (i, lead) = opt(terminated(alt((word("every"), word("each"), word("on"), word("for"))), sp)).parse(i)?;
+    if lead.is_none() && !starts_with_plural_day(i) {
+        return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
+    }
     let (i, _) = opt(terminated(word("single"), sp)).parse(i)?;
     let (i, period) = period(i)?;
     let (i, at) = opt(preceded(multispace0, at_clock)).parse(i)?;
