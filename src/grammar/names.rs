@@ -81,10 +81,15 @@ pub fn score_words(typed_words: &[String], name_words: &[String]) -> Option<u32>
     // Every typed word is (nearly) a word of the name, in order: "git sync" → "Git Sync and Test".
     let mut position = 0;
     let mut matched = 0;
+    // Endings are let go only across several words ("monitoring and alerting"): one word
+    // alone ("deploying") is too loose a match.
+    let stemmed = typed_words.len() >= 2;
     for word in typed_words {
-        let found = name_words[position..]
-            .iter()
-            .position(|n| n == word || (word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1));
+        let found = name_words[position..].iter().position(|n| {
+            n == word
+                || (stemmed && stem(n) == stem(word))
+                || (word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1)
+        });
         match found {
             Some(offset) => {
                 position += offset + 1;
@@ -94,6 +99,18 @@ pub fn score_words(typed_words: &[String], name_words: &[String]) -> Option<u32>
         }
     }
     (matched > 0).then(|| 40 + (30 * matched / name_words.len()) as u32)
+}
+
+/// A word without its ending, so "monitoring" is "monitor" and "backups" is "backup".
+fn stem(word: &str) -> &str {
+    for ending in ["ing", "ed", "es", "s"] {
+        if let Some(root) = word.strip_suffix(ending)
+            && root.len() >= 4
+        {
+            return root;
+        }
+    }
+    word
 }
 
 /// The saved name `typed` refers to, when exactly one is the best match.

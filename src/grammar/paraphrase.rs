@@ -72,6 +72,15 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^what's saved(?: here| in here)?$", "list workflows"),
     (r"^tell me what (?:the\s+)?(.+?) does$", "what does $1 do"),
     (r"^how does (?:the\s+)?(.+?) work$", "what does $1 do"),
+    (
+        r"^what (?:parameters|params|inputs|arguments|options|values) does (?:the\s+)?(.+?) (?:take|need|accept|have|want|expect)$",
+        "show $1",
+    ),
+    (r"^what versions (?:does|do|of) (?:the\s+)?(.+?)(?: have| exist| are there)?$", "versions of $1"),
+    (r"^explain why (?:the\s+)?(.+?) (?:failed|broke|crashed|errored|went wrong)$", "why did $1 fail"),
+    (r"^what (?:broke|went wrong|blew up) (?:in|with|on|for) (?:the\s+)?(.+)$", "what went wrong with $1"),
+    (r"^(?:show me|show|tell me|list) what you(?:'ve| have)? got$", "list workflows"),
+    (r"^(?:i'm|i am|im) (?:lost|confused|stuck|new here)$", "help"),
     (r"^how (did|has) (.+?) (?:do|go|done|gone|been)(?: the)? (?:last time|this time|most recently)$", "how $1 $2 do"),
     (
         r"^(?:cancel|stop|remove|delete|turn off|disable|pause|drop|kill|clear) (?:the\s+|my\s+)?(?:[a-z]+ly\s+|morning\s+|evening\s+|weekday\s+|weekend\s+)(.+?)(?:'s)? schedules?$",
@@ -125,6 +134,10 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? ",
     r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$",
     r"^how does .+ work$",
+    r"^what (?:parameters|params|inputs|arguments|options|values) does .+$",
+    r"^what versions (?:does|do|of) .+$",
+    r"^explain why .+$",
+    r"^what (?:broke|went wrong|blew up) (?:in|with|on|for) .+$",
     r"^how (?:did|has) .+ (?:last time|this time|most recently)$",
 ];
 
@@ -145,6 +158,15 @@ pub(crate) fn early(lower: &str) -> Option<String> {
     EARLY.iter().any(|re| re.is_match(trimmed)).then(|| paraphrase(lower)).flatten()
 }
 
+/// A misspelt command noun ("wokflows", "shedules", "tempaltes") as it is spelt.
+fn corrected_noun(word: &str) -> Option<&'static str> {
+    const NOUNS: &[&str] = &["workflows", "workflow", "schedules", "schedule", "templates", "template", "history"];
+    if word.len() < 6 || NOUNS.contains(&word) {
+        return None;
+    }
+    NOUNS.iter().copied().find(|noun| strsim::damerau_levenshtein(word, noun) <= if noun.len() >= 8 { 2 } else { 1 })
+}
+
 /// The line in the rules' words, when that changes it.
 pub(crate) fn paraphrase(lower: &str) -> Option<String> {
     let lower = lower.trim().trim_end_matches(['?', '!', '.']).trim();
@@ -154,7 +176,8 @@ pub(crate) fn paraphrase(lower: &str) -> Option<String> {
             *word = to;
         }
     }
-    let mut line = words.join(" ");
+    let nouns: Vec<String> = words.iter().map(|w| corrected_noun(w).unwrap_or(w).to_string()).collect();
+    let mut line = nouns.join(" ");
     for (shape, to) in SHAPES.iter() {
         if shape.is_match(&line) {
             line = shape.replace(&line, *to).trim().to_string();

@@ -5,7 +5,7 @@ use super::super::*;
 /// "I want something that emails me a summary", read before the courtesy words ("I want") go.
 pub(crate) fn create_in_other_words(text: &str, _: &str, _: &Library) -> Option<Intent> {
     static SOMETHING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like|would love|'d love)|can i have|could i get|give me)\s+(?:something|a thing|a tool|an automation)\s+(?:that|which|to)\s+(?P<what>.+?)[.!]?$")
+        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like|would love|'d love)|can i have|could i get|give me|(?:make|build|get|set up|write)\s+(?:me|us)(?:\s+up)?)\s+(?:something|a thing|a tool|an automation)\s+(?:that|which|to)\s+(?P<what>.+?)[.!]?$")
             .expect("a valid pattern")
     });
     let what = SOMETHING.captures(text.trim())?.name("what")?.as_str().trim().to_string();

@@ -158,9 +158,24 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             return Some(Intent::Templates);
         }
     }
-    for prefix in
-        ["the definition of ", "the details of ", "details of ", "what's in ", "what is in ", "what's inside "]
-    {
+    for prefix in [
+        "the definition of ",
+        "the details of ",
+        "details of ",
+        "what's in ",
+        "what is in ",
+        "what's inside ",
+        "the steps of ",
+        "the steps in ",
+        "steps of ",
+        "steps in ",
+        "the parameters of ",
+        "parameters of ",
+        "the params of ",
+        "the contents of ",
+        "the yaml of ",
+        "the yaml for ",
+    ] {
         if name.to_ascii_lowercase().starts_with(prefix) {
             name = &name[prefix.len()..];
         }
@@ -200,6 +215,14 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         if super::conversation::is_reference(name) {
             return Some(Intent::Logs { workflow: None, run: None });
         }
+    }
+    // "what versions of python are there": a question about something else.
+    if verb == "versions-or-logs" && lower.starts_with("what") && !library.knows(name) {
+        return None;
+    }
+    // "show me pictures of cats": a phrase no saved name is close to is not a workflow's name.
+    if verb.starts_with("show") && !library.knows(name) && name.split_whitespace().count() >= 3 {
+        return None;
     }
     let workflow = library.canonical(name);
     if verb == "versions-or-logs" {
