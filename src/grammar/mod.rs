@@ -207,6 +207,8 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
                 && !library.knows(name)
                 && (!rules::looks_like_a_name(name)
                     || EVERYDAY.contains(&first)
+                    // "start my car", "edit my resume": something of mine that is no workflow.
+                    || (lower.contains(" my ") && !lower.contains("workflow"))
                     || matches!(intent, Intent::Delete { .. } | Intent::History { .. } | Intent::Explain { .. })
                         && possessed_or_plain_noun(lower, name)) =>
         {

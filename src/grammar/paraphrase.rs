@@ -81,6 +81,13 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^what (?:broke|went wrong|blew up) (?:in|with|on|for) (?:the\s+)?(.+)$", "what went wrong with $1"),
     (r"^(?:show me|show|tell me|list) what you(?:'ve| have)? got$", "list workflows"),
     (r"^(?:i'm|i am|im) (?:lost|confused|stuck|new here)$", "help"),
+    (
+        r"^is (?:my |the |this )?(?:workflow )?(?:file )?(\S+\.(?:ya?ml|json)) (?:ok|okay|valid|fine|correct|right|good)$",
+        "validate $1",
+    ),
+    (r"^(?:what's|what is|when's|when is) (?:the )?next (?:scheduled )?(?:run|fire|job)$", "what's scheduled"),
+    (r"^tell me ((?:what went wrong|what happened|why)\b.*)$", "$1"),
+    (r"^(?:what|which \w+) (?:failed|broke|went wrong)\b.* and why$", "what failed and why"),
     (r"^how (did|has) (.+?) (?:do|go|done|gone|been)(?: the)? (?:last time|this time|most recently)$", "how $1 $2 do"),
     (
         r"^(?:cancel|stop|remove|delete|turn off|disable|pause|drop|kill|clear) (?:the\s+|my\s+)?(?:[a-z]+ly\s+|morning\s+|evening\s+|weekday\s+|weekend\s+)(.+?)(?:'s)? schedules?$",
@@ -161,7 +168,9 @@ pub(crate) fn early(lower: &str) -> Option<String> {
 /// A misspelt command noun ("wokflows", "shedules", "tempaltes") as it is spelt.
 fn corrected_noun(word: &str) -> Option<&'static str> {
     const NOUNS: &[&str] = &["workflows", "workflow", "schedules", "schedule", "templates", "template", "history"];
-    if word.len() < 6 || NOUNS.contains(&word) {
+    // "scheduled", "scheduler", "templating": other words, not misspellings.
+    let other_word = ["ed", "er", "ing", "ly", "al"].iter().any(|ending| word.ends_with(ending));
+    if word.len() < 6 || NOUNS.contains(&word) || other_word {
         return None;
     }
     NOUNS.iter().copied().find(|noun| strsim::damerau_levenshtein(word, noun) <= if noun.len() >= 8 { 2 } else { 1 })
@@ -201,6 +210,8 @@ mod tests {
             ("remove the schedule from repo check", "unschedule repo check"),
             ("let me see the logs", "show me the logs"),
             ("i need the nightly backup to run right now", "run nightly backup"),
+            ("what's the next scheduled run", "what's scheduled"),
+            ("tell me what went wrong with the backup", "what went wrong with the backup"),
         ] {
             assert_eq!(super::paraphrase(line).as_deref(), Some(said), "{line}");
         }

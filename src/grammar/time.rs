@@ -224,6 +224,9 @@ pub fn interval_problem(text: &str) -> Option<String> {
 fn adverb(i: &str) -> Res<'_, String> {
     alt((
         value("0 * * * *".to_string(), word("hourly")),
+        // Twice a day: morning and evening.
+        value("0 9,21 * * *".to_string(), (word("twice"), sp, alt((word("a day"), word("daily"), word("per day"))))),
+        value("0 9,21 * * *".to_string(), word("twice daily")),
         map((alt((word("daily"), word("every day"))), opt(preceded(multispace0, at_clock))), |(_, at)| {
             cron_for("*", at.unwrap_or(Clock { hour: 0, minute: 0, explicit: true }))
         }),
@@ -334,6 +337,7 @@ mod tests {
             ("every morning at 10am", "0 10 * * *"),
             ("every evening at 6", "0 18 * * *"),
             ("hourly", "0 * * * *"),
+            ("twice a day", "0 9,21 * * *"),
             ("every hour", "0 * * * *"),
             ("every 15 minutes", "*/15 * * * *"),
             ("every 2 hours", "0 */2 * * *"),

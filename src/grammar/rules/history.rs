@@ -51,6 +51,7 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:did|has|was)\s+(?P<name>.+?)",
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
         r"(?P<name>.+?)\s+(?:runs|history)",
+        r"(?:history|runs)\s+(?:of\s+|for\s+)?(?P<name>.+?)",
         r"how\s+(?:many\s+times|often)\s+(?:did|has|have)\s+(?P<name>.+?)\s+(?:run|ran|been run|failed|fail)(?:\s+(?:so far|lately|recently))?",
         r"how\s+long\s+(?:did|does|do)\s+(?P<name>.+?)\s+(?:take|run|last)(?:\s+to run)?",
     ])
@@ -107,6 +108,8 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let typed = typed.trim_start_matches("the ").trim();
     let typed = typed.trim_start_matches("last ").trim_start_matches("latest ").trim();
     let typed = typed.strip_suffix(" ever").unwrap_or(typed).trim();
+    let typed =
+        [" recently", " lately", " so far", " at all"].iter().fold(typed, |t, s| t.strip_suffix(s).unwrap_or(t)).trim();
     if typed.is_empty() {
         return None;
     }
