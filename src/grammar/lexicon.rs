@@ -229,7 +229,7 @@ pub(crate) fn clean_name(typed: &str) -> String {
 
 pub(crate) fn is_list_words(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.split_whitespace().any(|w| w == "workflows") {
+    if lower.split_whitespace().any(|w| matches!(w, "workflows" | "wf" | "wfs" | "automations")) {
         return true;
     }
     let words = names::words(name);

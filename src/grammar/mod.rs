@@ -209,8 +209,12 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
                     || EVERYDAY.contains(&first)
                     // "start my car", "edit my resume": something of mine that is no workflow.
                     || (lower.contains(" my ") && !lower.contains("workflow"))
-                    || matches!(intent, Intent::Delete { .. } | Intent::History { .. } | Intent::Explain { .. })
-                        && possessed_or_plain_noun(lower, name)) =>
+                    // "what happened in 1969": only a saved workflow's failure can be explained.
+                    || matches!(intent, Intent::Explain { .. })
+                    || matches!(
+                        intent,
+                        Intent::Delete { .. } | Intent::History { .. } | Intent::Edit { .. } | Intent::Show { .. }
+                    ) && possessed_or_plain_noun(lower, name)) =>
         {
             Intent::Unknown { did_you_mean: suggestions(lower, library) }
         }

@@ -81,6 +81,7 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^what (?:broke|went wrong|blew up) (?:in|with|on|for) (?:the\s+)?(.+)$", "what went wrong with $1"),
     (r"^(?:show me|show|tell me|list) what you(?:'ve| have)? got$", "list workflows"),
     (r"^(?:i'm|i am|im) (?:lost|confused|stuck|new here)$", "help"),
+    (r"^no more (?:automatic |scheduled |nightly |daily )?runs (?:of|for) (?:the\s+)?(.+)$", "cancel $1 schedule"),
     (
         r"^is (?:my |the |this )?(?:workflow )?(?:file )?(\S+\.(?:ya?ml|json)) (?:ok|okay|valid|fine|correct|right|good)$",
         "validate $1",
@@ -90,7 +91,7 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^(?:what|which \w+) (?:failed|broke|went wrong)\b.* and why$", "what failed and why"),
     (r"^how (did|has) (.+?) (?:do|go|done|gone|been)(?: the)? (?:last time|this time|most recently)$", "how $1 $2 do"),
     (
-        r"^(?:cancel|stop|remove|delete|turn off|disable|pause|drop|kill|clear) (?:the\s+|my\s+)?(?:[a-z]+ly\s+|morning\s+|evening\s+|weekday\s+|weekend\s+)(.+?)(?:'s)? schedules?$",
+        r"^(?:cancel|stop|remove|delete|turn off|disable|pause|drop|kill|clear|end) (?:the\s+|my\s+)?(?:[a-z]+ly\s+|morning\s+|evening\s+|weekday\s+|weekend\s+)?(.+?)(?:'s)? schedules?$",
         "cancel $1 schedule",
     ),
     (r"^what's (?:inside|in) (?:the\s+)?(.+)$", "show $1"),

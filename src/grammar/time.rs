@@ -107,6 +107,18 @@ enum Period {
 
 /// `weekday`, `weekend`, `day`, `morning`, `monday and friday`, …
 fn period(i: &str) -> Res<'_, Period> {
+    let (i, base) = days_or_part(i)?;
+    // "weekday mornings", "monday evening": the days, then the part of the day.
+    if let Period::Days(days) = &base
+        && let Ok((rest, (_, part))) = (sp, days_or_part).parse(i)
+        && let Period::PartOfDay(_, hour, pm) = part
+    {
+        return Ok((rest, Period::PartOfDay(days.clone(), hour, pm)));
+    }
+    Ok((i, base))
+}
+
+fn days_or_part(i: &str) -> Res<'_, Period> {
     alt((
         value(
             Period::Days("1-5".into()),
@@ -338,6 +350,8 @@ mod tests {
             ("every evening at 6", "0 18 * * *"),
             ("hourly", "0 * * * *"),
             ("twice a day", "0 9,21 * * *"),
+            ("every weekday morning", "0 9 * * 1-5"),
+            ("every friday evening at 7", "0 19 * * 5"),
             ("every hour", "0 * * * *"),
             ("every 15 minutes", "*/15 * * * *"),
             ("every 2 hours", "0 */2 * * *"),

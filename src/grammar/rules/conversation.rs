@@ -203,6 +203,11 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
         if !is_reference(typed) && !library.knows(typed) && !looks_like_a_name(typed) {
             return None;
         }
+        // "what happened in 1969", "what happened to the dinosaurs": only a saved workflow's
+        // runs have a story to tell.
+        if line.to_ascii_lowercase().starts_with("what happened") && !is_reference(typed) && !library.knows(typed) {
+            return None;
+        }
     }
     Some(Intent::Explain { workflow: named(library, typed), run: None })
 }

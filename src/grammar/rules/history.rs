@@ -14,7 +14,7 @@ use super::conversation::looks_like_a_name;
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
+        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
     )
     .expect("a valid pattern")
 });
@@ -68,7 +68,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let (line, since) = take_time(line, library);
     // "any failures lately?", "were there errors today?"
     static FAILURES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)?(?:any|some)\s+|(?:list|show|show me|display)\s+(?:the\s+|all\s+|my\s+)*)?(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
+        Regex::new(r"(?i)^(?:(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)(?:any\s+|some\s+)?|(?:any|some)\s+|(?:list|show|show me|display)\s+(?:the\s+|all\s+|my\s+)*)?(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
             .expect("a valid pattern")
     });
     if FAILURES.is_match(line.trim()) {
@@ -252,6 +252,13 @@ fn since(captures: &regex::Captures<'_>, now: DateTime<FixedOffset>) -> Option<D
             _ => return None,
         };
         return Some(now - span);
+    }
+    // "since monday", "last friday": the latest such day before today (a week ago on the day).
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    if let Some(day) = DAYS.iter().position(|d| when.trim_start_matches("last").trim() == *d) {
+        let today = chrono::Datelike::weekday(&now.date_naive()).num_days_from_monday() as i64;
+        let back = (today - day as i64).rem_euclid(7);
+        return midnight(if back == 0 { 7 } else { back });
     }
     match when.as_str() {
         "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => midnight(0),
