@@ -207,7 +207,7 @@ impl Store {
 
     /// Finds a workflow by id or by name, ignoring case.
     pub fn find(&self, name_or_id: &str) -> Result<Option<Saved>> {
-        let sql = format!("SELECT {SAVED_COLUMNS} FROM workflows WHERE id = ?1 OR lower(name) = lower(?1) LIMIT 1");
+        let sql = format!("SELECT {SAVED_COLUMNS} FROM workflows WHERE id = ?1 OR name = ?1 COLLATE NOCASE LIMIT 1");
         self.db.query_opt(&sql, args![name_or_id], saved_from_row)
     }
 
@@ -230,14 +230,14 @@ impl Store {
 
     /// Every workflow name, alphabetically.
     pub fn names(&self) -> Result<Vec<String>> {
-        self.db.query("SELECT name FROM workflows ORDER BY lower(name)", args![], |row| row.get(0))
+        self.db.query("SELECT name FROM workflows ORDER BY name COLLATE NOCASE", args![], |row| row.get(0))
     }
 
     /// Saves a new workflow; an existing name (any case) is refused unless `replace`.
     pub fn create(&mut self, workflow: &Workflow, replace: bool) -> Result<Saved> {
         let saved_version = self.db.transaction(Lock::Exclusive, |tx| {
         let existing: Option<String> =
-            tx.query_opt("SELECT id FROM workflows WHERE lower(name) = lower(?1)", args![workflow.name], |r| r.get(0))?;
+            tx.query_opt("SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE", args![workflow.name], |r| r.get(0))?;
         Ok(match existing {
             Some(_) if !replace => {
                 return Err(Error::usage_with(
@@ -267,7 +267,7 @@ impl Store {
     pub fn update(&mut self, id: &str, workflow: &Workflow, note: &str) -> Result<Saved> {
         self.db.transaction(Lock::Exclusive, |tx| {
             let clash: Option<String> = tx.query_opt(
-                "SELECT id FROM workflows WHERE lower(name) = lower(?1) AND id != ?2",
+                "SELECT id FROM workflows WHERE name = ?1 COLLATE NOCASE AND id != ?2",
                 args![workflow.name, id],
                 |r| r.get(0),
             )?;
@@ -293,7 +293,7 @@ impl Store {
     pub fn list(&self, tags: &[String], search: Option<&str>) -> Result<Vec<Listing>> {
         let sql = format!(
             "SELECT {SAVED_COLUMNS}, (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id
-               ORDER BY started_at DESC, rowid DESC LIMIT 1) FROM workflows w ORDER BY lower(name)"
+               ORDER BY started_at DESC, rowid DESC LIMIT 1) FROM workflows w ORDER BY name COLLATE NOCASE"
         );
         let rows = self.db.query(&sql, args![], |row| Ok((saved_from_row(row)?, row.get::<Option<String>>(6)?)))?;
         let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
@@ -327,20 +327,19 @@ impl Store {
     /// when it doesn't search.
     pub fn summaries(&self, tags: &[String]) -> Result<Vec<Summary>> {
         let wanted: Vec<String> = tags.iter().map(|t| t.to_lowercase()).collect();
-        let rows = self.db.query(
+        let mut summaries = Vec::new();
+        self.db.for_each(
             "SELECT id, name, version, description, tags, execution_count, last_executed,
                (SELECT status FROM workflow_executions e WHERE e.workflow_id = w.id ORDER BY started_at DESC, rowid DESC LIMIT 1)
-             FROM workflows w ORDER BY lower(name)",
+             FROM workflows w ORDER BY name COLLATE NOCASE",
             args![],
             |row| {
-            let tags: Vec<String> = row
-                .get::<Option<String>>(4)?
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
+            let tags: Vec<String> =
+                row.with_text(4, |t| t.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())?;
             if !wanted.iter().all(|w| tags.iter().any(|t| t.eq_ignore_ascii_case(w))) {
-                return Ok(None);
+                return Ok(());
             }
-            Ok(Some(Summary {
+            summaries.push(Summary {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 version: row.get(2)?,
@@ -350,9 +349,9 @@ impl Store {
                 last_executed: row.get(6)?,
                 last_status: row.get(7)?,
                 schedules: Vec::new(),
-            }))
+            });
+            Ok(())
         })?;
-        let mut summaries: Vec<Summary> = rows.into_iter().flatten().collect();
         let schedules = self.schedules()?;
         if !schedules.is_empty() {
             for summary in &mut summaries {

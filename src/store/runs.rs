@@ -638,7 +638,7 @@ impl Store {
     pub fn workflow_id_in_runs(&self, name: &str) -> Result<Option<String>> {
         self.db.query_opt(
             "SELECT e.workflow_id FROM execution_context c JOIN workflow_executions e ON e.id = c.execution_id
-             WHERE lower(c.workflow_name) = lower(?1) ORDER BY e.started_at DESC LIMIT 1",
+             WHERE c.workflow_name = ?1 COLLATE NOCASE ORDER BY e.started_at DESC LIMIT 1",
             args![name],
             |r| r.get(0),
         )

@@ -159,7 +159,7 @@ impl Store {
         self.db.query(
             "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.source, s.last_fire_at, s.last_status, s.parameters,
                     s.paused_at
-             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id",
+             FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id",
             args![],
             |row| {
                 Ok(Schedule {
@@ -186,13 +186,13 @@ impl Store {
                 "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
                     COALESCE(MAX(s.created_at, s.resumed_at), s.created_at), s.last_fire_at, s.last_status, s.parameters,
                     s.paused_at IS NOT NULL
-                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id"
+                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id"
             }
             Dialect::Postgres => {
                 "SELECT s.id, s.workflow_id, w.name, s.cron, s.timezone, s.overlap, s.catchup, s.catchup_window_s,
                     GREATEST(s.created_at, s.resumed_at), s.last_fire_at, s.last_status, s.parameters,
                     s.paused_at IS NOT NULL
-                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY lower(w.name), s.id"
+                 FROM schedules s JOIN workflows w ON w.id = s.workflow_id ORDER BY w.name COLLATE NOCASE, s.id"
             }
         };
         self.db.query(sql, args![], |r| {

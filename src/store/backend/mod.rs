@@ -98,6 +98,14 @@ where
 }
 
 impl Row<'_> {
+    /// Column `index` as text, borrowed from the row rather than copied (`None` for NULL).
+    pub fn with_text<T>(&self, index: usize, read: impl FnOnce(Option<&str>) -> T) -> Result<T> {
+        Ok(match self {
+            Row::Sqlite(row) => read(row.get_ref(index)?.as_str_or_null().map_err(rusqlite::Error::from)?),
+            Row::Postgres(row) => read(row.try_get::<_, Option<&str>>(index)?),
+        })
+    }
+
     /// Column `index`, converted.
     pub fn get<T: Column>(&self, index: usize) -> Result<T> {
         Ok(match self {
@@ -157,6 +165,30 @@ impl Db {
             Db::Postgres(pg) => {
                 let rows = pg.borrow_mut().query(sql, params)?;
                 rows.iter().map(|row| map(&Row::Postgres(row))).collect()
+            }
+        }
+    }
+
+    /// Runs a query and hands every row to `each`, keeping nothing itself (for a caller that
+    /// keeps some rows only).
+    pub fn for_each(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+        mut each: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Db::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(|p| p.sqlite())))?;
+                while let Some(row) = rows.next()? {
+                    each(&Row::Sqlite(row))?;
+                }
+                Ok(())
+            }
+            Db::Postgres(pg) => {
+                let rows = pg.borrow_mut().query(sql, params)?;
+                rows.iter().try_for_each(|row| each(&Row::Postgres(row)))
             }
         }
     }

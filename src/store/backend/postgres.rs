@@ -148,7 +148,7 @@ impl Pg {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(&placeholders(sql))?;
+        let statement = self.client.prepare(&translate(sql))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
@@ -196,6 +196,17 @@ impl Pg {
             Ok(woken)
         })
     }
+}
+
+/// The store's SQL in PostgreSQL's words: SQLite's case-insensitive `COLLATE NOCASE`
+/// (ASCII case, as SQLite's own) becomes `lower(…)`, and `?N` becomes `$N`.
+fn translate(sql: &str) -> String {
+    static COMPARED: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"([\w.]+) = (\?\d+) COLLATE NOCASE").expect("a valid pattern"));
+    static ORDERED: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"([\w.]+) COLLATE NOCASE").expect("a valid pattern"));
+    let sql = COMPARED.replace_all(sql, "lower($1) = lower(CAST($2 AS TEXT))");
+    placeholders(&ORDERED.replace_all(&sql, "lower($1)"))
 }
 
 /// `?N` → `$N`, outside quoted text.
@@ -454,6 +465,10 @@ mod tests {
     #[test]
     fn parameters_are_numbered_for_postgres_outside_quotes() {
         assert_eq!(placeholders("SELECT ?1, '?2', ?10 WHERE x = ?2"), "SELECT $1, '?2', $10 WHERE x = $2");
+        assert_eq!(
+            translate("SELECT id FROM w WHERE c.name = ?1 COLLATE NOCASE ORDER BY w.name COLLATE NOCASE"),
+            "SELECT id FROM w WHERE lower(c.name) = lower(CAST($1 AS TEXT)) ORDER BY lower(w.name)"
+        );
     }
 
     #[test]
