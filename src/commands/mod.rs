@@ -5,6 +5,7 @@
 //! read once.
 
 pub mod files;
+pub mod follow;
 pub mod history;
 pub mod library;
 pub mod optimize;

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::{Context, short_id};
 use crate::error::{Error, Result};
-use crate::executor::events::{Event, Sink};
+use crate::executor::events::Sink;
 use crate::executor::{Carried, Executor, RunRequest, params};
 use crate::store::{Claim, RunStatus, WorkerRow};
 use crate::workflow::ParamType;
@@ -89,30 +89,12 @@ impl Waited {
 /// and its end to `sink` as the events of a local run.
 pub fn wait(ctx: &Context, run_id: &str, sink: &Sink, poll: Duration) -> Result<Waited> {
     let store = ctx.store()?;
-    let first = store.run(run_id)?;
-    // Steps numbered as the definition numbers them, "2/3", like a local run's.
-    let (numbers, total) =
-        super::run::workflow_that_ran(&store, &first).map(|w| crate::executor::numbering(&w.steps)).unwrap_or_default();
-    let mut started = false;
-    let mut seen = 0;
+    let mut follower = super::follow::Follower::new(&store, &store.run(run_id)?);
     loop {
         let run = store.run(run_id)?;
         let steps = store.steps(&run.id)?;
-        if !started && run.status != RunStatus::Pending {
-            started = true;
-            sink(&Event::RunStarted {
-                run_id: run.id.clone(),
-                workflow: run.workflow_name.clone(),
-                total_steps: total,
-            });
-        }
-        for (index, step) in steps.iter().enumerate().skip(seen) {
-            let number = numbers.get(&step.step_id).copied().unwrap_or(index + 1);
-            sink(&Event::recorded_step(number, total.max(steps.len()), step));
-        }
-        seen = steps.len();
-        if !matches!(run.status, RunStatus::Pending | RunStatus::Running) {
-            sink(&Event::recorded_end(&run));
+        follower.events(&run, &steps).iter().for_each(|event| sink(event));
+        if follower.is_done() {
             return Ok(Waited { run });
         }
         std::thread::sleep(poll);

@@ -16,9 +16,9 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
 use super::blocking::{ApiError, call};
+use crate::commands::follow::Follower;
 use crate::commands::history::{RunDetails, run_details};
 use crate::executor::events::Event;
-use crate::store::RunStatus;
 
 /// How often a run of another process is looked at.
 const POLL: Duration = Duration::from_millis(150);
@@ -80,32 +80,24 @@ async fn forward_live(
     }
 }
 
-async fn follow_recorded(state: AppState, mut details: RunDetails, tx: mpsc::Sender<SseEvent>) {
+async fn follow_recorded(state: AppState, details: RunDetails, tx: mpsc::Sender<SseEvent>) {
     let run_id = details.run.id.clone();
-    let opening = Event::RunStarted {
-        run_id: run_id.clone(),
-        workflow: details.run.workflow_name.clone(),
-        total_steps: details.steps.len(),
-    };
-    if tx.send(message(&opening)).await.is_err() {
+    let first = details.run.clone();
+    let Ok(mut follower) = call(&state, move |ctx| Ok(Follower::new(&ctx.store()?, &first))).await else { return };
+    let mut details = details;
+    if tx.send(message(&follower.start(&details.run))).await.is_err() {
         return;
     }
-    let mut sent = 0;
     loop {
-        let total = details.steps.len();
-        for (index, step) in details.steps.iter().enumerate().skip(sent) {
-            let event = Event::recorded_step(index + 1, total, step);
+        for event in follower.events(&details.run, &details.steps) {
             if tx.send(message(&event)).await.is_err() {
                 return;
             }
         }
-        sent = total;
-        if !matches!(details.run.status, RunStatus::Running | RunStatus::Pending) {
-            let _ = tx.send(message(&Event::recorded_end(&details.run))).await;
+        if follower.is_done() {
             return;
         }
         tokio::time::sleep(POLL).await;
-        // A run started here while we looked is followed live from now on.
         let id = run_id.clone();
         match call(&state, move |ctx| run_details(ctx, &id)).await {
             Ok(next) => details = next,
