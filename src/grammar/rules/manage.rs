@@ -102,6 +102,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("details for"),
             token("info on"),
             token("info about"),
+            token("tell me more about"),
             token("tell me about"),
             token("what's in"),
             token("what is in"),
