@@ -213,7 +213,11 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
                     || matches!(intent, Intent::Explain { .. })
                     || matches!(
                         intent,
-                        Intent::Delete { .. } | Intent::History { .. } | Intent::Edit { .. } | Intent::Show { .. }
+                        Intent::Delete { .. }
+                            | Intent::History { .. }
+                            | Intent::Edit { .. }
+                            | Intent::Show { .. }
+                            | Intent::Run { .. }
                     ) && possessed_or_plain_noun(lower, name)) =>
         {
             Intent::Unknown { did_you_mean: suggestions(lower, library) }

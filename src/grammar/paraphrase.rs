@@ -93,6 +93,17 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "delete $1",
     ),
     (r"^let me (change|edit|modify|update|tweak|fix) (.+)$", "$1 $2"),
+    (r"^what (?:do|have) you (?:have|got)(?: for me| saved| here)?$", "list workflows"),
+    (r"^(?:set up|create|add|make) (?:a |an |the )?schedule for (.+)$", "schedule $1"),
+    (r"^(.*\S) automatically ((?:every|each|daily|nightly|hourly|weekly|at|on) .*)$", "$1 $2"),
+    (
+        r"^(?:stop|cancel|disable|turn off|pause|end) (?:the\s+)?(?:automatic|scheduled|recurring) (.+?)(?: runs?)?$",
+        "cancel $1 schedule",
+    ),
+    (
+        r"^(?:remove|delete|clear|cancel|stop|drop) (?:all|every) (?:the\s+)?schedules? (?:for|of|on|from) (.+)$",
+        "unschedule $1",
+    ),
     (
         r"^is (?:my |the |this )?(?:workflow )?(?:file )?(\S+\.(?:ya?ml|json)) (?:ok|okay|valid|fine|correct|right|good)$",
         "validate $1",
@@ -153,6 +164,7 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? ",
     r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$",
     r"^how does .+ work$",
+    r"^(?:stop|cancel|disable|turn off|pause|end) (?:the\s+)?(?:automatic|scheduled|recurring) .+$",
     r"^(?:kick|fire|start|set) .+ off\b",
     r"^i need .+ (?:run|ran|to run|to be run)\b",
     r"^(?:stop|prevent|keep) .+ from running\b",

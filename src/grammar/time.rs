@@ -284,7 +284,8 @@ fn month_day(i: &str) -> Res<'_, String> {
 
 /// `at 18:30 on fridays`, `at 9am every weekday`, `at 7 daily`, `at noon`.
 fn at_first(i: &str) -> Res<'_, String> {
-    let (i, at) = preceded((alt((word("at"), word("@"))), multispace0), clock).parse(i)?;
+    // "for 3am every day" says the same as "at 3am every day".
+    let (i, at) = preceded((alt((word("at"), word("@"), word("for"))), multispace0), clock).parse(i)?;
     let (i, days) = opt(preceded(
         multispace1,
         alt((
@@ -350,6 +351,7 @@ mod tests {
             ("every evening at 6", "0 18 * * *"),
             ("hourly", "0 * * * *"),
             ("twice a day", "0 9,21 * * *"),
+            ("for 3am every day", "0 3 * * *"),
             ("every weekday morning", "0 9 * * 1-5"),
             ("every friday evening at 7", "0 19 * * 5"),
             ("every hour", "0 * * * *"),

@@ -34,6 +34,7 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:what|which)(?:'s|\s+has|\s+have|\s+did)?\s+(?:ran|run|been run|happened|been happening|been running|i run|i ran|i've run|did i run|we run|we ran|got run|was run|were run|executed|has been executed)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:did i run|have i run|did we run|has run|have run|runs have run|workflows ran|workflows have run|jobs ran)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:runs|workflows|jobs)",
+        r"how\s+many\s+(?:runs|workflows|jobs|times)(?:\s+(?:have|were there|did))?",
         r"(?:recent|past|previous|latest|last)\s+(?:runs|executions|activity|results)",
         r"(?:how|what)\s+(?:did|have)\s+(?:my|the|our)?\s*(?:runs|workflows|jobs)\s+(?:go|gone|do|done)",
     ])
@@ -47,7 +48,7 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"how\s+(?:did|has|is|was|'s|have|were)\s+(?P<name>.+?)\s+(?:do|doing|done|been doing|been going|going|gone|go|been|performing|been performing)(?:\s+(?:lately|recently|so far))?",
         r"how(?:'s|\s+is|\s+has)\s+(?P<name>.+?)(?:\s+(?:been\s+)?(?:lately|recently|doing|going|running))?",
         r"(?:the\s+)?(?:last|latest|most recent|previous)\s+(?:run|execution)\s+(?:of|for|from)\s+(?P<name>.+?)",
-        r"when\s+(?:did|was|has|have)\s+(?P<name>.+?)\s+(?:last run|run last|last ran|ran last|last been run|been run|run|ran|last)",
+        r"when\s+(?:did|was|has|have)\s+(?P<name>.+?)\s+(?:last run|run last|last ran|ran last|last been run|been run|run|ran|last(?:\s+(?:succeed|succeeded|work|worked|pass|passed|fail|failed|finish|finished|complete|completed))?)",
         r"(?:did|has|have|was|were)\s+(?P<name>.+?)\s+(?:ever\s+)?(?:run|ran|been run|succeed|succeeded|work|worked|finish|finished|complete|completed|pass|passed|go ok|go well|go through)",
         r"(?:did|has|was)\s+(?P<name>.+?)",
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
@@ -101,6 +102,13 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
         }
     }
     let filtered = since.is_some() || status.is_some();
+    // "show failed", "list interrupted": a verb and a filter.
+    static VERB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:show|list|display|see|get)(?:\s+me)?(?:\s+the|\s+all)?$").expect("a valid pattern")
+    });
+    if filtered && VERB.is_match(line.trim()) {
+        return Some(Intent::History { workflow: None, status, since });
+    }
     if ALL.iter().any(|p| p.is_match(&line)) && (filtered || !is_bare_question(&line)) {
         return Some(Intent::History { workflow: None, status, since });
     }

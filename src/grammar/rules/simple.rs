@@ -37,6 +37,9 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "got to go",
         "i have to go",
         "that's it for today",
+        "bye for now",
+        "i'm leaving now",
+        "i'm going now",
     ];
     let help = [
         "help",
@@ -63,6 +66,12 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can i do",
         "what can you help with",
         "what are my options",
+        "how do you work",
+        "what can this do",
+        "what can this thing do",
+        "what can alpha do",
+        "instructions",
+        "show me how",
         "what are the options",
         "what options do i have",
         "where do i start",
