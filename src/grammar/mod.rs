@@ -158,7 +158,7 @@ fn possessed_or_plain_noun(lower: &str, name: &str) -> bool {
     lower.contains(" my ")
         || (!lower.contains("workflow")
             && (lower.contains(" the ") || lower.contains(" of "))
-            && name.split_whitespace().count() == 1)
+            && name.split_whitespace().count() <= 2)
 }
 
 /// The intent acts on a workflow the library has (or on the one the conversation is about).

@@ -121,7 +121,19 @@ pub fn resolve<'a>(typed: &str, names: &'a [String]) -> Option<&'a str> {
 
 /// [`resolve`] with each name's words split beforehand (`split[i]` is `words(&names[i])`).
 pub fn resolve_in<'a>(typed: &str, names: &'a [String], split: &[Vec<String>]) -> Option<&'a str> {
+    let found = resolve_words(words(typed), names, split);
+    // "the monitor and alert check", "the backup job": a kind of thing after the name.
+    const KINDS: &[&str] = &["check", "job", "task", "script", "process", "run", "pipeline", "report"];
     let typed_words = words(typed);
+    match (found, typed_words.split_last()) {
+        (None, Some((last, rest))) if !rest.is_empty() && KINDS.contains(&last.as_str()) => {
+            resolve_words(rest.to_vec(), names, split)
+        }
+        (found, _) => found,
+    }
+}
+
+fn resolve_words<'a>(typed_words: Vec<String>, names: &'a [String], split: &[Vec<String>]) -> Option<&'a str> {
     if typed_words.is_empty() {
         return None;
     }

@@ -26,7 +26,7 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     });
     // "i need a workflow", "make a new automation": a workflow to be described step by step.
     static BARE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like)\s+|(?:make|build|create|set up)\s+(?:me\s+)?)(?:a|an|another)\s+(?:new\s+)?(?:workflow|automation|pipeline)[.!]?$")
+        regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like)\s+|(?:make|build|create|set up|start|draft|write)\s+(?:me\s+)?)(?:a|an|another)\s+(?:new\s+)?(?:workflow|automation|pipeline|one)[.!]?$")
             .expect("a valid pattern")
     });
     if BARE.is_match(text.trim()) || BARE.is_match(&format!("i need {}", text.trim())) {
@@ -74,6 +74,9 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
                 token("add"),
                 token("write"),
                 token("start"),
+                token("draft"),
+                token("design"),
+                token("prepare"),
             )),
             opt(alt((token("a new"), token("a"), token("an"), token("new")))),
             alt((token("workflows"), token("workflow"), token("automation"), token("pipeline"))),

@@ -30,7 +30,7 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| {
 static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     super::anchored_all(&[
         r"(?:(?:show|list|display|get|give|see|view|print|check|pull up|bring up)\s+)?(?:me\s+)?(?:(?:all|the|my|our|every|any)\s+)*(?:(?:last|latest|recent|previous|past|most recent)\s+)?(?:\d+\s+|few\s+|couple of\s+)?(?:(?:workflow|workflows'|failed|successful)\s+)?(?:runs?|executions?|history|run history|execution history|activity|results|run log|run logs)(?:\s+(?:so far|lately|recently))?",
-        r"(?:what|which|what's been|what has been|which workflow|what workflow|which job|which one|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
+        r"(?:what|which|what's|what has|what's been|what has been|which workflow|what workflow|which job|which one|everything|everything that|all that|anything|any|did anything|has anything|have any|were there any|are there any|any runs|which runs|which workflows|what runs|what workflows|what jobs|anything that|runs that|workflows that)",
         r"(?:what|which)(?:'s|\s+has|\s+have|\s+did)?\s+(?:ran|run|been run|happened|been happening|been running|i run|i ran|i've run|did i run|we run|we ran|got run|was run|were run|executed|has been executed)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:did i run|have i run|did we run|has run|have run|runs have run|workflows ran|workflows have run|jobs ran)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:runs|workflows|jobs)",
@@ -54,7 +54,8 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:what|which)\s+(?:runs\s+)?(?:of|in)\s+(?P<name>.+?)",
         r"(?P<name>.+?)\s+(?:runs|history)",
         r"(?:history|runs)\s+(?:of\s+|for\s+)?(?P<name>.+?)",
-        r"how\s+(?:many\s+times|often)\s+(?:did|has|have)\s+(?P<name>.+?)\s+(?:run|ran|been run|failed|fail)(?:\s+(?:so far|lately|recently))?",
+        r"how\s+(?:many\s+times|often)\s+(?:did|has|have|does|do)\s+(?P<name>.+?)\s+(?:run|ran|been run|failed|fail)(?:\s+(?:so far|lately|recently))?",
+        r"how\s+(?:many\s+times|often)\s+(?:did|has|have|does|do)\s+(?P<name>.+?)",
         r"how\s+long\s+(?:did|does|do)\s+(?P<name>.+?)\s+(?:take|run|last)(?:\s+to run)?",
     ])
 });

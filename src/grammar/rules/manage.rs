@@ -102,7 +102,14 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("details for"),
             token("info on"),
             token("info about"),
-            token("tell me more about"),
+            alt((
+                token("tell me more about"),
+                token("summarize"),
+                token("summarise"),
+                token("outline"),
+                token("give me an overview of"),
+                token("overview of"),
+            )),
             token("tell me about"),
             token("what's in"),
             token("what is in"),
@@ -127,6 +134,10 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("remove"),
             token("drop"),
             token("get rid of"),
+            token("throw away"),
+            token("throw out"),
+            token("scrap"),
+            token("ditch"),
             token("erase"),
             token("destroy"),
             token("trash"),
@@ -143,6 +154,9 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         let head = lowered
             .strip_suffix(" do")
             .or_else(|| lowered.strip_suffix(" contain"))
+            .or_else(|| lowered.strip_suffix(" consist of"))
+            .or_else(|| lowered.strip_suffix(" include"))
+            .or_else(|| lowered.strip_suffix(" involve"))
             .or_else(|| lowered.strip_suffix(" look like"))?;
         name = &name[..head.len()];
     }

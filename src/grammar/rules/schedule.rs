@@ -145,6 +145,7 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
         token("set"),
         token("make"),
         token("have"),
+        token("plan"),
     )))
     .parse(lower)
     .ok()?;
