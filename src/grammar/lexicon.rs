@@ -154,6 +154,8 @@ pub(crate) const TRAILING: &[&str] = &[
     "if possible",
     "real quick",
     "when you get a chance",
+    "exactly",
+    "precisely",
     "when you can",
     "if that's ok",
     "if that's okay",

@@ -53,7 +53,8 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     }
     // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
     // courtesy words are stripped.
-    let chat: &[Rule] = &[thanks, run_rest, save_recent, optimize, use_template, change, create_in_other_words];
+    let chat: &[Rule] =
+        &[thanks, help_in_courtesy_words, run_rest, save_recent, optimize, use_template, change, create_in_other_words];
     let lower = text.to_ascii_lowercase();
     for rule in chat {
         if let Some(intent) = rule(text, &lower, library) {
@@ -158,7 +159,7 @@ fn possessed_or_plain_noun(lower: &str, name: &str) -> bool {
     lower.contains(" my ")
         || (!lower.contains("workflow")
             && (lower.contains(" the ") || lower.contains(" of "))
-            && name.split_whitespace().count() <= 2)
+            && name.split_whitespace().count() <= 3)
 }
 
 /// The intent acts on a workflow the library has (or on the one the conversation is about).

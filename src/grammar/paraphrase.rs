@@ -93,6 +93,14 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "delete $1",
     ),
     (r"^let me (change|edit|modify|update|tweak|fix) (.+)$", "$1 $2"),
+    (r"^(?:please )?do (run|start|execute|show|list|delete|edit|schedule) (.+)$", "$1 $2"),
+    (
+        r"^(?:trigger|start|kick off|launch|do|begin|fire off|fire) (?:a |another |one |a new )?run of (?:the\s+)?(.+)$",
+        "run $1",
+    ),
+    (r"^(?:show|give|get)(?: me)? the list$", "list workflows"),
+    (r"^can (?:the\s+)?(.+?) (?:run|go) ((?:every|each|at|on|daily|nightly|hourly|weekly) .+)$", "schedule $1 $2"),
+    (r"^unschedule (?:everything|all) (?:for|of|on) (.+)$", "unschedule $1"),
     (r"^for (?:the\s+)?(.+?),? (?:use|with|set) (.+?),? (?:and|then) (?:run|start) it$", "run $1 with $2"),
     (r"^(?:make|let|have) (?:the\s+)?(.+?) (?:happen|go)(?: now)?$", "run $1"),
     (r"^(?:go ahead|proceed|go on|carry on) with (?:the\s+)?(.+)$", "run $1"),
@@ -176,6 +184,7 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? ",
     r"^(?:show|list|give)(?: me)?(?: the)? (?:last|latest|recent|previous)(?: [a-z0-9]+)? runs$",
     r"^how does .+ work$",
+    r"^can .+ (?:run|go) (?:every|each|at|on|daily|nightly|hourly|weekly) .+$",
     r"^for .+ (?:run|start) it$",
     r"^(?:make|let|have) .+ (?:happen|go)(?: now)?$",
     r"^(?:go ahead|proceed|go on|carry on) with .+$",
@@ -217,7 +226,10 @@ fn corrected_noun(word: &str) -> Option<&'static str> {
     if word.len() < 6 || NOUNS.contains(&word) || other_word {
         return None;
     }
-    NOUNS.iter().copied().find(|noun| strsim::damerau_levenshtein(word, noun) <= if noun.len() >= 8 { 2 } else { 1 })
+    // "unschedule" holds "schedule": a word of its own, not a misspelling.
+    NOUNS.iter().copied().find(|noun| {
+        !word.contains(noun) && strsim::damerau_levenshtein(word, noun) <= if noun.len() >= 8 { 2 } else { 1 }
+    })
 }
 
 /// The line in the rules' words, when that changes it.
@@ -255,6 +267,7 @@ mod tests {
             ("let me see the logs", "show me the logs"),
             ("i need the nightly backup to run right now", "run nightly backup"),
             ("what's the next scheduled run", "what's scheduled"),
+            ("unschedule everything for backup files", "unschedule backup files"),
             ("tell me what went wrong with the backup", "what went wrong with the backup"),
         ] {
             assert_eq!(super::paraphrase(line).as_deref(), Some(said), "{line}");

@@ -191,7 +191,12 @@ fn every_period(i: &str) -> Res<'_, String> {
 fn every_interval(i: &str) -> Res<'_, String> {
     let (i, _) = alt((word("every"), word("each"))).parse(i)?;
     let (i, _) = sp(i)?;
-    let (i, n) = opt(terminated(verify(number, |n| *n > 0), multispace0)).parse(i)?;
+    // "every other hour": every second one.
+    let (i, other) = opt(terminated(word("other"), sp)).parse(i)?;
+    let (i, n) = match other {
+        Some(_) => (i, Some(2)),
+        None => opt(terminated(verify(number, |n| *n > 0), multispace0)).parse(i)?,
+    };
     let n = n.unwrap_or(1);
     alt((
         map_opt(alt((word("minutes"), word("minute"), word("mins"), word("min"))), move |_| match n {
@@ -351,6 +356,7 @@ mod tests {
             ("every evening at 6", "0 18 * * *"),
             ("hourly", "0 * * * *"),
             ("twice a day", "0 9,21 * * *"),
+            ("every other hour", "0 */2 * * *"),
             ("for 3am every day", "0 3 * * *"),
             ("every weekday morning", "0 9 * * 1-5"),
             ("every friday evening at 7", "0 19 * * 5"),

@@ -71,7 +71,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     let (line, since) = take_time(line, library);
     // "any failures lately?", "were there errors today?"
     static FAILURES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)(?:any\s+|some\s+)?|(?:any|some)\s+|(?:list|show|show me|display)\s+(?:the\s+|all\s+|my\s+)*)?(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
+        Regex::new(r"(?i)^(?:(?:(?:were|are|have|has)\s+there\s+(?:been\s+)?)(?:any\s+|some\s+)?|(?:any|some)\s+|(?:list|show|show me|display)\s+(?:the\s+|all\s+|my\s+)*)?(?:(?:recent|latest|last|new)\s+)?(?:failures|errors|problems|issues|failed runs|crashes)(?:\s+(?:lately|recently|so far))?$")
             .expect("a valid pattern")
     });
     if FAILURES.is_match(line.trim()) {

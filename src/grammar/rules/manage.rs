@@ -201,6 +201,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     }
     for suffix in [
         " in detail",
+        " to me",
         " details",
         " definition",
         " for me",

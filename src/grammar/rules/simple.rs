@@ -2,6 +2,14 @@
 
 use super::super::*;
 
+/// Asking for help in words that are courtesy elsewhere ("help me out"), read before those words
+/// are stripped.
+pub(crate) fn help_in_courtesy_words(_: &str, lower: &str, _: &Library) -> Option<Intent> {
+    let line = lower.trim().trim_end_matches(['.', '!', '?']).trim();
+    matches!(line, "help me out" | "can you help me out" | "please help me out" | "help me out here")
+        .then_some(Intent::Help)
+}
+
 pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     let quit = [
         "catch you later",
@@ -72,6 +80,8 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can you help with",
         "what are my options",
         "what do i do now",
+        "help me out",
+        "help me please",
         "what do i do",
         "what now",
         "i don't know what to do",
