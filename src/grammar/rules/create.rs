@@ -90,6 +90,9 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     .ok()?;
     let automate = lower.starts_with("automate");
     let body = original(text, lower, rest).trim();
+    if !automate && names_a_thing(lower, body) {
+        return None;
+    }
     if body.is_empty() {
         return Some(Intent::Create { description: None, name: None, interactive: false });
     }
@@ -122,4 +125,22 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     }
     let description = if automate { Some(body.to_string()) } else { Some(description).filter(|d| !d.is_empty()) };
     Some(Intent::Create { description, name, interactive: false })
+}
+
+/// "create a playlist", "create a new document": a thing made, not a workflow described. A
+/// workflow request names one ("a workflow", "a pipeline") or says what it does ("that …",
+/// "to …", "every …").
+fn names_a_thing(lower: &str, body: &str) -> bool {
+    const KINDS: &[&str] =
+        &["workflow", "workflows", "automation", "pipeline", "job", "routine", "script", "task", "flow"];
+    if !lower.starts_with("create ") || body.is_empty() {
+        return false;
+    }
+    let words: Vec<String> = body.split_whitespace().map(str::to_ascii_lowercase).collect();
+    let nouns: Vec<&String> =
+        words.iter().filter(|w| !matches!(w.as_str(), "a" | "an" | "some" | "new" | "my" | "the")).collect();
+    !nouns.is_empty()
+        && nouns.len() <= 2
+        && words.iter().all(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        && !words.iter().any(|w| KINDS.contains(&w.as_str()))
 }

@@ -13,6 +13,8 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             .expect("a valid pattern")
     });
     if let Some(typed) = ABOUT.captures(text.trim()).and_then(|c| c.name("name")).map(|m| m.as_str())
+        // "what is a pipeline": a kind of thing, not a saved one.
+        && !["a ", "an "].iter().any(|article| typed.to_ascii_lowercase().starts_with(article))
         && library.knows(typed)
     {
         return Some(Intent::Show { workflow: library.canonical(typed) });
@@ -149,6 +151,12 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     .parse(lower)
     .ok()?;
     let mut name = original(text, lower, rest).trim();
+    // "what is a pipeline", "what's an email digest": a kind of thing, not a saved one.
+    if (verb == "show-q" || lower.starts_with("what is ") || lower.starts_with("what's "))
+        && ["a ", "an "].iter().any(|article| name.to_ascii_lowercase().starts_with(article))
+    {
+        return None;
+    }
     if verb == "show-q" {
         let lowered = name.to_ascii_lowercase();
         let head = lowered
