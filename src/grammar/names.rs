@@ -4,6 +4,8 @@
 /// Words that carry no identity in a workflow name as spoken.
 const FILLER: &[&str] = &[
     "the",
+    "teh",
+    "hte",
     "a",
     "an",
     "my",
