@@ -98,6 +98,24 @@ fn the_cli_the_chat_and_the_dashboard_work_unchanged_on_postgres() {
 }
 
 #[test]
+fn store_in_the_config_file_names_the_library_and_db_still_wins() {
+    let sandbox = Sandbox::new();
+    let elsewhere = sandbox.path().join("shared/library.db");
+    sandbox.write("home/config.yaml", &format!("store: {}\n", elsewhere.display()));
+    sandbox.save("greet.yaml", GREET);
+    assert!(elsewhere.exists(), "the library is where `store:` says");
+    assert!(!sandbox.db().exists(), "and not in the data directory");
+    let listed = sandbox.run(&["workflow", "list", "--json"]);
+    assert!(stdout(&listed).contains("Greet"), "{}", stdout(&listed));
+    let other = sandbox.path().join("other.db");
+    let out = sandbox.alpha().arg("--db").arg(&other).args(["workflow", "list", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("Greet"), "--db names another library: {}", stdout(&out));
+    let env = sandbox.alpha().env("ALPHA_DB", &other).args(["workflow", "list", "--json"]).output().unwrap();
+    assert!(!stdout(&env).contains("Greet"), "ALPHA_DB wins over store: {}", stdout(&env));
+}
+
+#[test]
 fn an_unreachable_server_is_a_clear_error_without_its_password_or_a_stray_folder() {
     let sandbox = Sandbox::new();
     for url in ["postgres://alpha:s3cret-pw@127.0.0.1:1/alpha", "postgresql://127.0.0.1:1/alpha?sslmode=disable"] {
