@@ -118,6 +118,7 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "what's scheduled",
     ),
     (r"^what(?:'s| is) automated$", "what's scheduled"),
+    (r"^what(?:'s| is| runs| is running|'s running) on (?:a |the )?schedule$", "what's scheduled"),
     (r"^when(?:'s| is) (?:the\s+)?(.+?) scheduled(?: for| to run)?$", "when does $1 run next"),
     (r"^what (?:do|have) you (?:have|got)(?: for me| saved| here)?$", "list workflows"),
     (r"^(?:set up|create|add|make) (?:a |an |the )?schedule for (.+)$", "schedule $1"),

@@ -191,6 +191,12 @@ fn every_period(i: &str) -> Res<'_, String> {
 fn every_interval(i: &str) -> Res<'_, String> {
     let (i, _) = alt((word("every"), word("each"))).parse(i)?;
     let (i, _) = sp(i)?;
+    // "every quarter hour", "every half hour".
+    if let Ok((rest, minutes)) =
+        alt((value(15, word("quarter hour")), value(30, word("half hour")), value(30, word("half an hour")))).parse(i)
+    {
+        return Ok((rest, format!("*/{minutes} * * * *")));
+    }
     // "every other hour": every second one.
     let (i, other) = opt(terminated(word("other"), sp)).parse(i)?;
     let (i, n) = match other {
@@ -240,7 +246,14 @@ pub fn interval_problem(text: &str) -> Option<String> {
 /// `hourly`, `daily [at 9]`, `weekly [on monday] [at 9]`, `monthly`, `nightly`.
 fn adverb(i: &str) -> Res<'_, String> {
     alt((
-        value("0 * * * *".to_string(), word("hourly")),
+        // "hourly on weekdays": every hour of those days.
+        map(
+            (word("hourly"), opt(preceded((multispace1, alt((word("on"), word("every"))), multispace1), period))),
+            |(_, days)| match days {
+                Some(Period::Days(days) | Period::PartOfDay(days, _, _)) => format!("0 * * * {days}"),
+                None => "0 * * * *".to_string(),
+            },
+        ),
         // Twice a day: morning and evening.
         value("0 9,21 * * *".to_string(), (word("twice"), sp, alt((word("a day"), word("daily"), word("per day"))))),
         value("0 9,21 * * *".to_string(), word("twice daily")),
@@ -357,6 +370,8 @@ mod tests {
             ("hourly", "0 * * * *"),
             ("twice a day", "0 9,21 * * *"),
             ("every other hour", "0 */2 * * *"),
+            ("every quarter hour", "*/15 * * * *"),
+            ("hourly on weekdays", "0 * * * 1-5"),
             ("for 3am every day", "0 3 * * *"),
             ("every weekday morning", "0 9 * * 1-5"),
             ("every friday evening at 7", "0 19 * * 5"),
