@@ -177,7 +177,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"what(?:'s|\s+is|\s+was)\s+the\s+(?:error|problem|issue|failure)(?:\s+(?:with|in|of)\s+(?P<name>.+?))?",
             r"(?:is|was)\s+(?P<name>.+?)\s+(?:broken|failing|still failing|ok|okay|working|healthy|fine)(?:\s+now)?",
             r"(?:what|which)\s+step\s+(?:failed|broke)(?:\s+(?:in|with)\s+(?P<name>.+?))?",
-            r"what\s+did\s+(?P<name>.+?)\s+do",
+            r"what\s+did\s+(?P<name>.+?)\s+do(?:\s+(?:yesterday|today|last night|this morning|last time|overnight))?",
             r"what(?:'s|\s+is|\s+was)\s+the\s+(?:status|state|result|outcome)\s+of\s+(?P<name>.+?)",
             r"what(?:'s|\s+is|\s+was)\s+the\s+(?:latest|last|most recent|previous)\s+run(?:\s+of\s+(?P<name>.+?))?",
             r"(?:did|has|was)\s+(?P<name>it|that|this|my last run|the last run|the run|that run|my run)\s+(?:work|succeed|pass|finish|complete|fail|go well|go ok|go okay|break)",

@@ -35,6 +35,7 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?:what|which)\s+(?:did i run|have i run|did we run|has run|have run|runs have run|workflows ran|workflows have run|jobs ran)(?:\s+(?:lately|recently|so far))?",
         r"(?:what|which)\s+(?:runs|workflows|jobs)",
         r"how\s+many\s+(?:runs|workflows|jobs|times)(?:\s+(?:have|were there|did))?",
+        r"(?:everything|anything|all|what)\s+(?:that\s+)?(?:ran|has run|was run|got run|have run|has been run)",
         r"(?:recent|past|previous|latest|last)\s+(?:runs|executions|activity|results)",
         r"(?:how|what)\s+(?:did|have)\s+(?:my|the|our)?\s*(?:runs|workflows|jobs)\s+(?:go|gone|do|done)",
     ])

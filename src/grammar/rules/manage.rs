@@ -183,6 +183,11 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     }
     for prefix in [
         "the definition of ",
+        "the workflow called ",
+        "the workflow named ",
+        "workflow called ",
+        "workflow named ",
+        "the one called ",
         "the details of ",
         "details of ",
         "the details for ",

@@ -17,6 +17,8 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
             )),
             opt(token("the")),
             alt((
+                token("scheduling for"),
+                token("scheduling of"),
                 token("scheduling"),
                 token("schedules for"),
                 token("schedule for"),

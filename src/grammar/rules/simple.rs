@@ -6,8 +6,16 @@ use super::super::*;
 /// are stripped.
 pub(crate) fn help_in_courtesy_words(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     let line = lower.trim().trim_end_matches(['.', '!', '?']).trim();
-    matches!(line, "help me out" | "can you help me out" | "please help me out" | "help me out here")
-        .then_some(Intent::Help)
+    matches!(
+        line,
+        "help me out"
+            | "can you help me out"
+            | "please help me out"
+            | "help me out here"
+            | "help me please"
+            | "please help me"
+    )
+    .then_some(Intent::Help)
 }
 
 pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
