@@ -58,22 +58,15 @@ impl Context {
     }
 
     /// This machine's directory beside the library (rejected edits, the dashboard's token, run
-    /// logs): a file's own directory, or the data directory when the library is on a server.
+    /// logs).
     pub fn local_dir(&self) -> PathBuf {
-        if self.db.to_string_lossy().contains("://") {
-            return crate::paths::data_dir();
-        }
-        self.db
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(crate::paths::data_dir)
+        crate::store::local_dir(&self.db)
     }
 
     /// Opens the library only if it exists: read-only questions never create one.
     pub fn existing_store(&self) -> Result<Option<Store>> {
         // A URL is never "not there yet": opening it says what it is.
-        let url = self.db.to_string_lossy().contains("://");
+        let url = crate::store::is_url(&self.db);
         if self.db.exists() || url { Store::open(&self.db).map(Some) } else { Ok(None) }
     }
 }

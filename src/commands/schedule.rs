@@ -286,7 +286,7 @@ pub fn install(ctx: &Context, exe: &std::path::Path, apply: bool) -> Result<Serv
     let db = std::fs::canonicalize(&ctx.db).unwrap_or_else(|_| ctx.db.clone());
     // A server's password never goes into a file alpha writes (or prints): the service reads it
     // from PGPASSWORD in an environment file of the user's own.
-    let url = ctx.db.to_string_lossy().contains("://");
+    let url = crate::store::is_url(&ctx.db);
     let db =
         if url { std::path::PathBuf::from(crate::store::url_without_password(&ctx.db.to_string_lossy())) } else { db };
     // A scheduled run goes to its workflow's own directory; the service itself starts at home

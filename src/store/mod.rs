@@ -24,7 +24,7 @@ pub use queue::{Claim, WorkerRow};
 pub use runs::{AttemptRow, RunRecord, RunStatus, StepRecord, StepStatus};
 pub use schedules::{Catchup, Overlap, Schedule, ScheduleEntry, SchedulePolicy};
 
-pub use backend::{mask_url, url_without_password};
+pub use backend::{is_url, mask_url, url_without_password};
 
 /// An open library.
 pub struct Store {
@@ -142,6 +142,16 @@ fn saved_from_row(row: &Row<'_>) -> Result<Saved> {
     })
 }
 
+/// This machine's directory beside the library at `db` (run logs, the dashboard's token,
+/// rejected edits): a file's own directory, or the data directory when the library is on a
+/// server.
+pub fn local_dir(db: &Path) -> PathBuf {
+    if is_url(db) {
+        return crate::paths::data_dir();
+    }
+    db.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(crate::paths::data_dir)
+}
+
 /// This machine's name, as runs and workers record it.
 pub fn host_name() -> String {
     let mut buffer = [0u8; 256];
@@ -176,28 +186,9 @@ impl Store {
         Ok(Store { db, path: path.to_path_buf(), host: host_name() })
     }
 
-    /// Which database this library is in.
-    pub fn dialect(&self) -> Dialect {
-        self.db.dialect()
-    }
-
-    /// Where it is, as a user may be shown it (a password masked).
-    pub fn shown_location(&self) -> String {
-        mask_url(&self.path.to_string_lossy())
-    }
-
-    /// The directory beside the library for run logs and the dashboard's token: the file's own
-    /// directory, or the data directory for a server.
+    /// The directory beside the library for run logs and the dashboard's token.
     pub fn local_dir(&self) -> PathBuf {
-        match self.db.dialect() {
-            Dialect::Sqlite => self
-                .path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(Path::to_path_buf)
-                .unwrap_or_else(crate::paths::data_dir),
-            Dialect::Postgres => crate::paths::data_dir(),
-        }
+        local_dir(&self.path)
     }
 
     /// The database file.

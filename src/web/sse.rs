@@ -80,11 +80,10 @@ async fn forward_live(
     }
 }
 
-async fn follow_recorded(state: AppState, details: RunDetails, tx: mpsc::Sender<SseEvent>) {
+async fn follow_recorded(state: AppState, mut details: RunDetails, tx: mpsc::Sender<SseEvent>) {
     let run_id = details.run.id.clone();
     let first = details.run.clone();
     let Ok(mut follower) = call(&state, move |ctx| Ok(Follower::new(&ctx.store()?, &first))).await else { return };
-    let mut details = details;
     if tx.send(message(&follower.start(&details.run))).await.is_err() {
         return;
     }

@@ -13,8 +13,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             .expect("a valid pattern")
     });
     if let Some(typed) = ABOUT.captures(text.trim()).and_then(|c| c.name("name")).map(|m| m.as_str())
-        // "what is a pipeline": a kind of thing, not a saved one.
-        && !["a ", "an "].iter().any(|article| typed.to_ascii_lowercase().starts_with(article))
+        && !names_a_kind(typed)
         && library.knows(typed)
     {
         return Some(Intent::Show { workflow: library.canonical(typed) });
@@ -152,9 +151,7 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     .ok()?;
     let mut name = original(text, lower, rest).trim();
     // "what is a pipeline", "what's an email digest": a kind of thing, not a saved one.
-    if (verb == "show-q" || lower.starts_with("what is ") || lower.starts_with("what's "))
-        && ["a ", "an "].iter().any(|article| name.to_ascii_lowercase().starts_with(article))
-    {
+    if (verb == "show-q" || lower.starts_with("what is ") || lower.starts_with("what's ")) && names_a_kind(name) {
         return None;
     }
     if verb == "show-q" {
@@ -271,6 +268,12 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         "delete" => Intent::Delete { workflow },
         _ => Intent::Show { workflow },
     })
+}
+
+/// "a pipeline", "an email digest": a kind of thing, not a saved one ("what is a pipeline").
+fn names_a_kind(typed: &str) -> bool {
+    let lowered = typed.trim().to_ascii_lowercase();
+    lowered.starts_with("a ") || lowered.starts_with("an ")
 }
 
 /// "what did the last run print?", "what did deploy output?": a run's output.

@@ -88,8 +88,6 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what can you help with",
         "what are my options",
         "what do i do now",
-        "help me out",
-        "help me please",
         "what do i do",
         "what now",
         "i don't know what to do",

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::error::Result;
 
-pub use self::postgres::{Location, mask_url, url_without_password};
+pub use self::postgres::{Location, is_url, mask_url, url_without_password};
 pub use self::sqlite::{BUSY_TIMEOUT, DAMAGED_HINT, open_error as sqlite_open_error};
 
 /// Which SQL a query is written in, where the two differ.
@@ -152,21 +152,12 @@ impl Db {
         params: &[&dyn Param],
         mut map: impl FnMut(&Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        match self {
-            Db::Sqlite(conn) => {
-                let mut stmt = conn.prepare_cached(sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(|p| p.sqlite())))?;
-                let mut out = Vec::new();
-                while let Some(row) = rows.next()? {
-                    out.push(map(&Row::Sqlite(row))?);
-                }
-                Ok(out)
-            }
-            Db::Postgres(pg) => {
-                let rows = pg.borrow_mut().query(sql, params)?;
-                rows.iter().map(|row| map(&Row::Postgres(row))).collect()
-            }
-        }
+        let mut out = Vec::new();
+        self.for_each(sql, params, |row| {
+            out.push(map(row)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Runs a query and hands every row to `each`, keeping nothing itself (for a caller that

@@ -25,12 +25,20 @@ pub enum Location {
     Postgres(String),
 }
 
+/// Whether a `--db` value is a URL (a server) rather than a file path.
+pub fn is_url(value: &Path) -> bool {
+    value.to_string_lossy().contains("://")
+}
+
 impl Location {
     /// Reads a `--db` value: a `postgres://` or `postgresql://` URL, or a file path. Any other
     /// URL is refused rather than taken for a file in a folder named `scheme:`.
     pub fn of(value: &Path) -> Result<Location> {
+        if !is_url(value) {
+            return Ok(Location::File(value.to_path_buf()));
+        }
         let text = value.to_string_lossy();
-        let Some((scheme, _)) = text.split_once("://") else { return Ok(Location::File(value.to_path_buf())) };
+        let (scheme, _) = text.split_once("://").unwrap_or_default();
         match scheme.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => Ok(Location::Postgres(text.into_owned())),
             other => Err(Error::Storage(format!(
@@ -43,39 +51,44 @@ impl Location {
 
 /// `url` with its password replaced by `***`, for messages and logs.
 pub fn mask_url(url: &str) -> String {
-    redact_url(url, "***")
+    redact_url(url, Some("***"))
 }
 
 /// `url` without its password, for a file alpha writes (a service unit), which then takes the
 /// password from `PGPASSWORD`.
 pub fn url_without_password(url: &str) -> String {
-    redact_url(url, "").replace(":@", "@").replace("password=&", "").replace("?password=", "?")
+    redact_url(url, None)
 }
 
-fn redact_url(url: &str, mask: &str) -> String {
+/// `url` with its password replaced by `mask`, or left out with `None`.
+fn redact_url(url: &str, mask: Option<&str>) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
     let (authority, tail) = match rest.find(['/', '?']) {
         Some(at) => rest.split_at(at),
         None => (rest, ""),
     };
     let authority = match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{user}:{mask}@{host}"),
-            None => authority.to_string(),
+        Some((credentials, host)) => match (credentials.split_once(':'), mask) {
+            (Some((user, _)), Some(mask)) => format!("{user}:{mask}@{host}"),
+            (Some((user, _)), None) => format!("{user}@{host}"),
+            (None, _) => authority.to_string(),
         },
         None => authority.to_string(),
     };
     // A password may also come as a query parameter.
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
-            let masked: Vec<String> = query
+            let kept: Vec<String> = query
                 .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={mask}"),
-                    _ => pair.to_string(),
+                .filter_map(|pair| match (pair.split_once('='), mask) {
+                    (Some((key, _)), Some(mask)) if key.eq_ignore_ascii_case("password") => {
+                        Some(format!("{key}={mask}"))
+                    }
+                    (Some((key, _)), None) if key.eq_ignore_ascii_case("password") => None,
+                    _ => Some(pair.to_string()),
                 })
                 .collect();
-            format!("{path}?{}", masked.join("&"))
+            if kept.is_empty() { path.to_string() } else { format!("{path}?{}", kept.join("&")) }
         }
         None => tail.to_string(),
     };
@@ -456,6 +469,7 @@ mod tests {
             "postgresql://db/alpha?password=***&sslmode=require"
         );
         assert_eq!(mask_url("postgres://a:p@ss@w0rd@h:5/d"), "postgres://a:***@h:5/d");
+        assert_eq!(url_without_password("postgres://db/alpha?password=s3cret"), "postgres://db/alpha");
         assert_eq!(
             url_without_password("postgres://alice:s3cret@db/alpha?sslmode=require"),
             "postgres://alice@db/alpha?sslmode=require"
