@@ -72,6 +72,11 @@ fn main() {
     let validate_yaml = time(runs, || {
         black_box(as_yaml.load().ok());
     });
+    // The floor of YAML: the parser's events alone, with nothing built from them.
+    let yaml_events = time(runs, || {
+        let events = granit_parser::Parser::new_from_str(black_box(&as_yaml.text)).filter(Result::is_ok).count();
+        black_box(events);
+    });
     println!("validate 1,000-step workflow (median of {runs})");
     println!("  baseline serde_json parse only : {:>8.2} ms", baseline.as_secs_f64() * 1e3);
     println!(
@@ -83,5 +88,10 @@ fn main() {
         "  alpha load+validate (YAML)     : {:>8.2} ms  ({:.1}x baseline)",
         validate_yaml.as_secs_f64() * 1e3,
         validate_yaml.as_secs_f64() / baseline.as_secs_f64()
+    );
+    println!(
+        "  baseline YAML events only      : {:>8.2} ms  (alpha YAML is {:.1}x this)",
+        yaml_events.as_secs_f64() * 1e3,
+        validate_yaml.as_secs_f64() / yaml_events.as_secs_f64()
     );
 }

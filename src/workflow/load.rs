@@ -120,7 +120,7 @@ impl Document {
             {
                 Ok(value.0)
             }
-            Format::Yaml => serde_saphyr::from_str::<Value>(&self.text).map_err(|error| {
+            Format::Yaml => super::yaml::parse(&self.text).map_err(|error| {
                 let position = error.location().map(|l| (l.line() as usize, l.column() as usize));
                 (format!("invalid YAML: {}", yaml_message(&error)), position)
             }),

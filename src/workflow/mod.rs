@@ -11,6 +11,7 @@ pub mod model;
 pub mod schema;
 pub mod size;
 pub mod validate;
+pub mod yaml;
 
 pub use duration::HumanDuration;
 pub use load::{Document, Format, load_file, to_text};
