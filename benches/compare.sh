@@ -8,10 +8,10 @@
 #     and one `sleep 0.2`;
 #   startup, list on 1,000 workflows, validation and mining: the other bench scripts and benches.
 # Peers are installed into target/bench-tools on first use.
-# Usage: benches/compare.sh [REPEATS]   (default 7; medians)
+# Usage: benches/compare.sh [REPEATS]   (default 9; medians)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repeats=${1:-7}
+repeats=${1:-9}
 root=$PWD
 tools=$root/target/bench-tools
 mkdir -p "$tools"

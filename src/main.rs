@@ -1,6 +1,9 @@
 //! The `alpha` binary: parses arguments and hands over to the library.
 
 fn main() {
+    if let Some(code) = alpha::tools::processes::serve_watchdog() {
+        std::process::exit(code);
+    }
     end_quietly_when_the_reader_goes_away();
     std::process::exit(alpha::cli::main());
 }

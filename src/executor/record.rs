@@ -13,12 +13,11 @@ impl Run {
         crate::secrets::mask_value(&mut record.result, &self.forms);
         let (run_id, sink, stop) = (self.run_id.clone(), self.sink.clone(), self.stop.clone());
         let step_id = record.step_id.clone();
-        self.executor.db_later(move |store| {
-            if let Err(error) = store.record_step(&run_id, &record) {
-                sink(&Event::Warning { message: format!("could not record step {}: {error}", record.step_id) });
-                if matches!(error, Error::Disconnected(_)) {
-                    let _ = stop.send(true);
-                }
+        let shown = record.step_id.clone();
+        self.executor.db_step(run_id, record, move |error| {
+            sink(&Event::Warning { message: format!("could not record step {shown}: {error}") });
+            if matches!(error, Error::Disconnected(_)) {
+                let _ = stop.send(true);
             }
         });
         self.note_attempt(&step_id, None);

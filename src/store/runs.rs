@@ -418,6 +418,16 @@ impl Store {
         })
     }
 
+    /// Records step attempts of any runs in one transaction: all of them or none.
+    pub fn record_steps(&self, steps: &[(&str, &StepRecord)]) -> Result<()> {
+        self.db.transaction(Lock::Deferred, |_| {
+            for (run_id, step) in steps {
+                self.record_step(run_id, step)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Records one step attempt.
     pub fn record_step(&self, run_id: &str, step: &StepRecord) -> Result<()> {
         self.db.execute(

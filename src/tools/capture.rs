@@ -217,22 +217,26 @@ pub fn spawn_drain<R: AsyncRead + Unpin + Send + 'static>(
             let _ = sender.send(stream.finish());
             return;
         };
-        let mut buffer = vec![0u8; CHUNK];
+        // Filled through its spare capacity, so a step that prints nothing costs no 64 KB memset.
+        let mut buffer = Vec::with_capacity(CHUNK);
         let ended = loop {
+            buffer.clear();
             tokio::select! {
-                read = reader.read(&mut buffer) => match read {
+                read = reader.read_buf(&mut buffer) => match read {
                     Ok(0) | Err(_) => break true,
-                    Ok(n) => stream.push(&buffer[..n]),
+                    Ok(_) => stream.push(&buffer),
                 },
                 _ = stop.wait_for(|stop| *stop) => break false,
             }
         };
         let _ = sender.send(stream.finish());
         if !ended {
-            while let Ok(n) = reader.read(&mut buffer).await {
+            buffer.clear();
+            while let Ok(n) = reader.read_buf(&mut buffer).await {
                 if n == 0 {
                     break;
                 }
+                buffer.clear();
             }
         }
     });

@@ -80,11 +80,15 @@ pub fn release(pgid: i32) {
     tell(&format!("-{pgid}\n"));
 }
 
-/// The watchdog: an `awk` in a process group of its own (so Ctrl-C and a closed terminal don't
-/// reach it) that keeps the set of live step groups from alpha's lines on its stdin; when the
-/// pipe closes (alpha exited, however it died) it kills whatever groups are left. One small
-/// process per alpha process, started with the first step; spawning steps stays on the fast
-/// path (no code runs between fork and exec).
+/// The watchdog: a process in a group of its own (so Ctrl-C and a closed terminal don't reach
+/// it) that keeps the set of live step groups from alpha's lines on its stdin; when the pipe
+/// closes (alpha exited, however it died) it kills whatever groups are left. One small process
+/// per alpha process, started with the first step.
+///
+/// It reads the pipe every [`WATCHDOG_PERIOD`] instead of waiting on it: a reader blocked on a
+/// pipe is woken by every line, and that wake-up cost each step more than make spends between
+/// two commands. In the `alpha` binary the watchdog is alpha itself ([`serve_watchdog`]); in
+/// another program linking the library, an `awk` that reads line by line.
 fn tell(line: &str) {
     static WATCHDOG: OnceLock<Mutex<Option<std::process::ChildStdin>>> = OnceLock::new();
     let slot = WATCHDOG.get_or_init(|| Mutex::new(start_watchdog()));
@@ -93,6 +97,82 @@ fn tell(line: &str) {
         && pipe.write_all(line.as_bytes()).is_err()
     {
         *slot = None;
+    }
+}
+
+/// The argument that makes the `alpha` binary the watchdog.
+const WATCHDOG_ARG: &str = "__alpha-watchdog";
+
+/// How often the watchdog looks at its pipe; also how long orphans may outlive a killed alpha.
+const WATCHDOG_PERIOD: Duration = Duration::from_millis(200);
+
+/// Whether this process is the `alpha` binary, which can run its own watchdog.
+static SELF_WATCHDOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For the `alpha` binary's `main`: serves as the watchdog and returns its exit code when
+/// started as one; otherwise notes that later watchdogs can be this binary, and returns `None`.
+pub fn serve_watchdog() -> Option<i32> {
+    if std::env::args_os().nth(1).is_none_or(|arg| arg != WATCHDOG_ARG) {
+        SELF_WATCHDOG.store(true, std::sync::atomic::Ordering::Relaxed);
+        return None;
+    }
+    // SAFETY: ignoring signals and setting a flag on stdin, at the start of a single thread.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+        let flags = libc::fcntl(0, libc::F_GETFL);
+        libc::fcntl(0, libc::F_SETFL, flags | libc::O_NONBLOCK);
+    }
+    let mut live = std::collections::BTreeSet::new();
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        std::thread::sleep(WATCHDOG_PERIOD);
+        loop {
+            // SAFETY: reading into a buffer of the given length.
+            let read = unsafe { libc::read(0, buffer.as_mut_ptr().cast(), buffer.len()) };
+            if read > 0 {
+                pending.extend_from_slice(&buffer[..read as usize]);
+                note_lines(&mut pending, &mut live);
+                continue;
+            }
+            let again = read < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock;
+            if again {
+                break;
+            }
+            // The pipe closed: alpha is gone.
+            let groups: Vec<i32> = live.into_iter().collect();
+            stop_blocking(&groups);
+            return Some(0);
+        }
+    }
+}
+
+/// Applies the complete `+pgid` / `-pgid` lines at the front of `pending` to `live`.
+fn note_lines(pending: &mut Vec<u8>, live: &mut std::collections::BTreeSet<i32>) {
+    let Some(end) = pending.iter().rposition(|b| *b == b'\n') else { return };
+    for line in String::from_utf8_lossy(&pending[..end]).lines() {
+        let (sign, pgid) = line.split_at(line.len().min(1));
+        match (sign, pgid.parse::<i32>()) {
+            ("+", Ok(pgid)) => live.insert(pgid),
+            ("-", Ok(pgid)) => live.remove(&pgid),
+            _ => false,
+        };
+    }
+    pending.drain(..=end);
+}
+
+/// [`stop`] for a process with no runtime: SIGTERM, a grace while any is left, SIGKILL.
+fn stop_blocking(groups: &[i32]) {
+    for pgid in groups {
+        signal_group(*pgid, libc::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + TERM_GRACE;
+    while groups.iter().any(|g| group_alive(*g)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for pgid in groups {
+        signal_group(*pgid, libc::SIGKILL);
     }
 }
 
@@ -108,15 +188,39 @@ END {
 
 fn start_watchdog() -> Option<std::process::ChildStdin> {
     use std::os::unix::process::CommandExt;
-    let mut child = std::process::Command::new("awk")
-        .arg(WATCHDOG_SCRIPT)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn()
-        .ok()?;
+    let spawn = |mut command: std::process::Command| {
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .ok()
+    };
+    let itself = SELF_WATCHDOG.load(std::sync::atomic::Ordering::Relaxed).then(std::env::current_exe);
+    let mut child = match itself {
+        // An alpha upgraded while it runs has no file to start: the awk takes over.
+        Some(Ok(binary)) => spawn({
+            let mut command = std::process::Command::new(binary);
+            command.arg(WATCHDOG_ARG);
+            command
+        }),
+        _ => None,
+    }
+    .or_else(|| {
+        let mut command = std::process::Command::new("awk");
+        command.arg(WATCHDOG_SCRIPT);
+        spawn(command)
+    })?;
     let stdin = child.stdin.take();
+    if let Some(pipe) = &stdin {
+        use std::os::fd::AsRawFd;
+        // Room for many thousands of lines between two of the watchdog's reads (Linux).
+        // SAFETY: resizing a pipe alpha owns; a refusal leaves the default size.
+        unsafe {
+            libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, 1 << 20);
+        }
+    }
     // Reaped by nobody on purpose: it outlives alpha by design and init adopts it.
     std::mem::forget(child);
     stdin
