@@ -41,6 +41,8 @@ impl Drop for Thread {
     fn drop(&mut self) {
         self.queue = None;
         if let Some(handle) = self.handle.take() {
+            // It may be gathering rows: the closed queue is news it should hear now.
+            handle.thread().unpark();
             let _ = handle.join();
         }
     }

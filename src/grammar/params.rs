@@ -17,7 +17,9 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
     for &cut in &boundaries {
         let name = body[..cut].trim();
         // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
-        if name.is_empty() || parse_params(body[cut..].trim(), None).is_none() || !library.knows(name) {
+        let rest = body[cut..].trim();
+        let may_be_params = parse_params(rest, None).is_some() || names_a_place(rest);
+        if name.is_empty() || !may_be_params || !library.knows(name) {
             continue;
         }
         let known = library.params.get(&library.canonical(name)).cloned().unwrap_or_default();
@@ -139,6 +141,26 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             i += 2;
             continue;
         }
+        // "to production", "on staging", "from ~/docs": a value for the one parameter that the
+        // preposition before it names a place for.
+        if let Some(known) = known
+            && let Some(place) = i.checked_sub(1).map(|p| words[p].to_ascii_lowercase())
+            && let Some(key) = place_parameter(known, &place)
+            && !params.contains_key(&key)
+            && !known.iter().any(|k| k.eq_ignore_ascii_case(word))
+        {
+            params.insert(key, word.to_string());
+            i += 1;
+            continue;
+        }
+        if let Some(known) = known
+            && matches!(word.to_ascii_lowercase().as_str(), "in" | "into" | "against" | "at" | "from")
+            && i + 1 < words.len()
+            && place_parameter(known, &word.to_ascii_lowercase()).is_some()
+        {
+            i += 1;
+            continue;
+        }
         // "branch dev", "branch set to dev", "branch as dev", "branch is dev"
         if is_key(word) && i + 1 < words.len() {
             let mut j = i + 1;
@@ -163,6 +185,30 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
         return None;
     }
     Some(params)
+}
+
+/// Whether `text` starts with a preposition a parameter's value can follow ("to production").
+fn names_a_place(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    matches!(first.as_str(), "to" | "into" | "on" | "in" | "against" | "at" | "from")
+}
+
+/// The one parameter of `known` that a value after `preposition` is for: "to production" is an
+/// environment or a destination, "from ~/docs" a source; `None` when none or several could be.
+fn place_parameter(known: &[String], preposition: &str) -> Option<String> {
+    let places: &[&str] = match preposition {
+        "to" | "into" => &["destination", "dest", "target", "output", "environment", "env", "stage", "host", "server"],
+        "on" | "in" | "against" | "at" => {
+            &["environment", "env", "stage", "host", "server", "target", "cluster", "region"]
+        }
+        "from" => &["source", "src", "input", "from"],
+        _ => return None,
+    };
+    let mut matching = known.iter().filter(|k| places.contains(&k.to_ascii_lowercase().as_str()));
+    match (matching.next(), matching.next()) {
+        (Some(only), None) => Some(only.clone()),
+        _ => None,
+    }
 }
 
 /// The workflow's parameter `word` names: itself, or the one parameter it starts ("env" for

@@ -114,7 +114,17 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     if ALL.iter().any(|p| p.is_match(&line)) && (filtered || !is_bare_question(&line)) {
         return Some(Intent::History { workflow: None, status, since });
     }
-    let captures = ONE.iter().find_map(|p| p.captures(&line))?;
+    // "what happened with the backups this week": a span of a workflow's runs, where the
+    // same question without a time or status asks about its last run (explain).
+    static HAPPENED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^what(?:'s|\s+has)?\s+(?:happened|been happening|been going on|went on|gone on)\s+(?:with|to|in|for)\s+(?P<name>.+?)$")
+            .expect("a valid pattern")
+    });
+    let happened = if filtered { HAPPENED.captures(line.trim()) } else { None };
+    let captures = match happened {
+        Some(captures) => captures,
+        None => ONE.iter().find_map(|p| p.captures(&line))?,
+    };
     let typed = captures.name("name")?.as_str().trim();
     let typed = typed.trim_start_matches("the ").trim();
     let typed = typed.trim_start_matches("last ").trim_start_matches("latest ").trim();
