@@ -80,6 +80,10 @@ par_make=$(measure make -s -j64 -f "$work/Makefile" par)
 par_just=$(measure "$just" --justfile "$work/justfile" --working-directory "$work" par)
 par_sleep=$(measure sleep 0.2)
 
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+mem_alpha=$(for _ in 1 2 3; do (cd "$work" && peak_kb "$alpha" workflow run "$work/seq.yaml"); done | median)
+mem_make=$(for _ in 1 2 3; do (cd "$work" && peak_kb make -s -f "$work/Makefile" seq); done | median)
+
 echo "== startup, list, validation, mining" >&2
 startup=$(benches/startup.sh 20)
 list=$(benches/list.sh 9)
@@ -113,3 +117,26 @@ echo
 echo "$parse"
 echo
 echo "$mine"
+
+# The issue's goals, each from the figures above.
+list_ms=$(sed -n 's/^  alpha workflow list *: *\([0-9.]*\) ms (\([0-9.]*\)x.*/\1/p' <<<"$list")
+list_ratio=$(sed -n 's/^  alpha workflow list *: *[0-9.]* ms (\([0-9.]*\)x.*/\1/p' <<<"$list")
+json_ms=$(sed -n 's/^  alpha load+validate (JSON) *: *\([0-9.]*\) ms.*/\1/p' <<<"$validate")
+yaml_ms=$(sed -n 's/^  alpha load+validate (YAML) *: *\([0-9.]*\) ms.*/\1/p' <<<"$validate")
+chat_ms=$(sed -n 's/^  \.\.\. 1,000 workflows.*: *\([0-9.]*\) ms.*/\1/p' <<<"$startup")
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g ? "met" : "not met") }'; }
+r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "| goal | measured | target | |"
+echo "|---|---|---|---|"
+echo "| 200 no-op steps, alpha / make | $(r "$seq_alpha" "$seq_make")× | ≤ 1.0× | $(verdict "$(r "$seq_alpha" "$seq_make")" 1.0) |"
+echo "| 1,000 no-op steps, alpha / make | $(r "$big_alpha" "$big_make")× | ≤ 1.0× | $(verdict "$(r "$big_alpha" "$big_make")" 1.0) |"
+echo "| 64 parallel sleep 0.2, group / one sleep | $(r "$par_alpha" "$par_sleep")× | ≤ 1.1× | $(verdict "$(r "$par_alpha" "$par_sleep")" 1.1) |"
+echo "| 64 parallel sleep 0.2, dag / one sleep | $(r "$par_dag" "$par_sleep")× | ≤ 1.1× | $(verdict "$(r "$par_dag" "$par_sleep")" 1.1) |"
+echo "| (make -j64 / one sleep, for reference) | $(r "$par_make" "$par_sleep")× | | |"
+echo "| workflow list, 1,000 workflows / sqlite3 | ${list_ratio}× | ≤ 1.5× | $(verdict "$list_ratio" 1.5) |"
+echo "| workflow list, 1,000 workflows | ${list_ms} ms | ≤ 10 ms | $(verdict "$list_ms" 10) |"
+echo "| validate 1,000 steps, YAML | ${yaml_ms} ms | ≤ 10 ms | $(verdict "$yaml_ms" 10) |"
+echo "| validate 1,000 steps, JSON | ${json_ms} ms | ≤ 5 ms | $(verdict "$json_ms" 5) |"
+echo "| peak memory, 200-step run (make: $((mem_make / 1024)) MB) | $((mem_alpha / 1024)) MB | ≤ 20 MB | $(verdict "$mem_alpha" 20480) |"
+echo "| chat ready, 1,000 workflows and a 100,000-line history | ${chat_ms} ms | < 20 ms | $(verdict "$chat_ms" 20) |"

@@ -352,6 +352,8 @@ pub(crate) fn schedules(text: &str, _: &str, library: &Library) -> Option<Intent
             r"(?:are there|is there|have i got|do we have)\s+(?:any\s+)?(?:scheduled (?:workflows|runs|jobs)|schedules|schedule)",
             r"(?:do i have|have i got)\s+(?:any(?:thing)?\s+)?(?:schedules|scheduled(?:\s+(?:workflows|runs|jobs))?|anything scheduled)",
             r"when\s+(?:do|will)\s+(?:my\s+)?(?:workflows|things|jobs)\s+run(?:\s+next)?",
+            r"(?:what|which)\s+(?:schedules|scheduled (?:workflows|runs|jobs)|timers|cron jobs|crons)(?:\s+(?:do i have|have i got|do we have|are there|exist|are set up|are active|are running|are on))?",
+            r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:running|set to run|set up to run|going)\s+(?:on a (?:timer|schedule|cron)|on timers|automatically|by itself|on its own)",
         ])
     });
     static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {

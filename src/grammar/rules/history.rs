@@ -14,7 +14,7 @@ use super::conversation::looks_like_a_name;
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
+        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday(?:\s+(?:morning|afternoon|evening))?|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
     )
     .expect("a valid pattern")
 });
@@ -44,6 +44,9 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Asking for one workflow's runs.
 static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     super::anchored_all(&[
+        r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+time\s+(?:that\s+)?(?P<name>.+?)\s+(?:ran|was run|got run|has run|run|succeeded|worked|passed|failed|broke|finished)",
+        r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+(?:run|execution)\s+of\s+(?P<name>.+?)",
+        r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+time\s+(?:that\s+)?(?P<name>.+?)",
         r"(?:(?:show|list|display|get|give|see|view|print|check|what's|what is|what are)\s+)?(?:me\s+)?(?:(?:the|all|my|every)\s+)*(?:\d+\s+)?(?:(?:last|latest|recent|previous|past|most recent)\s+)?(?:\d+\s+)?(?:run history|execution history|history|runs|executions|results|activity)\s+(?:of|for|from|on)\s+(?P<name>.+?)",
         r"(?:(?:show|list|display|get|give|see|view)\s+)?(?:me\s+)?(?P<name>.+?)(?:'s|s')?\s+(?:run history|execution history|history|runs|executions|past runs|recent runs|last runs)",
         r"how\s+(?:did|has|is|was|'s|have|were)\s+(?P<name>.+?)\s+(?:do|doing|done|been doing|been going|going|gone|go|been|performing|been performing)(?:\s+(?:lately|recently|so far))?",
@@ -283,7 +286,12 @@ fn since(captures: &regex::Captures<'_>, now: DateTime<FixedOffset>) -> Option<D
     }
     match when.as_str() {
         "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => midnight(0),
-        "yesterday" | "last night" | "overnight" => midnight(1),
+        "yesterday"
+        | "yesterday morning"
+        | "yesterday afternoon"
+        | "yesterday evening"
+        | "last night"
+        | "overnight" => midnight(1),
         "this week" | "last week" | "the last week" | "the past week" | "past week" => Some(now - Duration::weeks(1)),
         _ => Some(now - Duration::days(30)),
     }

@@ -33,7 +33,8 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
         // "stop running X on a schedule": only with a schedule word after the name (below).
         (token("stop"), alt((token("running"), token("starting")))).map(|_| "stop running"),
         // "remove the backup from the schedule", "take deploy off the schedule".
-        alt((token("remove"), token("take"), token("drop"))).map(|_| "remove from"),
+        // "remove the backup schedule", "delete deploy's schedule".
+        alt((token("remove"), token("take"), token("drop"), token("delete"), token("clear"))).map(|_| "remove from"),
         // "pause the backup schedule", "suspend the nightly backup": there is no pause, a
         // schedule is removed (and added back with "schedule X …").
         alt((token("pause"), token("suspend"), token("disable"), token("turn off"), token("cancel"))).map(|_| "pause"),
@@ -52,8 +53,15 @@ pub(crate) fn unschedule(text: &str, lower: &str, library: &Library) -> Option<I
     let stop_running = lower.starts_with("stop running") || lower.starts_with("stop starting");
     let removing = how == "remove from";
     if removing {
-        let ends =
-            [" from the schedule", " from schedule", " off the schedule", " from the schedules", " off schedule"];
+        let ends = [
+            " from the schedule",
+            " from schedule",
+            " off the schedule",
+            " from the schedules",
+            " off schedule",
+            " schedule",
+            " schedules",
+        ];
         if !ends.iter().any(|e| lower.trim_end_matches(['.', '!', '?']).ends_with(e)) {
             return None;
         }

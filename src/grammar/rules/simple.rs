@@ -176,7 +176,7 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         "ideas for automation",
         "ideas for automations",
     ];
-    if quit.contains(&lower) {
+    if quit.contains(&lower) || courteous_goodbye(lower, &quit) {
         Some(Intent::Quit)
     } else if help.contains(&lower) || how_do_i(lower) {
         Some(Intent::Help)
@@ -187,6 +187,22 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
     } else {
         None
     }
+}
+
+/// "ok thanks, bye", "great, thank you, see you later": a farewell after courtesy words.
+fn courteous_goodbye(lower: &str, farewells: &[&str]) -> bool {
+    const COURTESY: &[&str] = &[
+        "ok", "okay", "thanks", "thank", "you", "great", "cool", "alright", "all", "right", "perfect", "nice", "so",
+        "well", "that's", "all", "then",
+    ];
+    let line = lower.trim_end_matches(['.', '!', '?']);
+    farewells.iter().filter(|f| f.len() > 2).any(|farewell| {
+        line.strip_suffix(farewell).is_some_and(|head| {
+            let words: Vec<&str> =
+                head.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+            !words.is_empty() && words.iter().all(|w| COURTESY.contains(w))
+        })
+    })
 }
 
 /// "how do I schedule something?", "how do I create a workflow?": a question about alpha itself.
@@ -212,7 +228,47 @@ fn how_do_i(lower: &str) -> bool {
         "stop",
         "change",
     ];
-    about_alpha.iter().any(|w| rest.starts_with(w)) && rest.split_whitespace().count() <= 6
+    let Some(verb) = about_alpha.iter().find(|w| rest.starts_with(*w)) else { return false };
+    // "how do I delete a file in linux" is a question, but not about alpha: what follows the
+    // verb must be short or name one of alpha's things.
+    const ALPHA_THINGS: &[&str] = &[
+        "workflow",
+        "workflows",
+        "schedule",
+        "schedules",
+        "run",
+        "runs",
+        "step",
+        "steps",
+        "template",
+        "templates",
+        "parameter",
+        "parameters",
+        "history",
+        "alpha",
+        "job",
+        "jobs",
+        "task",
+        "tasks",
+        "it",
+        "one",
+        "something",
+        "things",
+        "stuff",
+        "this",
+        "that",
+        "them",
+        "automation",
+        "automations",
+        "version",
+        "versions",
+        "suggestion",
+        "suggestions",
+        "dashboard",
+    ];
+    let object: Vec<&str> = rest[verb.len()..].split_whitespace().collect();
+    let about_alpha_things = object.iter().any(|w| ALPHA_THINGS.contains(&w.trim_matches(['?', '.', '!', ','])));
+    rest.split_whitespace().count() <= 6 && (object.len() <= 2 || about_alpha_things)
 }
 
 /// "open the dashboard", "is there a web ui?", "show it in the browser".
