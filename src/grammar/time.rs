@@ -94,8 +94,13 @@ fn day(i: &str) -> Res<'_, u32> {
     Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)))
 }
 
+/// A list of days, in cron's order and without repeats ("saturday and sunday" is `0,6`).
 fn days(i: &str) -> Res<'_, Vec<u32>> {
-    separated_list1((multispace0, alt((tag(","), tag("and"), tag("&"))), multispace0), day).parse(i)
+    let (rest, mut list) =
+        separated_list1((multispace0, alt((tag(","), tag("and"), tag("&"))), multispace0), day).parse(i)?;
+    list.sort_unstable();
+    list.dedup();
+    Ok((rest, list))
 }
 
 #[derive(Clone)]

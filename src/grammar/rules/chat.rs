@@ -152,6 +152,13 @@ pub(crate) fn run_rest(_: &str, lower: &str, _: &Library) -> Option<Intent> {
             | "run the rest of the steps"
             | "finish the run"
             | "finish the remaining steps"
+            | "continue the rest of the run"
+            | "run the rest of the run"
+            | "do the rest"
+            | "finish the rest"
+            | "run what's left"
+            | "run the remaining ones"
+            | "go on with the rest"
     )
     .then_some(Intent::RunRest)
 }

@@ -224,7 +224,14 @@ fn take_status(line: &str) -> (String, Option<String>) {
         .into_iter()
         .find(|group| captures.name(group).is_some())
         .map(str::to_string);
-    let whole = captures.get(0).map_or(0..0, |m| m.range());
+    let mut whole = captures.get(0).map_or(0..0, |m| m.range());
+    // "partially failed", "partly succeeded": one status, partial.
+    if status.as_deref() == Some("partial") {
+        let after = &line[whole.end..];
+        if let Some(next) = STATUS.find(after).filter(|m| after[..m.start()].trim().is_empty()) {
+            whole.end += next.end();
+        }
+    }
     let mut rest = format!("{} {}", &line[..whole.start], &line[whole.end..]);
     // "runs that failed" → "runs", "what has failed" → "what".
     for filler in [" that", " which", " has", " have", " were", " was", " did", " got"] {

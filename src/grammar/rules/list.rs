@@ -103,6 +103,14 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     if let Some(c) = SEARCH.captures(text.trim()) {
         return Some(Intent::List { tags: Vec::new(), search: Some(c["q"].to_string()) });
     }
+    // "find workflows with deploy in the name", "workflows that have email in their name".
+    static IN_NAME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?i)^(?:(?:search|find|look|list|show|show me|get)(?:\s+for)?\s+)?(?:the\s+|my\s+|all\s+|any\s+)?workflows?\s+(?:with|that have|having|which have|containing|that contain)\s+["'“]?(?P<q>[^"'”]+?)["'”]?\s+in\s+(?:the|their|its)\s+(?:names?|titles?|descriptions?)$"#)
+            .expect("a valid pattern")
+    });
+    if let Some(c) = IN_NAME.captures(text.trim().trim_end_matches(['.', '?', '!'])) {
+        return Some(Intent::List { tags: Vec::new(), search: Some(c["q"].to_string()) });
+    }
     // "display every workflow I have", "show me all of my saved workflows"
     let asks_for_all =
         ["show", "display", "list", "give me", "tell me", "what are"].iter().any(|v| lower.starts_with(v))

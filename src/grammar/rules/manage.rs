@@ -296,7 +296,7 @@ fn what_it_printed(text: &str, library: &Library) -> Option<Intent> {
 pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Intent> {
     static TO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)^(?:roll\s*back|revert|restore)\s+(?:the\s+)?(?P<name>.+?)\s+(?:back\s+)?to\s+(?:version\s+|v)?(?P<v>\d+\.\d+\.\d+)$",
+            r"(?i)^(?:roll\s*back|revert|restore)\s+(?:the\s+)?(?P<name>.+?)\s+(?:back\s+)?to\s+(?:version\s+|v)?(?P<v>\d+(?:\.\d+){0,2})$",
         )
         .expect("a valid pattern")
     });
@@ -309,7 +309,12 @@ pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Int
     let text = text.trim();
     if let Some(c) = TO.captures(text) {
         let name = if library.knows(&c["name"]) { library.canonical(&c["name"]) } else { c["name"].to_string() };
-        return Some(Intent::Rollback { workflow: name, version: Some(c["v"].to_string()) });
+        // Versions are semantic: "version 2" is 2.0.0, "1.2" is 1.2.0.
+        let mut version = c["v"].to_string();
+        while version.matches('.').count() < 2 {
+            version.push_str(".0");
+        }
+        return Some(Intent::Rollback { workflow: name, version: Some(version) });
     }
     let starts = ["undo the last", "roll back", "rollback", "revert"].iter().any(|p| lower.starts_with(p));
     // Without a version, only on a saved name: "roll back the carpet" is not a command.

@@ -223,7 +223,7 @@ fn time_first(text: &str, lower: &str, library: &Library) -> Option<Intent> {
     let rest = rest.trim_start_matches([',', ' ', ':', '-']);
     let (rest, _) =
         opt(alt((token("please"), token("i want to"), token("i'd like to"), token("can you")))).parse(rest).ok()?;
-    let (rest, _) = alt((
+    let verb = alt((
         token("run"),
         token("execute"),
         token("start"),
@@ -232,8 +232,19 @@ fn time_first(text: &str, lower: &str, library: &Library) -> Option<Intent> {
         token("kick off"),
         token("do"),
     ))
-    .parse(rest)
-    .ok()?;
+    .parse(rest);
+    let Ok((rest, _)) = verb else {
+        // "every sunday at 11pm back up my files": the workflow's own words, a saved name only.
+        let name = original(text, lower, rest).trim().trim_end_matches(['.', '!']);
+        // "daily report" is a name, not "report" every day.
+        let whole_is_a_name = library.knows(text.trim().trim_end_matches(['.', '!']));
+        return (library.knows(name) && !whole_is_a_name).then(|| Intent::Schedule {
+            workflow: library.canonical(name),
+            cron,
+            timezone: None,
+            params: IndexMap::new(),
+        });
+    };
     let name = original(text, lower, rest).trim();
     if name.is_empty() {
         return None;
