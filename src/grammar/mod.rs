@@ -67,7 +67,7 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     let follow_ups: &[Rule] = &[thanks, rerun, explain, schedules, templates];
     for rule in follow_ups {
         if let Some(intent) = rule(kept, &kept_lower, library) {
-            return intent;
+            return on_a_real_name(intent, &kept_lower, library);
         }
     }
     let text = strip_courtesy(text);
@@ -189,9 +189,9 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         | Intent::Unschedule { workflow }
         | Intent::Rollback { workflow, .. }
         | Intent::Schedule { workflow, .. } => Some(workflow),
-        Intent::History { workflow: Some(workflow), .. } | Intent::Explain { workflow: Some(workflow), .. } => {
-            Some(workflow)
-        }
+        Intent::History { workflow: Some(workflow), .. }
+        | Intent::Explain { workflow: Some(workflow), .. }
+        | Intent::Rerun { workflow: Some(workflow), .. } => Some(workflow),
         _ => None,
     };
     // Verbs that are everyday English ("open the door", "tell me about yourself") act only on a
@@ -204,14 +204,17 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         // workflow; "did you mean" offers the close ones.
         Some(name)
             if name != "it"
-                && !looks_like_path(name)
+                // A file is shown, validated or run as it is; it is never deleted.
+                && (!looks_like_path(name) || matches!(intent, Intent::Delete { .. }))
                 && !library.knows(name)
                 && (!rules::looks_like_a_name(name)
                     || EVERYDAY.contains(&first)
                     // "start my car", "edit my resume": something of mine that is no workflow.
                     || (lower.contains(" my ") && !lower.contains("workflow"))
-                    // "what happened in 1969": only a saved workflow's failure can be explained.
-                    || matches!(intent, Intent::Explain { .. })
+                    // "what happened in 1969", "rerun the election": only a saved workflow has
+                    // a failure to explain or a run to repeat.
+                    || matches!(intent, Intent::Explain { .. } | Intent::Rerun { .. })
+                    || (matches!(intent, Intent::Delete { .. }) && name.split_whitespace().any(looks_like_path))
                     || matches!(
                         intent,
                         Intent::Delete { .. }

@@ -181,7 +181,12 @@ impl Session {
             .any(|w| {
                 lower.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|word| word == *w) || lower.contains(w)
             });
-        if greeting && !lower.contains("thank") {
+        let identity = ["who are you", "what are you", "your name", "about yourself", "introduce yourself"];
+        if identity.iter().any(|w| lower.contains(w)) {
+            crate::outln!(
+                "I'm alpha, a workflow assistant: I run, schedule and create your workflows, and notice what you keep doing by hand. /help shows more."
+            );
+        } else if greeting && !lower.contains("thank") {
             crate::outln!("Hello! Tell me what to run, list, schedule or create; /help shows more.");
         } else {
             crate::outln!("You're welcome.");

@@ -139,6 +139,46 @@ fn names_a_thing(lower: &str, body: &str) -> bool {
     let words: Vec<String> = body.split_whitespace().map(str::to_ascii_lowercase).collect();
     let nouns: Vec<&String> =
         words.iter().filter(|w| !matches!(w.as_str(), "a" | "an" | "some" | "new" | "my" | "the")).collect();
+    // "create a story about dragons", "create a poem for mom": writing, not a workflow.
+    const WRITING: &[&str] = &[
+        "story",
+        "stories",
+        "poem",
+        "poems",
+        "essay",
+        "song",
+        "songs",
+        "joke",
+        "jokes",
+        "picture",
+        "image",
+        "drawing",
+        "logo",
+        "letter",
+        "article",
+        "blog",
+        "tweet",
+        "novel",
+        "book",
+        "recipe",
+        "speech",
+        "presentation",
+        "slide",
+        "slides",
+        "resume",
+        "cv",
+        "website",
+        "account",
+        "password",
+        "playlist",
+        "character",
+        "game",
+        "meme",
+        "haiku",
+    ];
+    if nouns.first().is_some_and(|noun| WRITING.contains(&noun.as_str())) {
+        return true;
+    }
     !nouns.is_empty()
         && nouns.len() <= 2
         && words.iter().all(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
