@@ -33,6 +33,15 @@ use nom::combinator::{not, opt};
 use nom::sequence::terminated;
 use serde::{Deserialize, Serialize};
 
+/// `text` without the CLI's output flags (`--json`, `--quiet`, `-v` …), which a chat has no use for.
+fn without_output_flags(text: &str) -> String {
+    const OUTPUT_FLAGS: &[&str] = &["--json", "--plain", "--quiet", "-q", "--verbose", "-v", "--no-color", "--color"];
+    if !text.contains(" -") {
+        return text.to_string();
+    }
+    text.split(' ').filter(|word| !OUTPUT_FLAGS.contains(word)).collect::<Vec<_>>().join(" ").trim().to_string()
+}
+
 /// One way of reading an utterance: (original text, lowercase text, library) → intent.
 type Rule = fn(&str, &str, &Library) -> Option<Intent>;
 
@@ -44,6 +53,12 @@ pub fn parse(utterance: &str, library: &Library) -> Intent {
     }
     if let Some(command) = text.strip_prefix('!') {
         return Intent::Shell { command: command.trim().to_string() };
+    }
+    // "show email digest --json": the CLI's output flags mean nothing in a chat.
+    let plain = without_output_flags(text);
+    let text = plain.as_str();
+    if text.is_empty() {
+        return Intent::Help;
     }
     if let Some(rewritten) = paraphrase::early(&text.to_ascii_lowercase())
         && let Some(intent) = reread(&rewritten, library)

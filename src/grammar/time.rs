@@ -39,8 +39,18 @@ fn meridiem(i: &str) -> Res<'_, bool> {
     preceded(
         multispace0,
         alt((
-            value(false, alt((word("am"), word("a.m."), word("a.m")))),
-            value(true, alt((word("pm"), word("p.m."), word("p.m")))),
+            value(false, alt((word("am"), word("a.m."), word("a.m"), word("in the morning")))),
+            value(
+                true,
+                alt((
+                    word("pm"),
+                    word("p.m."),
+                    word("p.m"),
+                    word("in the afternoon"),
+                    word("in the evening"),
+                    word("at night"),
+                )),
+            ),
         )),
     )
     .parse(i)
