@@ -147,6 +147,35 @@ fn answers_are_read_as_people_type_them_and_a_stray_yes_does_nothing() {
 }
 
 #[test]
+fn a_command_typed_at_a_yes_no_question_is_a_no_and_then_done() {
+    let sandbox = deploy_sandbox();
+    std::fs::remove_file(sandbox.path().join("tests-pass")).unwrap();
+    let (_, text) = chat(
+        &sandbox,
+        "run deploy pipeline
+why did it fail?
+list workflows
+",
+    );
+    assert!(text.contains("from where it stopped? [y/N] list workflows"), "{text}");
+    assert!(text.contains("(Taken as no.)"), "{text}");
+    assert!(!text.contains("Resuming run"), "nothing resumed on a command: {text}");
+    assert!(text.contains("Available Workflows"), "the command was not lost: {text}");
+
+    // A destructive question answered with another request deletes nothing, and the request runs.
+    let (_, text) = chat(
+        &sandbox,
+        "delete deploy pipeline
+run deploy pipeline with branch dev
+",
+    );
+    assert!(text.contains("(Taken as no.)"), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling main\npulling dev\n", "{text}");
+    let out = sandbox.run(&["workflow", "show", "Deploy Pipeline"]);
+    assert!(out.status.success(), "still saved: {}", stderr(&out));
+}
+
+#[test]
 fn history_is_filtered_by_status_and_time_in_words() {
     let sandbox = deploy_sandbox();
     chat(&sandbox, "run deploy pipeline\n");

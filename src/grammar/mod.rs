@@ -47,18 +47,28 @@ type Rule = fn(&str, &str, &Library) -> Option<Intent>;
 
 /// Parses an utterance with no side effects.
 pub fn parse(utterance: &str, library: &Library) -> Intent {
+    let intent = parse_as_typed(utterance, library);
+    // "show email digest --json": the CLI's output flags mean nothing in a chat, but only a
+    // request that reads is read without them ("… to run cargo test --quiet" keeps its flag).
+    if matches!(intent, Intent::Unknown { .. }) {
+        let plain = without_output_flags(utterance.trim());
+        if plain != utterance.trim() && !plain.is_empty() {
+            let reading = parse_as_typed(&plain, library);
+            if reading.only_reads() && !matches!(reading, Intent::Unknown { .. }) {
+                return reading;
+            }
+        }
+    }
+    intent
+}
+
+fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
     let text = utterance.trim();
     if let Some(slash) = text.strip_prefix('/') {
         return slash_command(slash, library);
     }
     if let Some(command) = text.strip_prefix('!') {
         return Intent::Shell { command: command.trim().to_string() };
-    }
-    // "show email digest --json": the CLI's output flags mean nothing in a chat.
-    let plain = without_output_flags(text);
-    let text = plain.as_str();
-    if text.is_empty() {
-        return Intent::Help;
     }
     if let Some(rewritten) = paraphrase::early(&text.to_ascii_lowercase())
         && let Some(intent) = reread(&rewritten, library)

@@ -101,7 +101,7 @@ fn piped(session: &mut Session, ctx: &Context) -> Result<i32> {
         if utterance.trim().is_empty() && !session.in_dialog() {
             continue;
         }
-        match session.handle(&utterance, &mut |prompt| session::read_piped_answer(prompt)) {
+        match session.handle_line(&utterance, &mut |prompt| session::read_piped_answer(prompt)) {
             session::Outcome::Quit => break,
             session::Outcome::Done(result) => {
                 if result != exit::OK && code == exit::OK {
@@ -146,7 +146,7 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
                 }
                 let _ = editor.add_history_entry(session.history_line(&line));
                 let mut ask = |question: &str| -> Option<String> { editor_answer(question) };
-                if let session::Outcome::Quit = session.handle(&line, &mut ask) {
+                if let session::Outcome::Quit = session.handle_line(&line, &mut ask) {
                     break;
                 }
             }

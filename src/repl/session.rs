@@ -90,6 +90,13 @@ pub(super) fn yes(answer: Option<String>) -> bool {
     crate::grammar::answer::is_yes(&answer)
 }
 
+/// Whether an answer to a yes/no question is rather a new request: it reads as a command, not
+/// as a word of agreement or refusal.
+fn reads_as_command(answer: &str, library: &Library) -> bool {
+    !crate::grammar::answer::is_yes(answer)
+        && !matches!(grammar::parse(answer, library), Intent::Unknown { did_you_mean } if did_you_mean.is_empty())
+}
+
 /// Whether a line is only an answer ("yes", "no thanks"), said when no question is open.
 pub(super) fn is_bare_answer(line: &str) -> bool {
     let lower = line.trim().trim_end_matches(['.', '!']).to_lowercase();
@@ -161,6 +168,42 @@ impl Session {
             kept = kept.replace(&value, "***");
         }
         kept
+    }
+
+    /// Handles one line as typed. A yes/no question answered with something that reads as a
+    /// command ("rn deploy pipline" at "Resume run …? [y/N]") is taken as no, and the command is
+    /// handled next: the user moved on, and what they typed is not lost.
+    pub fn handle_line(&mut self, line: &str, ask: &mut Ask<'_>) -> Outcome {
+        let mut next = Some(line.to_string());
+        let mut code = exit::OK;
+        while let Some(line) = next.take() {
+            let library = self.library();
+            let mut moved_on: Option<String> = None;
+            let mut asking = |question: &str| -> Option<String> {
+                if moved_on.is_some() {
+                    return Some("no".to_string());
+                }
+                let answer = ask(question)?;
+                let yes_or_no = question.trim_end().ends_with("[y/N]") || question.trim_end().ends_with("[Y/n]");
+                if yes_or_no
+                    && !is_bare_answer(&answer)
+                    && !yes(Some(answer.clone()))
+                    && reads_as_command(&answer, &library)
+                {
+                    crate::outln!("(Taken as no.)");
+                    moved_on = Some(answer);
+                    return Some("no".to_string());
+                }
+                Some(answer)
+            };
+            match self.handle(&line, &mut asking) {
+                Outcome::Quit => return Outcome::Quit,
+                Outcome::Done(result) if code == exit::OK => code = result,
+                Outcome::Done(_) => {}
+            }
+            next = moved_on;
+        }
+        Outcome::Done(code)
     }
 
     /// Handles one utterance.
