@@ -96,6 +96,11 @@ impl Project {
         };
         Project { test: test.into(), build: build.into(), lint: lint.into() }
     }
+
+    /// A catalog command with the project's own commands in place of `{test}`, `{build}`, `{lint}`.
+    pub fn fill(&self, command: &str) -> String {
+        command.replace("{test}", &self.test).replace("{build}", &self.build).replace("{lint}", &self.lint)
+    }
 }
 
 #[cfg(test)]

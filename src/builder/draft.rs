@@ -231,10 +231,7 @@ impl Plan {
                 if let Some(command) = &phrase.command {
                     let command =
                         if has_all { command.clone() } else { phrase.plain.clone().unwrap_or_else(|| command.clone()) };
-                    let command = command
-                        .replace("{test}", &project.test)
-                        .replace("{build}", &project.build)
-                        .replace("{lint}", &project.lint);
+                    let command = project.fill(&command);
                     step.parameters.insert("command".into(), json!(command));
                 }
                 for (key, value) in &phrase.parameters {

@@ -10,14 +10,18 @@ use crate::workflow::{OnError, Retry, Step, ToolStep, Workflow};
 pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String), String> {
     let mut changed = workflow.clone();
     match change {
+        // "add a step that runs npm test": the command as given.
+        Change::Add { what } if what.starts_with("run ") || what.starts_with("execute ") => {
+            let step = super::interactive::step_for(what, changed.steps.len() + 1, &changed.steps);
+            let label = step.name.clone().unwrap_or_else(|| step.id.clone());
+            changed.steps.push(Step::Tool(step));
+            Ok((changed, format!("add a step: {label}")))
+        }
         Change::Add { what } => {
             let phrase = catalog::find(what).ok_or_else(|| format!("I don't know a step for \"{what}\""))?;
-            let mut id = phrase.id.clone();
-            let mut n = 1;
-            while find_step(&changed.steps, &id).is_some() {
-                n += 1;
-                id = format!("{}_{n}", phrase.id);
-            }
+            // Ids are compared exactly: the loose matching that finds a step by its words would
+            // find "test" in every "test_2", "test_3" … and never end.
+            let id = super::interactive::unique_id(&phrase.id, &changed.steps);
             let mut step = ToolStep {
                 id,
                 name: Some(phrase.name.clone()),
@@ -27,7 +31,8 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
                 ..ToolStep::default()
             };
             if let Some(command) = phrase.plain.clone().or_else(|| phrase.command.clone()) {
-                step.parameters.insert("command".into(), serde_json::json!(command));
+                let project = catalog::Project::detect(&std::env::current_dir().unwrap_or_default());
+                step.parameters.insert("command".into(), serde_json::json!(project.fill(&command)));
             }
             if step.tool == "notification" {
                 step.on_error = OnError::LogAndContinue;
@@ -138,5 +143,40 @@ fn remove_step(steps: &mut Vec<Step>, id: &str) {
             }
             Step::Tool(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::{Document, Format};
+
+    fn workflow() -> Workflow {
+        let text =
+            "name: Flaky\nsteps:\n  - { id: test, tool: shell, action: run, parameters: { command: make test } }\n";
+        Document::from_text("flaky.yaml", text, Format::Yaml).load().unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn added(change: &Change) -> ToolStep {
+        let (changed, _) = apply(change, &workflow()).unwrap_or_else(|e| panic!("{e}"));
+        match changed.steps.last() {
+            Some(Step::Tool(step)) => step.clone(),
+            other => panic!("no tool step added: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_added_step_gets_an_id_of_its_own_and_a_real_command() {
+        let step = added(&Change::Add { what: "tests".into() });
+        assert_eq!(step.id, "test_2", "the id is taken exactly, not loosely");
+        let command = step.parameters["command"].as_str().unwrap_or_default();
+        assert!(!command.contains('{'), "the project's test command, not a placeholder: {command}");
+    }
+
+    #[test]
+    fn a_step_that_runs_a_command_runs_that_command() {
+        let step = added(&Change::Add { what: "run npm test".into() });
+        assert_eq!(step.parameters["command"], serde_json::json!("npm test"));
+        assert_eq!(step.tool, "shell");
     }
 }

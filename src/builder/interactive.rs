@@ -290,15 +290,28 @@ pub fn step_for(action: &str, number: usize, existing: &[Step]) -> ToolStep {
     };
     step.id = unique_id(&step.id, existing);
     let project = catalog::Project::detect(&std::env::current_dir().unwrap_or_default());
-    let command =
-        command.replace("{test}", &project.test).replace("{build}", &project.build).replace("{lint}", &project.lint);
+    let command = project.fill(&command);
     step.parameters.insert("command".into(), json!(command));
     step
 }
 
 /// `id`, or `id_2`, `id_3`… when an earlier step has it.
-fn unique_id(id: &str, existing: &[Step]) -> String {
-    let taken: Vec<&str> = existing.iter().filter_map(Step::id).collect();
+pub(super) fn unique_id(id: &str, existing: &[Step]) -> String {
+    fn ids<'s>(steps: &'s [Step], into: &mut Vec<&'s str>) {
+        for step in steps {
+            into.extend(step.id());
+            match step {
+                Step::Tool(_) => {}
+                Step::Parallel(group) => ids(&group.parallel, into),
+                Step::Branch(branch) => {
+                    ids(&branch.then, into);
+                    ids(&branch.otherwise, into);
+                }
+            }
+        }
+    }
+    let mut taken = Vec::new();
+    ids(existing, &mut taken);
     let mut unique = id.to_string();
     let mut n = 1;
     while taken.contains(&unique.as_str()) {

@@ -320,7 +320,8 @@ pub fn rerun(
 /// The dashboard's grid: recent runs as rows, the steps they ran as columns.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunGrid {
-    /// Step ids in the order they first appear across the rows (the newest run's order first).
+    /// Step ids: one workflow's in its definition's order; else in the order they first appear
+    /// across the rows (the newest run's order first).
     pub steps: Vec<String>,
     /// The runs, newest first.
     pub rows: Vec<GridRow>,
@@ -354,5 +355,14 @@ pub fn grid(ctx: &Context, request: &HistoryRequest) -> Result<RunGrid> {
             GridRow { run, cells }
         })
         .collect();
-    Ok(RunGrid { steps: steps.into_iter().collect(), rows })
+    let mut steps: Vec<String> = steps.into_iter().collect();
+    // One workflow's grid has its columns in the definition's order, not in the order its
+    // steps happened to finish (parallel steps finish in any order).
+    if let Some(name) = &request.workflow
+        && let Ok(saved) = store.get(name)
+    {
+        let (numbers, _) = crate::executor::numbering(&saved.workflow.steps);
+        steps.sort_by_key(|id| numbers.get(id).copied().unwrap_or(usize::MAX));
+    }
+    Ok(RunGrid { steps, rows })
 }

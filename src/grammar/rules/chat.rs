@@ -53,7 +53,18 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     });
     let line = strip_courtesy_keeping(text, TRAILING).trim();
     let line = if line.ends_with("..") { line } else { line.trim_end_matches(['.', '!']) };
+    // "add a step to deploy pipeline that runs npm test": what the step does comes last.
+    static ADD_THAT: LazyLock<Regex> = LazyLock::new(|| {
+        super::anchored(
+            r"(?:please )?add (?:a |an |another )?(?:new )?step (?:to|in|into) (?:the )?(?P<wf>.+?)(?: workflow)? (?:that|which|to) (?P<what>.+)",
+        )
+    });
     let mut candidates: Vec<(String, Change)> = Vec::new();
+    if let Some(c) = ADD_THAT.captures(line) {
+        let what = c["what"].to_string();
+        let what = what.strip_prefix("runs ").map_or(what.clone(), |rest| format!("run {rest}"));
+        candidates.push((c["wf"].to_string(), Change::Add { what }));
+    }
     if let Some(c) = ADD.captures(line) {
         candidates.push((c["wf"].to_string(), Change::Add { what: c["what"].to_string() }));
     }
