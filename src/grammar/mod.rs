@@ -90,9 +90,18 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
     let kept = strip_courtesy_keeping(text, &["again", "thanks", "thank you"]);
     let kept_lower = kept.to_ascii_lowercase();
     let follow_ups: &[Rule] = &[thanks, rerun, explain, schedules, templates];
+    // A follow-up on a name nothing saved bears ("rerun the election") is refused unless another
+    // reading below (a paraphrase) finds a saved one.
+    let mut refused = None;
     for rule in follow_ups {
         if let Some(intent) = rule(kept, &kept_lower, library) {
-            return on_a_real_name(intent, &kept_lower, library);
+            match on_a_real_name(intent, &kept_lower, library) {
+                unknown @ Intent::Unknown { .. } => {
+                    refused = Some(unknown);
+                    break;
+                }
+                intent => return intent,
+            }
         }
     }
     let text = strip_courtesy(text);
@@ -117,12 +126,11 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
         name_first,
         get_going,
     ];
-    let mut refused = None;
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {
             match on_a_real_name(intent, &lower, library) {
                 unknown @ Intent::Unknown { .. } => {
-                    refused = Some(unknown);
+                    refused = refused.or(Some(unknown));
                     break;
                 }
                 intent => return intent,

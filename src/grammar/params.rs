@@ -161,8 +161,10 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             i += 1;
             continue;
         }
-        // "branch dev", "branch set to dev", "branch as dev", "branch is dev"
-        if is_key(word) && i + 1 < words.len() {
+        // "branch dev", "branch set to dev", "branch as dev", "branch is dev"; an article is
+        // never a parameter's name ("on a schedule").
+        let article = matches!(word.to_ascii_lowercase().as_str(), "a" | "an");
+        if is_key(word) && !article && i + 1 < words.len() {
             let mut j = i + 1;
             while j < words.len()
                 && matches!(

@@ -155,6 +155,25 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "what do i have",
     ),
     (r"^explain what happened(?: to| with)?\s+(.+)$", "what happened to $1"),
+    (
+        r"^(?:remind me|tell me) what (?:workflows|ones) (?:i have|i've got|there are|i saved|are saved)$",
+        "what do i have",
+    ),
+    (r"^what've i got(?: saved| here)?$", "what do i have"),
+    (
+        r"^(?:has|have|is) (.+?) been (?:running|working|doing|going) (?:ok|okay|well|fine|alright|all right)(?: lately| recently)?$",
+        "how has $1 been doing",
+    ),
+    (r"^put (.+?) on (?:a|the) schedule,?(?: for)? (.+)$", "schedule $1 $2"),
+    (
+        r"^i (?:don't|do not|no longer) want (.+?) (?:scheduled|to run automatically|running automatically|on a schedule|to run on a schedule)(?: any ?more)?$",
+        "unschedule $1",
+    ),
+    (r"^what (?:made|caused) (.+?) (?:to )?(?:fail|break|crash|error out|stop working)$", "why did $1 fail"),
+    (
+        r"^why (?:has|have|is|are) (.+?) (?:been )?(?:failing|breaking|crashing|erroring)(?: lately| recently| so much)?$",
+        "why did $1 fail",
+    ),
     (r"^(?:show me |show |tell me )?what (?:the\s+)?(.+?) (?:printed|output|said|wrote|logged)$", "logs for $1"),
     (
         r"^(?:stop|cancel|remove|delete|turn off|disable|kill|drop|clear) (?:the\s+)?(?:[a-z]+ly\s+|daily\s+)?schedules? (?:for|of|on|from) (.+)$",
@@ -208,6 +227,8 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^explain why .+$",
     r"^what (?:broke|went wrong|blew up) (?:in|with|on|for) .+$",
     r"^how (?:did|has) .+ (?:last time|this time|most recently)$",
+    r"^put .+ on (?:a|the) schedule",
+    r"^why (?:has|have|is|are) .+ (?:been )?(?:failing|breaking|crashing|erroring)",
 ];
 
 /// [`EARLY_PATTERNS`] compiled once.
