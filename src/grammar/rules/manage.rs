@@ -115,21 +115,15 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             token("what's in"),
             token("what is in"),
             token("open up"),
+            // "open the daily report" shows it; "open it in my editor" edits (below).
+            token("open"),
             token("look at"),
             token("see"),
         ))
         .map(|_| "show"),
         (alt((token("what does"), token("what's"))), nom::combinator::success(())).map(|_| "show-q"),
-        alt((
-            token("edit"),
-            token("modify"),
-            token("change"),
-            token("update"),
-            token("tweak"),
-            token("open"),
-            token("fix"),
-        ))
-        .map(|_| "edit"),
+        alt((token("edit"), token("modify"), token("change"), token("update"), token("tweak"), token("fix")))
+            .map(|_| "edit"),
         alt((
             token("delete"),
             token("remove"),
@@ -150,6 +144,10 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
     .parse(lower)
     .ok()?;
     let mut name = original(text, lower, rest).trim();
+    let in_an_editor = [" in my editor", " in the editor", " in an editor", " in vim", " for editing", " to edit it"]
+        .iter()
+        .any(|s| lower.trim_end_matches(['.', '!', '?']).ends_with(s));
+    let verb = if lower.starts_with("open ") && in_an_editor { "edit" } else { verb };
     // "what is a pipeline", "what's an email digest": a kind of thing, not a saved one.
     if (verb == "show-q" || lower.starts_with("what is ") || lower.starts_with("what's ")) && names_a_kind(name) {
         return None;
@@ -227,6 +225,8 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
         " exist",
         " in an editor",
         " in vim",
+        " for editing",
+        " to edit it",
         " in the terminal",
     ] {
         if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
