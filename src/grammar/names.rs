@@ -125,7 +125,7 @@ pub fn resolve<'a>(typed: &str, names: &'a [String]) -> Option<&'a str> {
 pub fn resolve_in<'a>(typed: &str, names: &'a [String], split: &[Vec<String>]) -> Option<&'a str> {
     let found = resolve_words(words(typed), names, split);
     // "the monitor and alert check", "the backup job": a kind of thing after the name.
-    const KINDS: &[&str] = &["check", "job", "task", "script", "process", "run", "pipeline", "report"];
+    const KINDS: &[&str] = &["check", "job", "task", "script", "process", "run", "pipeline", "report", "one"];
     let typed_words = words(typed);
     match (found, typed_words.split_last()) {
         (None, Some((last, rest))) if !rest.is_empty() && KINDS.contains(&last.as_str()) => {

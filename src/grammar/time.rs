@@ -300,6 +300,8 @@ fn adverb(i: &str) -> Res<'_, String> {
 /// `on the first day of every month [at 9]`, `on the 15th of each month`.
 fn month_day(i: &str) -> Res<'_, String> {
     let (i, _) = opt((word("on"), sp)).parse(i)?;
+    // "every first of the month": the same day said the other way round.
+    let (i, _) = opt((alt((word("every"), word("each"))), sp)).parse(i)?;
     let (i, _) = opt((word("the"), sp)).parse(i)?;
     let (i, dom) = alt((
         value(1, word("first")),

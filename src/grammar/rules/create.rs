@@ -29,6 +29,14 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         regex::Regex::new(r"(?i)^(?:i\s+(?:need|want|would like|'d like)\s+|(?:make|build|create|set up|start|draft|write)\s+(?:me\s+)?)(?:a|an|another)\s+(?:new\s+)?(?:workflow|automation|pipeline|one)[.!]?$")
             .expect("a valid pattern")
     });
+    // "set up a nightly database dump", "make a weekly report of my disk usage": a recurring task.
+    static RECURRING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:set up|create|build)\s+(?:me\s+)?(?:a|an)\s+(?P<what>(?:nightly|daily|weekly|hourly|monthly|regular|recurring|automatic|automated|scheduled)\s+\w+(?:\s+\w+){0,6})[.!]?$")
+            .expect("a valid pattern")
+    });
+    if let Some(c) = RECURRING.captures(text.trim()) {
+        return Some(Intent::Create { description: Some(c["what"].to_string()), name: None, interactive: false });
+    }
     if BARE.is_match(text.trim()) || BARE.is_match(&format!("i need {}", text.trim())) {
         return Some(Intent::Create { description: None, name: None, interactive: false });
     }

@@ -14,7 +14,7 @@ use super::conversation::looks_like_a_name;
 
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday(?:\s+(?:morning|afternoon|evening))?|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
+        r"(?i)(?:^|\s+)(?:(?:from|since|during|in|over|within|for|of)\s+)?(?P<when>yesterday(?:\s+(?:morning|afternoon|evening))?|(?:the|this|last)\s+weekend|today|tonight|last night|overnight|this morning|this afternoon|this evening|this week|last week|the last week|the past week|past week|this month|last month|the last month|the past month|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the\s+)?(?:last|past)\s+(?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|24|48)\s+)?(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?))(?:'s)?(?:\s+or so)?",
     )
     .expect("a valid pattern")
 });
@@ -290,6 +290,12 @@ fn since(captures: &regex::Captures<'_>, now: DateTime<FixedOffset>) -> Option<D
         let today = chrono::Datelike::weekday(&now.date_naive()).num_days_from_monday() as i64;
         let back = (today - day as i64).rem_euclid(7);
         return midnight(if back == 0 { 7 } else { back });
+    }
+    // "over the weekend": since the latest Saturday that began before now.
+    if when.ends_with("weekend") {
+        let today = chrono::Datelike::weekday(&now.date_naive()).num_days_from_monday() as i64;
+        let back = (today - 5).rem_euclid(7);
+        return midnight(if when.starts_with("last") && back < 2 { back + 7 } else { back });
     }
     match when.as_str() {
         "today" | "tonight" | "this morning" | "this afternoon" | "this evening" => midnight(0),
