@@ -31,12 +31,19 @@ impl Run {
         }
         let (run_id, step) = (self.run_id.clone(), step_id.to_string());
         let started = started.map(|(attempt, at)| (i64::from(attempt), at.to_string()));
+        let starting = started.is_some();
         self.executor.db_later(move |store| {
             let _ = match started {
                 Some((attempt, at)) => store.note_attempt_started(&run_id, &step, attempt, &at),
                 None => store.note_attempt_ended(&run_id, &step),
             };
         });
+        // A queued run goes on elsewhere from its record if this worker dies: the rows of the
+        // steps before this one are committed now, not at the end of the database thread's
+        // gathering wait, so another worker never runs a finished step again.
+        if starting {
+            self.executor.flush_soon();
+        }
     }
 
     /// Replaces secret values, in every form they take, with `***`.

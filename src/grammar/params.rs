@@ -79,6 +79,8 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             || matches!(
                 word.to_ascii_lowercase().as_str(),
                 "the"
+                    | "a"
+                    | "an"
                     | "parameter"
                     | "param"
                     | "parameters"

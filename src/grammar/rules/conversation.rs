@@ -165,6 +165,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"what(?:\s+went|\s+is|\s+was|'s|\s+has gone|\s+had gone|\s+happened)\s+wrong(?:\s+(?:with|in|to|on)\s+(?P<name>.+?))?(?:\s+(?:again|last time|this time|today|yesterday|last night|this morning|overnight|recently|lately))?",
             r"what\s+(?:failed|broke|went wrong)\s+and\s+why",
             r"what\s+(?:caused|made)\s+(?:the\s+|that\s+|this\s+)?(?:failure|error|crash|problem|it (?:to )?fail|it break)",
+            r"what\s+(?:caused|made)\s+(?:the\s+|that\s+|this\s+)?(?:failure|error|crash|problem)\s+(?:in|with|of|on|for)\s+(?P<name>.+?)",
             r"what(?:'s|\s+is)\s+(?:going on|up|the matter|wrong)\s+with\s+(?P<name>.+?)",
             r"(?:show|give|tell|display)(?:\s+me)?(?:\s+about)?\s+(?:the|my)\s+(?:most recent|last|latest|newest|previous)\s+run",
             r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",

@@ -44,6 +44,7 @@ static ALL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Asking for one workflow's runs.
 static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     super::anchored_all(&[
+        r"when\s+(?:did|have)\s+(?:i|we|you)\s+(?:last\s+)?(?:run|ran|used)\s+(?P<name>.+?)(?:\s+last)?",
         r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+time\s+(?:that\s+)?(?P<name>.+?)\s+(?:ran|was run|got run|has run|run|succeeded|worked|passed|failed|broke|finished)",
         r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+(?:run|execution)\s+of\s+(?P<name>.+?)",
         r"when\s+(?:was|is)\s+the\s+(?:last|latest|most recent|previous)\s+time\s+(?:that\s+)?(?P<name>.+?)",
