@@ -47,7 +47,7 @@ impl Run {
                 step.id.clone(),
                 InFlight { step: step.clone(), attempt: number, started_at: started_at.clone(), clock: attempt_clock },
             );
-            self.note_attempt(&step.id, Some((number, &started_at)));
+            self.note_attempt_started(&step.id, number, &started_at).await;
             let outcome = self.attempt(step, number).await;
             self.lock_in_flight().remove(&step.id);
             let took = attempt_clock.elapsed();

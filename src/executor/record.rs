@@ -20,30 +20,32 @@ impl Run {
                 let _ = stop.send(true);
             }
         });
-        self.note_attempt(&step_id, None);
+        self.note_attempt_ended(&step_id);
     }
 
-    /// For a run a worker claimed from the queue: notes an attempt under way (`Some`) or ended
-    /// (`None`, after its row), in order with the rows, so a lost worker's attempt is known.
-    pub(super) fn note_attempt(&self, step_id: &str, started: Option<(u32, &str)>) {
+    /// For a run a worker claimed from the queue: notes that an attempt ended, after its row,
+    /// in order with the rows, so a lost worker's attempt is known.
+    pub(super) fn note_attempt_ended(&self, step_id: &str) {
         if !self.queued {
             return;
         }
         let (run_id, step) = (self.run_id.clone(), step_id.to_string());
-        let started = started.map(|(attempt, at)| (i64::from(attempt), at.to_string()));
-        let starting = started.is_some();
         self.executor.db_later(move |store| {
-            let _ = match started {
-                Some((attempt, at)) => store.note_attempt_started(&run_id, &step, attempt, &at),
-                None => store.note_attempt_ended(&run_id, &step),
-            };
+            let _ = store.note_attempt_ended(&run_id, &step);
         });
-        // A queued run goes on elsewhere from its record if this worker dies: the rows of the
-        // steps before this one are committed now, not at the end of the database thread's
-        // gathering wait, so another worker never runs a finished step again.
-        if starting {
-            self.executor.flush_soon();
+    }
+
+    /// For a run a worker claimed from the queue: notes an attempt under way, and waits until
+    /// it and every row before it are committed. A queued run goes on elsewhere from its
+    /// record if this worker dies, so the step must not start while the rows of the steps
+    /// before it could still be lost: another worker would run a finished step again.
+    pub(super) async fn note_attempt_started(&self, step_id: &str, attempt: u32, started_at: &str) {
+        if !self.queued {
+            return;
         }
+        let (run_id, step, at) = (self.run_id.clone(), step_id.to_string(), started_at.to_string());
+        let _ =
+            self.executor.db(move |store| store.note_attempt_started(&run_id, &step, i64::from(attempt), &at)).await;
     }
 
     /// Replaces secret values, in every form they take, with `***`.

@@ -82,11 +82,6 @@ impl Executor {
         self.submit(Job::Work(Box::new(work)));
     }
 
-    /// Ends the database thread's gathering wait: what is queued is committed now.
-    pub(super) fn flush_soon(&self) {
-        self.writer.wake();
-    }
-
     /// Queues a step row, committed with the rows around it.
     pub(super) fn db_step(&self, run_id: String, record: StepRecord, failed: impl FnOnce(&Error) + Send + 'static) {
         self.submit(Job::Step { run_id, record: Box::new(record), failed: Box::new(failed) });

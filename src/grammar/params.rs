@@ -138,6 +138,10 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             && i + 1 < words.len()
             && let Some(key) = known.iter().find(|k| k.eq_ignore_ascii_case(words[i + 1].trim_end_matches(',')))
             && !known.iter().any(|k| k.eq_ignore_ascii_case(word))
+            && !matches!(
+                word.to_ascii_lowercase().as_str(),
+                "to" | "into" | "on" | "in" | "against" | "at" | "from" | "for"
+            )
         {
             params.insert(key.clone(), word.to_string());
             i += 2;
@@ -158,10 +162,46 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
         if let Some(known) = known
             && matches!(word.to_ascii_lowercase().as_str(), "in" | "into" | "against" | "at" | "from")
             && i + 1 < words.len()
-            && place_parameter(known, &word.to_ascii_lowercase()).is_some()
+            && (place_parameter(known, &word.to_ascii_lowercase()).is_some()
+                || known.iter().any(|k| k.eq_ignore_ascii_case(words[i + 1].trim_end_matches(','))))
         {
+            // "from ~/docs", and "from branch release": a preposition before a place or a name.
             i += 1;
             continue;
+        }
+        // "for https://example.com", "on input.csv": a value whose shape says which one
+        // parameter it is for.
+        if let Some(known) = known
+            && let Some(key) = shaped_parameter(known, word, &params)
+        {
+            params.insert(key, word.to_string());
+            i += 1;
+            continue;
+        }
+        // "keeping 5 copies", "limiting it to 20": a parameter's name as a verb, then its value
+        // (and the noun counted, which names nothing).
+        if let Some(known) = known
+            && let Some(key) = verb_parameter(known, word)
+        {
+            let mut j = i + 1;
+            while j < words.len() && matches!(words[j].to_ascii_lowercase().as_str(), "it" | "to" | "at" | "only") {
+                j += 1;
+            }
+            if let Some(value) = words.get(j) {
+                let value = value.trim_end_matches(',');
+                params.insert(key, value.to_string());
+                i = j + 1;
+                let counted = words.get(i).is_some_and(|w| {
+                    value.parse::<f64>().is_ok()
+                        && w.chars().all(|c| c.is_ascii_alphabetic())
+                        && !introducer(w)
+                        && !known.iter().any(|k| k.eq_ignore_ascii_case(w))
+                });
+                if counted {
+                    i += 1;
+                }
+                continue;
+            }
         }
         // "branch dev", "branch set to dev", "branch as dev", "branch is dev"; an article is
         // never a parameter's name ("on a schedule").
@@ -191,10 +231,12 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
     Some(params)
 }
 
-/// Whether `text` starts with a preposition a parameter's value can follow ("to production").
+/// Whether `text` starts with a preposition a parameter's value can follow ("to production"),
+/// or a verb that may be a parameter's name ("keeping 5").
 fn names_a_place(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    matches!(first.as_str(), "to" | "into" | "on" | "in" | "against" | "at" | "from")
+    matches!(first.as_str(), "to" | "into" | "on" | "in" | "against" | "at" | "from" | "for")
+        || (first.len() > 5 && (first.ends_with("ing") || first.ends_with("ed")))
 }
 
 /// The one parameter of `known` that a value after `preposition` is for: "to production" is an
@@ -213,6 +255,44 @@ fn place_parameter(known: &[String], preposition: &str) -> Option<String> {
         (Some(only), None) => Some(only.clone()),
         _ => None,
     }
+}
+
+/// The one parameter a value is for by its shape: a URL for `url`, a file or a path for the
+/// input; `None` when the shape is plain or several parameters could take it.
+fn shaped_parameter(known: &[String], value: &str, given: &IndexMap<String, String>) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let kinds: &[&str] = if lower.starts_with("http://") || lower.starts_with("https://") {
+        &["url", "uri", "endpoint", "link", "site", "address", "webhook", "target"]
+    } else if value.starts_with(['/', '~', '.']) || value.contains('/') || has_file_extension(value) {
+        &["input", "file", "path", "source", "src", "dir", "directory", "folder"]
+    } else {
+        return None;
+    };
+    // The first free one in the order above: "on data.csv" is an input before it is a path.
+    kinds.iter().find_map(|kind| {
+        known.iter().find(|k| k.eq_ignore_ascii_case(kind) && !given.keys().any(|g| g.eq_ignore_ascii_case(k))).cloned()
+    })
+}
+
+/// `name.ext` with a short extension of letters: "data.csv", not "1.5" or "v2.0".
+fn has_file_extension(value: &str) -> bool {
+    value.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphabetic())
+    })
+}
+
+/// The parameter a verb form of its name stands for: "keeping" for `keep`, "limiting" and
+/// "limited" for `limit`.
+fn verb_parameter(known: &[String], word: &str) -> Option<String> {
+    let lower = word.to_ascii_lowercase();
+    let stem = lower.strip_suffix("ing").or_else(|| lower.strip_suffix("ed"))?;
+    known
+        .iter()
+        .find(|k| {
+            let k = k.to_ascii_lowercase();
+            k.len() >= 3 && (stem == k || stem.strip_suffix(k.chars().last().unwrap_or(' ')) == Some(k.as_str()))
+        })
+        .cloned()
 }
 
 /// The workflow's parameter `word` names: itself, or the one parameter it starts ("env" for

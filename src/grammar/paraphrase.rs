@@ -138,6 +138,23 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     ),
     (r"^(?:what's|what is|when's|when is) (?:the )?next (?:scheduled )?(?:run|fire|job)$", "what's scheduled"),
     (r"^tell me ((?:what went wrong|what happened|why)\b.*)$", "$1"),
+    (
+        r"^(?:add|bring in|take|use)\s+(?:the\s+|my\s+|this\s+|a\s+)?(?:workflows?|file|definition)\s+(?:in|at|from)\s+(\S+\.(?:ya?ml|json))$",
+        "import $1",
+    ),
+    (
+        r"^(?:validate|check|lint|verify)\s+(?:my|the|this|that|a)\s+(?:workflow\s+)?(?:file\s+)?(\S+\.(?:ya?ml|json))$",
+        "validate $1",
+    ),
+    (r"^explain\s+(?:the\s+)?(.+?)'s\s+(?:failure|error|crash|problem|breakage)s?$", "why did $1 fail"),
+    (
+        r"^what(?:'s|\s+was|\s+is)\s+the\s+(?:last|latest|most recent|previous)\s+(?:thing|workflow|job|one|run)\s+(?:that\s+)?(?:i|we)\s+(?:ran|run|did|executed|started|kicked off)$",
+        "show my last runs",
+    ),
+    (
+        r"^(?:have|make|let)\s+(the\s+\S+\s+step|step\s+\d+)(\s+of\s+.+?)?\s+(?:run|execute|call|do)\s+(.+)$",
+        "change $1$2 to run $3",
+    ),
     (r"^(?:what|which \w+) (?:failed|broke|went wrong)\b.* and why$", "what failed and why"),
     (r"^how (did|has) (.+?) (?:do|go|done|gone|been)(?: the)? (?:last time|this time|most recently)$", "how $1 $2 do"),
     (

@@ -41,6 +41,7 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static REMOVE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         super::anchored_all(&[
             r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>.+?)(?: step)? from (?:the )?(?P<wf>.+?)(?: workflow)?",
+            r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>step \d+|.+? step) (?:of|in) (?:the )?(?P<wf>.+?)(?: workflow)?",
             r"(?:please )?(?:remove|drop|delete|get rid of) (?:the )?(?P<step>step \d+|.+? step)",
         ])
     });

@@ -111,6 +111,7 @@ pub(crate) fn rerun(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static RERUN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         super::anchored_all(&[
             r"(?:(?:run|do|try|execute|start|launch|trigger|kick off)\s+(?P<name>.+?)\s+)?(?:again|once more|one more time|another time)(?:\s*,?\s+(?:but\s+|only\s+|and\s+)?(?P<params>(?:with|using|set|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
+            r"(?:(?:run|do|try|execute|start|launch|trigger|kick off)\s+(?P<name>.+?)\s+)?(?:again|once more|one more time)\s*[,:;]\s*(?:but\s+|only\s+)?(?P<params>[a-z_][a-z0-9_-]*(?:\s*=\s*|\s+)[^\s,]+(?:\s*,?\s*(?:and\s+)?[a-z_][a-z0-9_-]*(?:\s*=\s*|\s+)[^\s,]+)*?)(?:\s+(?:this time|instead|now))?",
             r"(?:re-?run|redo|repeat|retry|rerun)(?:\s+(?P<name>.+?))??(?:\s*,?\s+(?:but\s+)?(?P<params>(?:with|using|on)\b.*?))?(?:\s+(?:this time|instead|now))?",
             r"(?:try|go|run|do)\s+(?:again|once more|one more time)",
             r"(?:same (?:thing |one )?again|the same again|same again|do the same|same thing|same as before|same as last time|like before|as before)(?:\s*,?\s+(?:but\s+)?(?P<params>(?:with|using)\b.*?))?(?:\s+(?:this time|instead))?",
@@ -185,6 +186,8 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"(?:is|was)\s+(?P<name>it|that|this|the run|my run)\s+(?:done|finished|over|complete|ok|okay|working|successful)",
             r"(?:pick up|continue|carry on)\s+(?:from\s+)?where\s+(?:it|we|i)\s+(?:left off|stopped)",
             r"(?:resume|continue|finish|pick up)\s+(?P<name>.+?)(?:\s+from where it (?:stopped|left off))?",
+            // "resume" alone: the last failure, shown, with its resume offered.
+            r"resume",
         ])
     });
     let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
@@ -262,6 +265,8 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         "people",
         "yourself",
         "myself",
+        "itself",
+        "themselves",
         "himself",
         "herself",
         "ourselves",
@@ -404,7 +409,7 @@ pub(crate) fn templates(text: &str, _: &str, _: &Library) -> Option<Intent> {
         super::anchored_all(&[
             r"(?:(?:list|show|display|see|view|browse|print|get|give)\s+)?(?:me\s+)?(?:(?:all|the|your|available|built-in|builtin|built in|existing|workflow|starter|ready-made|example)\s+)*(?:templates?|template list|list of templates)(?:\s+(?:are there|do you have|are available|available|exist|you have|i can use))?",
             r"(?:what|which)\s+(?:templates|kinds? of templates|template)(?:\s+(?:are there|do you have|are available|exist|can i use|have you got|you have|is there|do you offer|do you provide|are on offer|come with alpha))?",
-            r"(?:do you have|are there|have you got|got|any)\s+(?:any\s+)?templates",
+            r"(?:do you have|are there|have you got|got|any)\s+(?:any\s+)?(?:(?:good|useful|starter|ready-made|built-in|builtin|example|workflow|premade|pre-made)\s+)*templates(?:\s+(?:i can use|to start from|for me))?",
             r"(?:what|which)\s+(?:workflows|things)\s+(?:can i start from|come built in|are built in)",
         ])
     });

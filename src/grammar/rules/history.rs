@@ -235,10 +235,12 @@ fn take_status(line: &str) -> (String, Option<String>) {
     }
     let mut rest = format!("{} {}", &line[..whole.start], &line[whole.end..]);
     // "runs that failed" → "runs", "what has failed" → "what".
-    for filler in [" that", " which", " has", " have", " were", " was", " did", " got"] {
-        if let Some(head) = rest.trim_end().strip_suffix(filler) {
-            rest = head.to_string();
-        }
+    // "runs that got", "runs that have been": as many of them as there are.
+    while let Some(head) = [" that", " which", " has", " have", " were", " was", " did", " got", " been", " get"]
+        .iter()
+        .find_map(|filler| rest.trim_end().strip_suffix(filler))
+    {
+        rest = head.to_string();
     }
     (rest, status)
 }

@@ -72,11 +72,18 @@ pub(crate) fn name_first(text: &str, _: &str, library: &Library) -> Option<Inten
         )
         .expect("a valid pattern")
     });
-    let captures = NAME_FIRST.captures(text.trim())?;
+    // "deploy pipeline, branch hotfix, go": the parameters between the name and the word to go.
+    static PARAMS_BETWEEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?P<name>[^,:;]+?)\s*[,:;]\s*(?P<params>.+?)\s*[,;:]?\s+(?:go|run it|run|go ahead|now|start|do it)[.!]?$",
+        )
+        .expect("a valid pattern")
+    });
+    let captures = [&*NAME_FIRST, &*PARAMS_BETWEEN]
+        .into_iter()
+        .filter_map(|shape| shape.captures(text.trim()))
+        .find(|captures| captures.name("name").is_some_and(|name| library.knows(unquote(name.as_str().trim()))))?;
     let typed = unquote(captures.name("name")?.as_str().trim());
-    if !library.knows(typed) {
-        return None;
-    }
     let workflow = library.canonical(typed);
     let known = library.params.get(&workflow).cloned().unwrap_or_default();
     let params = match captures.name("params") {

@@ -188,13 +188,24 @@ pub(crate) fn simple(_: &str, lower: &str, _: &Library) -> Option<Intent> {
         Some(Intent::Quit)
     } else if help.contains(&lower) || how_do_i(lower) {
         Some(Intent::Help)
-    } else if suggest.contains(&lower) {
+    } else if suggest.contains(&lower) || suggests_from_history(lower) {
         Some(Intent::Suggest)
     } else if wants_dashboard(lower) {
         Some(Intent::Dashboard)
     } else {
         None
     }
+}
+
+/// "look at my shell history and suggest workflows", "suggest workflows from my history".
+fn suggests_from_history(lower: &str) -> bool {
+    static FROM_HISTORY: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+        super::anchored_all(&[
+            r"(?:look at|check|scan|go through|read|analy[sz]e|use|search|mine)\s+(?:my\s+|the\s+)?(?:shell\s+|command\s+|bash\s+|zsh\s+|fish\s+|terminal\s+)?history\s+(?:and|to)\s+(?:suggest|recommend|propose|find)\b.*",
+            r"(?:suggest|recommend|propose|find)\s+(?:some\s+|me\s+)?(?:workflows?|automations?|things to automate|patterns)\s+(?:from|based on|in)\s+(?:my\s+|the\s+)?(?:shell\s+|command\s+|bash\s+|zsh\s+)?history",
+        ])
+    });
+    FROM_HISTORY.iter().any(|shape| shape.is_match(lower.trim_end_matches(['.', '!', '?'])))
 }
 
 /// "ok thanks, bye", "great, thank you, see you later": a farewell after courtesy words.
