@@ -18,7 +18,7 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
         let name = body[..cut].trim();
         // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
         let rest = body[cut..].trim();
-        let may_be_params = parse_params(rest, None).is_some() || names_a_place(rest);
+        let may_be_params = parse_params(rest, None).is_some() || may_start_params(rest);
         if name.is_empty() || !may_be_params || !library.knows(name) {
             continue;
         }
@@ -138,10 +138,7 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             && i + 1 < words.len()
             && let Some(key) = known.iter().find(|k| k.eq_ignore_ascii_case(words[i + 1].trim_end_matches(',')))
             && !known.iter().any(|k| k.eq_ignore_ascii_case(word))
-            && !matches!(
-                word.to_ascii_lowercase().as_str(),
-                "to" | "into" | "on" | "in" | "against" | "at" | "from" | "for"
-            )
+            && !is_place_word(word)
         {
             params.insert(key.clone(), word.to_string());
             i += 2;
@@ -160,7 +157,7 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             continue;
         }
         if let Some(known) = known
-            && matches!(word.to_ascii_lowercase().as_str(), "in" | "into" | "against" | "at" | "from")
+            && is_place_word(word)
             && i + 1 < words.len()
             && (place_parameter(known, &word.to_ascii_lowercase()).is_some()
                 || known.iter().any(|k| k.eq_ignore_ascii_case(words[i + 1].trim_end_matches(','))))
@@ -231,12 +228,16 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
     Some(params)
 }
 
-/// Whether `text` starts with a preposition a parameter's value can follow ("to production"),
-/// or a verb that may be a parameter's name ("keeping 5").
-fn names_a_place(text: &str) -> bool {
-    let first = text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-    matches!(first.as_str(), "to" | "into" | "on" | "in" | "against" | "at" | "from" | "for")
-        || (first.len() > 5 && (first.ends_with("ing") || first.ends_with("ed")))
+/// Whether `text` may be where parameters start: a preposition a value can follow ("to
+/// production"), or a verb that may be a parameter's name ("keeping 5").
+fn may_start_params(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    is_place_word(first) || (first.len() > 5 && (first.ends_with("ing") || first.ends_with("ed")))
+}
+
+/// Whether `word` is a preposition that puts a value in a place: "to production", "from ~/docs".
+fn is_place_word(word: &str) -> bool {
+    matches!(word.to_ascii_lowercase().as_str(), "to" | "into" | "on" | "in" | "against" | "at" | "from" | "for")
 }
 
 /// The one parameter of `known` that a value after `preposition` is for: "to production" is an
