@@ -3,6 +3,38 @@
 /// Environment variable every step process carries: the id of the run that started it.
 pub const RUN_ID_VAR: &str = "ALPHA_RUN_ID";
 
+/// The run id this process put in its own environment at startup (see [`reserve_run_id`]).
+static RESERVED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Whether the reserved id was taken by a run.
+static RESERVED_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chooses the id of the run this process is about to start and puts it in alpha's own
+/// environment as [`RUN_ID_VAR`], so the run's steps inherit it. A step that sets no variable
+/// of its own is then spawned with alpha's environment as it is; setting one per step makes
+/// the standard library copy and sort the whole environment for every spawn (a quarter of a
+/// no-op step's instructions).
+///
+/// # Safety
+/// Changes the environment: call it while the process has a single thread.
+pub unsafe fn reserve_run_id() {
+    let id = uuid::Uuid::new_v4().to_string();
+    // SAFETY: the caller guarantees no other thread reads or writes the environment.
+    unsafe { std::env::set_var(RUN_ID_VAR, &id) };
+    let _ = RESERVED.set(id);
+}
+
+/// The reserved run id, once: the first run this process starts takes it.
+pub fn take_reserved_run_id() -> Option<String> {
+    let id = RESERVED.get()?;
+    (!RESERVED_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst)).then(|| id.clone())
+}
+
+/// Whether a process spawned with alpha's own environment already carries `run_id`.
+pub fn environment_carries(run_id: &str) -> bool {
+    RESERVED.get().is_some_and(|id| id == run_id)
+}
+
 /// Stops every process that carries one of `run_ids` in [`RUN_ID_VAR`]: what runs abandoned by
 /// a killed alpha left behind. Returns how many processes were signalled.
 pub fn stop_abandoned(run_ids: &[String]) -> usize {

@@ -323,6 +323,26 @@ fn llm_tool_against_a_local_openai_compatible_server() {
     assert!(stdout(&out).contains("no LLM is configured"), "{}", stdout(&out));
 }
 
+/// Every step process carries its own run's id (what a crashed run's leftovers are found by),
+/// whether it inherits alpha's environment (the run the command started) or is given it (a
+/// sub-workflow's run, which has an id of its own).
+#[test]
+fn every_step_carries_the_id_of_its_own_run() {
+    let sandbox = Sandbox::new();
+    let child = sandbox.write("child.yaml", "name: Child\nsteps:\n  - { id: me, tool: shell, action: run, parameters: { command: printenv ALPHA_RUN_ID } }\noutputs:\n  rid: \"{{ me.output }}\"\n");
+    assert_eq!(sandbox.run(&["workflow", "create", "--file", child.to_str().unwrap()]).status.code(), Some(0));
+    let parent = "name: Parent\nsteps:\n  - { id: me, tool: shell, action: run, parameters: { command: printenv ALPHA_RUN_ID } }\n  - { id: sub, tool: workflow, action: run, parameters: { workflow: child } }\n  - { id: shelled, tool: shell, action: run, parameters: { command: 'echo \"$ALPHA_RUN_ID\"' } }\noutputs:\n  mine: \"{{ me.output }}\"\n  shelled: \"{{ shelled.output }}\"\n  child_run: \"{{ sub.run_id }}\"\n  child_saw: \"{{ sub.outputs.rid }}\"\n";
+    let out = run_file(&sandbox, parent, &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let finished = events(&out).into_iter().find(|e| e["event"] == "run_finished").expect("a run_finished event");
+    let run_id = finished["run_id"].as_str().expect("a run id");
+    let outputs = &finished["outputs"];
+    assert_eq!(outputs["mine"], run_id, "{finished}");
+    assert_eq!(outputs["shelled"], run_id, "{finished}");
+    assert_ne!(outputs["child_run"], run_id, "{finished}");
+    assert_eq!(outputs["child_saw"], outputs["child_run"], "{finished}");
+}
+
 #[test]
 fn sub_workflows_run_and_cycles_are_refused() {
     let sandbox = Sandbox::new();

@@ -28,6 +28,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether this invocation starts a workflow run (`alpha run`, `alpha workflow run`).
+    pub fn starts_a_run(&self) -> bool {
+        matches!(self.command, Some(Command::Run(_)) | Some(Command::Workflow(WorkflowCommand::Run(_))))
+    }
+}
+
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -26,6 +26,10 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    if cli.starts_a_run() {
+        // SAFETY: nothing has started a thread yet: only the arguments were parsed.
+        unsafe { crate::process::reserve_run_id() };
+    }
     match dispatch(cli) {
         Ok(code) => code,
         Err(error) => report(&error),

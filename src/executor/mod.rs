@@ -273,7 +273,13 @@ impl Executor {
             }
             (None, None) => {
                 let trigger = request.trigger.clone();
-                self.db(move |store| store.start_run(&id, &name, &version, &shown, &trigger)).await?
+                match crate::process::take_reserved_run_id() {
+                    Some(run_id) => {
+                        self.db(move |store| store.start_run_as(&run_id, &id, &name, &version, &shown, &trigger))
+                            .await?
+                    }
+                    None => self.db(move |store| store.start_run(&id, &name, &version, &shown, &trigger)).await?,
+                }
             }
         };
         let (numbers, total) = numbering(&workflow.steps);

@@ -309,14 +309,28 @@ impl Store {
         parameters: &Value,
         trigger: &str,
     ) -> Result<String> {
-        self.record_new(NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None })
+        self.start_run_as(&uuid::Uuid::new_v4().to_string(), workflow_id, name, version, parameters, trigger)
+    }
+
+    /// Records a new run under an id its caller chose: the CLI picks one before any thread
+    /// starts, so that the run's steps inherit it through alpha's own environment.
+    pub fn start_run_as(
+        &self,
+        id: &str,
+        workflow_id: &str,
+        name: &str,
+        version: &str,
+        parameters: &Value,
+        trigger: &str,
+    ) -> Result<String> {
+        let run = NewRun { workflow_id, name, version, parameters, trigger, failed: None, resumed_from: None };
+        self.record_new(id, run)
     }
 
     /// Writes a new run in a transaction of its own and returns its id.
-    fn record_new(&self, run: NewRun<'_>) -> Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        self.db.transaction(Lock::Deferred, |tx| run.insert(tx, &id, &self.host))?;
-        Ok(id)
+    fn record_new(&self, id: &str, run: NewRun<'_>) -> Result<String> {
+        self.db.transaction(Lock::Deferred, |tx| run.insert(tx, id, &self.host))?;
+        Ok(id.to_string())
     }
 
     /// Records a run that resumes `from`, claiming `from` in the same transaction: while another
@@ -374,15 +388,8 @@ impl Store {
         trigger: &str,
         error: &str,
     ) -> Result<String> {
-        self.record_new(NewRun {
-            workflow_id,
-            name,
-            version,
-            parameters,
-            trigger,
-            failed: Some(error),
-            resumed_from: None,
-        })
+        let run = NewRun { workflow_id, name, version, parameters, trigger, failed: Some(error), resumed_from: None };
+        self.record_new(&uuid::Uuid::new_v4().to_string(), run)
     }
 
     /// The newest run that resumed `run_id`, with its status.

@@ -80,8 +80,10 @@ async fn run(mut request: Request) -> Outcome {
         }
     }
     let stdin_text = request.str("stdin").map(str::to_string);
-    cmd.env(super::processes::RUN_ID_VAR, &request.run_id)
-        .stdin(if stdin_text.is_some() { Stdio::piped() } else { Stdio::null() })
+    if !crate::process::environment_carries(&request.run_id) {
+        cmd.env(super::processes::RUN_ID_VAR, &request.run_id);
+    }
+    cmd.stdin(if stdin_text.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
