@@ -204,6 +204,26 @@ fn history_is_filtered_by_status_and_time_in_words() {
     };
     assert_eq!(listed("2020-01-02T00:00:00Z"), 2, "a day after the runs, both are within 3 days");
     assert_eq!(listed("2020-01-09T00:00:00Z"), 0, "a week after, none are");
+    // A count said in words or typed as a flag is how many runs are listed, newest first.
+    chat(
+        &sandbox,
+        "run deploy pipeline with branch third
+",
+    );
+    let (_, text) = chat(
+        &sandbox,
+        "show me the last 2 runs
+",
+    );
+    assert_eq!(text.matches("Deploy Pipeline").count(), 2, "two of three: {text}");
+    assert!(text.contains("branch=third"), "the newest is one of them: {text}");
+    let (_, text) = chat(
+        &sandbox,
+        "/history --limit 1
+",
+    );
+    assert_eq!(text.matches("Deploy Pipeline").count(), 1, "{text}");
+    assert!(text.contains("branch=third"), "{text}");
 }
 
 #[test]

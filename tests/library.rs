@@ -78,6 +78,11 @@ on_both! {
         let ranked: serde_json::Value =
             serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "CHECK", "--json"]).stdout).unwrap();
         assert_eq!(ranked[0]["name"], "Email Check");
+        // A plural finds the singular a name holds: "deploys" is Deploy Pipeline.
+        let plural: serde_json::Value =
+            serde_json::from_slice(&sandbox.run(&["workflow", "list", "--search", "deploys", "--json"]).stdout).unwrap();
+        let names: Vec<&str> = plural.as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Deploy Pipeline"], "{plural}");
         let none = stdout(&sandbox.run(&["workflow", "list", "--search", "zzz"]));
         assert!(none.contains("No workflows match"), "{none}");
     }

@@ -49,6 +49,9 @@ pub enum Intent {
         /// Only runs started at or after this time (RFC 3339).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<String>,
+        /// How many runs at most ("the last 5 runs"); the face's own number when not said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
     },
     /// The last run again ("run it again", "again with branch dev"), with some parameters
     /// changed.

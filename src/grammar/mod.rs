@@ -47,6 +47,17 @@ type Rule = fn(&str, &str, &Library) -> Option<Intent>;
 
 /// Parses an utterance with no side effects.
 pub fn parse(utterance: &str, library: &Library) -> Intent {
+    let mut intent = parse_without_flags(utterance, library);
+    // "show me the last 5 runs": the count is read from the line as typed, whichever rule or
+    // rewrite read the rest of it.
+    if let Intent::History { limit: limit @ None, .. } = &mut intent {
+        *limit = rules::asked_count(utterance);
+    }
+    intent
+}
+
+/// [`parse`], and once more without the CLI's output flags when the line did not read.
+fn parse_without_flags(utterance: &str, library: &Library) -> Intent {
     let intent = parse_as_typed(utterance, library);
     // "show email digest --json": the CLI's output flags mean nothing in a chat, but only a
     // request that reads is read without them ("… to run cargo test --quiet" keeps its flag).

@@ -14,6 +14,7 @@ const WORDS: &[(&str, &str)] = &[
     ("automation", "workflow"),
     ("routines", "workflows"),
     ("flows", "workflows"),
+    ("flow", "workflow"),
     ("which", "what"),
     ("modify", "change"),
     ("alter", "change"),
@@ -202,6 +203,30 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "what have i saved",
     ),
     (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
+    (r"^(?:walk|take|talk) me through\s+(?:the\s+)?(.+?)(?:\s+workflow)?$", "show $1"),
+    (r"^(?:go through|run through|through)\s+(?:the\s+)?(.+?)(?:\s+workflow)?\s+with me$", "show $1"),
+    (
+        r"^(?:do i have|have i got|is there|are there|got)\s+(?:anything|something|a workflow|any workflows?|workflows?)\s+(?:for|about|that does|that handles|to do|to handle)\s+(.+)$",
+        "find $1 workflows",
+    ),
+    (r"^same (?:again|thing|as before|as last time),?\s+(?:but\s+)?(?:with\s+)?(.+)$", "again with $1"),
+    (
+        r"^(?:check|validate|lint|verify)\s+(?:my|the|this|that|a)\s+(?:workflow\s+)?file\s+(?:at|in|called|named)\s+(\S+\.(?:ya?ml|json))$",
+        "validate $1",
+    ),
+    (
+        r"^(?:go back|back|revert|return|switch back|restore)\s+(?:to\s+)?(?:the\s+)?(?:previous|last|prior|earlier|old|older)\s+version\s+(?:of|for)\s+(.+)$",
+        "roll back $1",
+    ),
+    (
+        r"^(?:revert|restore)\s+(?:the\s+|my\s+)?(?:(?:last|latest|most recent)\s+)?(?:(?:change|changes|edit|edits)\s+(?:to|of|on)\s+)?(?:the\s+|my\s+)?(.+?)(?: workflow)?$",
+        "roll back $1",
+    ),
+    // "undo that" alone may mean the last thing said, not the last edit: only an edit is undone.
+    (
+        r"^undo\s+(?:the\s+|my\s+)?(?:(?:last|latest|most recent)\s+)?(?:change|changes|edit|edits)\s+(?:to|of|on)\s+(?:the\s+|my\s+)?(.+?)(?: workflow)?$",
+        "roll back $1",
+    ),
     // Last, "yo, backup time: run nightly backup": chatter before the command.
     (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
     (

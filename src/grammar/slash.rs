@@ -151,15 +151,22 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
     }
 }
 
-/// `/history [NAME] [--status failed] [--since 2026-12-01T00:00:00Z]`.
+/// `/history [NAME] [--status failed] [--since 2026-12-01T00:00:00Z] [--limit 5]`.
 fn history_flags(rest: &str, library: &Library) -> Intent {
     let words = shell_words(rest).unwrap_or_default();
-    let (mut status, mut since, mut name) = (None, None, Vec::new());
+    let (mut status, mut since, mut limit, mut name) = (None, None, None, Vec::new());
     let mut i = 0;
     while i < words.len() {
         let word = words[i].as_str();
         let (flag, inline) = word.split_once('=').map_or((word, None), |(f, v)| (f, Some(v.to_string())));
         match flag {
+            "--limit" | "-n" => {
+                let value = inline.or_else(|| {
+                    i += 1;
+                    words.get(i).cloned()
+                });
+                limit = value.and_then(|v| v.parse().ok()).filter(|n: &usize| *n > 0);
+            }
             "--status" | "-s" | "--since" => {
                 let value = inline.or_else(|| {
                     i += 1;
@@ -177,7 +184,7 @@ fn history_flags(rest: &str, library: &Library) -> Intent {
         i += 1;
     }
     let workflow = (!name.is_empty()).then(|| library.canonical(&name.join(" ")));
-    Intent::History { workflow, status, since }
+    Intent::History { workflow, status, since, limit }
 }
 
 /// `--since` as given: an RFC 3339 time stays; a span (`24h`, `7d`) counts back from now.

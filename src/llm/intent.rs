@@ -52,6 +52,7 @@ pub fn schema(library: &Library) -> Value {
             "workflow": workflow,
             "status": {"enum": ["completed", "partial", "failed", "interrupted", null]},
             "since": text(40),
+            "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
             "run": text(40),
             "params": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 60}, "maxProperties": 6},
             "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "search": text(60),
@@ -172,6 +173,9 @@ pub fn check(answer: &Value, library: &Library, utterance: &str) -> Intent {
                 return refuse(format!("`{since}` is not an RFC 3339 time"));
             }
             fields.insert("since".into(), Value::String(since.into()));
+        }
+        if let Some(limit) = object.get("limit").and_then(Value::as_u64).filter(|n| (1..=100).contains(n)) {
+            fields.insert("limit".into(), Value::from(limit));
         }
     }
     if matches!(kind, "explain" | "logs") {

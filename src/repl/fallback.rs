@@ -107,10 +107,10 @@ impl Session {
                 let rows = library::list(&self.ctx, &request).ok()?;
                 Some(text::list(&rows, !tags.is_empty() || search.is_some(), Output::detect()))
             }
-            Intent::History { workflow, status, since } => {
+            Intent::History { workflow, status, since, limit } => {
                 let workflow = self.follow_up_scope(workflow.as_deref(), false).ok()?;
                 let request = self.history_request(None, status.as_deref(), since.as_deref()).ok()?;
-                let request = history::HistoryRequest { workflow, ..request };
+                let request = history::HistoryRequest { workflow, limit: limit.unwrap_or(request.limit), ..request };
                 Some(text::history(&history::runs(&self.ctx, &request).ok()?))
             }
             Intent::Schedules { workflow } => {

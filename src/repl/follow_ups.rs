@@ -17,8 +17,10 @@ impl Session {
         workflow: Option<String>,
         status: Option<String>,
         since: Option<String>,
+        limit: Option<usize>,
     ) -> Result<i32> {
-        let request = self.history_request(workflow.as_deref(), status.as_deref(), since.as_deref())?;
+        let mut request = self.history_request(workflow.as_deref(), status.as_deref(), since.as_deref())?;
+        request.limit = limit.unwrap_or(request.limit);
         let runs = history::runs(&self.ctx, &request)?;
         let filtered = request.status.is_some() || request.since.is_some();
         if runs.is_empty() && filtered {

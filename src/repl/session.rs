@@ -328,7 +328,7 @@ impl Session {
                 crate::outln!("Deleted workflow '{}'.", deleted.name);
                 Ok(exit::OK)
             }
-            Intent::History { workflow, status, since } => self.history(workflow, status, since),
+            Intent::History { workflow, status, since, limit } => self.history(workflow, status, since, limit),
             Intent::Export { workflow, file } => {
                 let name = self.target(&workflow)?;
                 let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None, false)?;

@@ -387,15 +387,27 @@ fn search_score(workflow: &Workflow, tags: &[String], needle: &str) -> Option<u8
         Some(0)
     } else if name.starts_with(needle) {
         Some(1)
-    } else if name.contains(needle) || words.iter().all(|w| name.contains(w)) {
+    } else if name.contains(needle) || words.iter().all(|w| holds_word(&name, w)) {
         Some(2)
-    } else if tags.iter().any(|t| t.contains(needle)) {
+    } else if tags.iter().any(|t| t.contains(needle) || holds_word(t, needle)) {
         Some(3)
-    } else if workflow.description.as_deref().is_some_and(|d| d.to_lowercase().contains(needle)) {
+    } else if workflow.description.as_deref().is_some_and(|d| {
+        let d = d.to_lowercase();
+        d.contains(needle) || words.iter().all(|w| holds_word(&d, w))
+    }) {
         Some(4)
     } else {
         None
     }
+}
+
+/// Whether `hay` holds `word`, or its singular: a search for "backups" finds "Backup Files".
+fn holds_word(hay: &str, word: &str) -> bool {
+    hay.contains(word)
+        || ["es", "s"]
+            .iter()
+            .filter_map(|plural| word.strip_suffix(plural))
+            .any(|singular| singular.len() >= 3 && hay.contains(singular))
 }
 
 /// Writes `workflow` as the current definition of `id` and records the version, keeping every

@@ -25,11 +25,14 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Show { workflow } => format!("show '{workflow}'"),
         Intent::Edit { workflow } => format!("edit '{workflow}'"),
         Intent::Delete { workflow } => format!("delete '{workflow}'"),
-        Intent::History { workflow, status, since } => {
+        Intent::History { workflow, status, since, limit } => {
             let mut text = match workflow {
                 Some(w) => format!("history of '{w}'"),
                 None => "run history".into(),
             };
+            if let Some(limit) = limit {
+                text.push_str(&format!(", the last {limit}"));
+            }
             if let Some(status) = status {
                 text.push_str(&format!(", {status} runs"));
             }

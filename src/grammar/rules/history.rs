@@ -65,9 +65,36 @@ static ONE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     ])
 });
 
+/// "the last 5 runs", "my 3 most recent runs", "the last ten executions": how many runs were
+/// asked for, and the runs they are counted in.
+static COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:(?:the\s+)?(?:last|latest|recent|previous|past|most recent|newest)\s+(?P<after>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+|(?P<before>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+(?:(?:most\s+)?(?:recent|latest|last|newest|previous)\s+)?)(?P<runs>(?:(?:failed|successful|completed|interrupted)\s+)?(?:runs|executions|results))\b")
+        .expect("a valid pattern")
+});
+
+/// How many runs `text` asks for ("show me the last 5 runs"), if it says.
+pub(crate) fn asked_count(text: &str) -> Option<usize> {
+    let c = COUNT.captures(text)?;
+    let said = c.name("after").or_else(|| c.name("before"))?.as_str().to_ascii_lowercase();
+    said.parse().ok().or_else(|| count_word(&said)).filter(|n| *n > 0)
+}
+
+/// A count said in words.
+fn count_word(word: &str) -> Option<usize> {
+    let words = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    match word {
+        "twenty" => Some(20),
+        "fifty" => Some(50),
+        _ => words.iter().position(|w| *w == word).map(|i| i + 2),
+    }
+}
+
 /// `history`, `what ran yesterday`, `what failed?`, `when did backup last run`, `show the
-/// history of X`, `failed runs of deploy this week`.
+/// history of X`, `failed runs of deploy this week`; the count of "the last 5 runs" is read
+/// by [`asked_count`], and here it reads as "the last runs".
 pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    let uncounted = COUNT.replace(text, "last $runs");
+    let text = uncounted.as_ref();
     let line = text.trim().trim_end_matches(['.', '!', '?']).trim();
     // "run" alone is a command without its workflow, not a request for runs.
     if line.eq_ignore_ascii_case("run") {
@@ -80,7 +107,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
             .expect("a valid pattern")
     });
     if FAILURES.is_match(line.trim()) {
-        return Some(Intent::History { workflow: None, status: Some("failed".into()), since });
+        return Some(Intent::History { workflow: None, status: Some("failed".into()), since, limit: None });
     }
     let (line, status) = take_status(&line);
     let mut line = tidy(&line);
@@ -113,10 +140,10 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
         Regex::new(r"(?i)^(?:show|list|display|see|get)(?:\s+me)?(?:\s+the|\s+all)?$").expect("a valid pattern")
     });
     if filtered && VERB.is_match(line.trim()) {
-        return Some(Intent::History { workflow: None, status, since });
+        return Some(Intent::History { workflow: None, status, since, limit: None });
     }
     if ALL.iter().any(|p| p.is_match(&line)) && (filtered || !is_bare_question(&line)) {
-        return Some(Intent::History { workflow: None, status, since });
+        return Some(Intent::History { workflow: None, status, since, limit: None });
     }
     // "what happened with the backups this week": a span of a workflow's runs, where the
     // same question without a time or status asks about its last run (explain).
@@ -140,7 +167,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
     }
     // "the history of my runs", "runs of all workflows": every run, not a workflow named so.
     if means_everything(typed) {
-        return Some(Intent::History { workflow: None, status, since });
+        return Some(Intent::History { workflow: None, status, since, limit: None });
     }
     // "summarize my history", "what's in my history": a verb and "my", not a name.
     let lowered = typed.to_ascii_lowercase();
@@ -148,7 +175,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
         && head.split_whitespace().count() <= 3
         && !library.knows(head)
     {
-        return Some(Intent::History { workflow: None, status, since });
+        return Some(Intent::History { workflow: None, status, since, limit: None });
     }
     // "check the history for problems": the failed runs of every workflow.
     if matches!(
@@ -159,6 +186,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
             workflow: None,
             status: Some(status.unwrap_or_else(|| "failed".into())),
             since,
+            limit: None,
         });
     }
     let reference = matches!(typed.to_ascii_lowercase().as_str(), "it" | "that" | "this");
@@ -171,7 +199,7 @@ pub(crate) fn history(text: &str, _: &str, library: &Library) -> Option<Intent> 
         return None;
     }
     let workflow = if reference { "it".to_string() } else { library.canonical(typed) };
-    Some(Intent::History { workflow: Some(workflow), status, since })
+    Some(Intent::History { workflow: Some(workflow), status, since, limit: None })
 }
 
 /// Words that stand for all runs or all workflows where a name would go.

@@ -91,6 +91,18 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "show my automations",
         "list my automations",
         "list automations",
+        "list em",
+        "list 'em",
+        "list them",
+        "show them all",
+        "show em",
+        "show 'em",
+        "show everything you've saved",
+        "show everything you have saved",
+        "everything you've saved",
+        "what have you saved",
+        "what have you got saved",
+        "what did you save",
     ];
     if whole.contains(&lower) {
         return Some(Intent::List { tags: Vec::new(), search: None });

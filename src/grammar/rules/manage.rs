@@ -246,6 +246,23 @@ pub(crate) fn manage(text: &str, lower: &str, library: &Library) -> Option<Inten
             return Some(Intent::Logs { workflow: None, run: None });
         }
     }
+    // "the logs of the last backup": the last run of a workflow named so.
+    let name = match [
+        "the last ",
+        "the latest ",
+        "the most recent ",
+        "the previous ",
+        "last ",
+        "latest ",
+        "most recent ",
+        "previous ",
+    ]
+    .iter()
+    .find_map(|p| name.get(p.len()..).filter(|_| name.to_ascii_lowercase().starts_with(p)))
+    {
+        Some(rest) if verb == "versions-or-logs" && library.knows(rest.trim()) => rest.trim(),
+        _ => name,
+    };
     // "what versions of python are there": a question about something else.
     if verb == "versions-or-logs" && lower.starts_with("what") && !library.knows(name) {
         return None;
@@ -292,6 +309,15 @@ fn what_it_printed(text: &str, library: &Library) -> Option<Intent> {
     library.knows(typed).then(|| Intent::Logs { workflow: Some(library.canonical(typed)), run: None })
 }
 
+/// Versions are semantic: "version 2" is 2.0.0, "1.2" is 1.2.0.
+fn semantic(typed: &str) -> String {
+    let mut version = typed.to_string();
+    while version.matches('.').count() < 2 {
+        version.push_str(".0");
+    }
+    version
+}
+
 /// "roll back deploy pipeline to 1.0.0", "revert X to v1.2.0", "undo the last change to X".
 pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Intent> {
     static TO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -306,15 +332,20 @@ pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Int
         )
         .expect("a valid pattern")
     });
+    // "roll it back", "revert that to 1.2": the workflow the conversation is about.
+    static IT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^(?:roll (?:it|that|this) back|roll\s*back (?:it|that|this)|revert (?:it|that|this))(?:\s+to\s+(?:(?:the|its) (?:previous|last|earlier) version|(?:version\s+|v)?(?P<v>\d+(?:\.\d+){0,2})))?$",
+        )
+        .expect("a valid pattern")
+    });
     let text = text.trim();
+    if let Some(c) = IT.captures(text) {
+        return Some(Intent::Rollback { workflow: "it".into(), version: c.name("v").map(|v| semantic(v.as_str())) });
+    }
     if let Some(c) = TO.captures(text) {
         let name = if library.knows(&c["name"]) { library.canonical(&c["name"]) } else { c["name"].to_string() };
-        // Versions are semantic: "version 2" is 2.0.0, "1.2" is 1.2.0.
-        let mut version = c["v"].to_string();
-        while version.matches('.').count() < 2 {
-            version.push_str(".0");
-        }
-        return Some(Intent::Rollback { workflow: name, version: Some(version) });
+        return Some(Intent::Rollback { workflow: name, version: Some(semantic(&c["v"])) });
     }
     let starts = ["undo the last", "roll back", "rollback", "revert"].iter().any(|p| lower.starts_with(p));
     // Without a version, only on a saved name: "roll back the carpet" is not a command.
