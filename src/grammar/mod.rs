@@ -115,6 +115,7 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
             }
         }
     }
+    let original_lower = lower;
     let text = strip_courtesy(text);
     if text.is_empty() {
         return Intent::Help;
@@ -137,9 +138,17 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
         name_first,
         get_going,
     ];
+    // "I need to run errands", "we have to delete the old photos": a sentence about the speaker
+    // is a command only on something saved.
+    let about_the_speaker = speaks_of_self(&original_lower);
     for parser in parsers {
         if let Some(intent) = parser(text, &lower, library) {
-            match on_a_real_name(intent, &lower, library) {
+            let intent = if about_the_speaker && !names_a_saved_workflow(&intent, library) {
+                Intent::Unknown { did_you_mean: Vec::new() }
+            } else {
+                on_a_real_name(intent, &lower, library)
+            };
+            match intent {
                 unknown @ Intent::Unknown { .. } => {
                     refused = refused.or(Some(unknown));
                     break;
@@ -206,6 +215,21 @@ fn possessed_or_plain_noun(lower: &str, name: &str) -> bool {
             && name.split_whitespace().count() <= 3)
 }
 
+/// "that one", "this workflow", "the same one": a reference, not a name.
+fn is_the_one_talked_about(typed: &str) -> bool {
+    let lower = typed.trim().to_ascii_lowercase();
+    matches!(
+        lower.trim_end_matches(" workflow").trim_end_matches(" one"),
+        "that" | "this" | "the same" | "same" | "the last" | "the latest" | "the previous"
+    )
+}
+
+/// "i need to …", "we have to …", "i'm going to …": the line speaks of its speaker.
+fn speaks_of_self(lower: &str) -> bool {
+    let first = lower.split_whitespace().next().unwrap_or("");
+    matches!(first, "i" | "i'm" | "im" | "i've" | "i'll" | "we" | "we're" | "we've" | "we'll")
+}
+
 /// The intent acts on a workflow the library has (or on the one the conversation is about).
 fn names_a_saved_workflow(intent: &Intent, library: &Library) -> bool {
     match intent {
@@ -223,7 +247,18 @@ fn names_a_saved_workflow(intent: &Intent, library: &Library) -> bool {
 
 /// An action on a name that is no saved workflow and doesn't read as one ("show me how to make
 /// coffee", "delete everything I ever did") is not a command: it is left alone.
-fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
+fn on_a_real_name(mut intent: Intent, lower: &str, library: &Library) -> Intent {
+    // "edit that one", "delete this workflow": the one the conversation is about.
+    let shows = matches!(intent, Intent::Show { .. });
+    if let Intent::Show { workflow } | Intent::Edit { workflow } | Intent::Delete { workflow } | Intent::Export { workflow, .. } | Intent::Unschedule { workflow } | Intent::Rollback { workflow, .. } | Intent::Schedule { workflow, .. } = &mut intent
+        && workflow != "it"
+        && !library.knows(workflow)
+        && is_the_one_talked_about(workflow)
+        // "how does this work?" (said as "show this") asks about alpha, not about a workflow.
+        && !(shows && matches!(workflow.as_str(), "this" | "that"))
+    {
+        *workflow = "it".to_string();
+    }
     let named = match &intent {
         Intent::Run { workflow, .. }
         | Intent::Show { workflow }
@@ -234,14 +269,35 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
         | Intent::Rollback { workflow, .. }
         | Intent::Schedule { workflow, .. } => Some(workflow),
         Intent::History { workflow: Some(workflow), .. }
+        | Intent::Logs { workflow: Some(workflow), .. }
+        | Intent::Versions { workflow }
+        | Intent::Schedules { workflow: Some(workflow) }
         | Intent::Explain { workflow: Some(workflow), .. }
         | Intent::Rerun { workflow: Some(workflow), .. } => Some(workflow),
         _ => None,
     };
     // Verbs that are everyday English ("open the door", "tell me about yourself") act only on a
     // name the library knows.
-    const EVERYDAY: &[&str] =
-        &["open", "do", "go", "use", "call", "tell", "look", "check", "view", "print", "begin", "see", "explain"];
+    const EVERYDAY: &[&str] = &[
+        "open",
+        "do",
+        "go",
+        "use",
+        "call",
+        "tell",
+        "look",
+        "check",
+        "view",
+        "print",
+        "begin",
+        "see",
+        "explain",
+        "running",
+        "starting",
+        "executing",
+        "kicking",
+        "showing",
+    ];
     let first = lower.split_whitespace().next().unwrap_or("");
     match named {
         // "delete my browser history": something of mine the library doesn't know is not a
@@ -258,6 +314,11 @@ fn on_a_real_name(intent: Intent, lower: &str, library: &Library) -> Intent {
                     // "what happened in 1969", "rerun the election": only a saved workflow has
                     // a failure to explain or a run to repeat.
                     || matches!(intent, Intent::Explain { .. } | Intent::Rerun { .. })
+                    // "logs of my day", "versions of python": only a saved workflow has them.
+                    || matches!(intent, Intent::Logs { .. } | Intent::Versions { .. } | Intent::Schedules { .. })
+                    // "what does rm -rf do", "how does git work": a question about anything
+                    // else in the world is not one about a workflow.
+                    || (matches!(intent, Intent::Show { .. }) && matches!(first, "what" | "how" | "what's" | "whats"))
                     || (matches!(intent, Intent::Delete { .. }) && name.split_whitespace().any(looks_like_path))
                     || matches!(
                         intent,

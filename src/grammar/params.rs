@@ -19,7 +19,7 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
         // Parameters are cheap to check; fuzzy name matching is not, so it comes second.
         let rest = body[cut..].trim();
         let may_be_params = parse_params(rest, None).is_some() || may_start_params(rest);
-        if name.is_empty() || !may_be_params || !library.knows(name) {
+        if name.is_empty() || !may_be_params || ends_in_a_joining_word(name, library) || !library.knows(name) {
             continue;
         }
         let known = library.params.get(&library.canonical(name)).cloned().unwrap_or_default();
@@ -45,6 +45,14 @@ pub(crate) fn split_name_and_params(body: &str, library: &Library) -> Option<(St
     (!name.is_empty()).then(|| (name.to_string(), params))
 }
 
+/// "deploy pipeline but": a joining word ends a sentence's clause, not a name (unless the saved
+/// name itself ends so), so the name is read without it and "but use branch hotfix" as parameters.
+fn ends_in_a_joining_word(name: &str, library: &Library) -> bool {
+    let last = name.rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
+    matches!(last.as_str(), "but" | "and" | "then" | "also" | "only" | "just")
+        && library.resolve(name).is_none_or(|saved| !saved.eq_ignore_ascii_case(name))
+}
+
 pub(crate) fn leading_quoted(text: &str) -> Option<&str> {
     let quote = text.chars().next().filter(|c| matches!(c, '"' | '\'' | '“' | '‘'))?;
     let close = match quote {
@@ -68,7 +76,7 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
     let introducer = |w: &str| {
         matches!(
             w.to_ascii_lowercase().as_str(),
-            "with" | "using" | "use" | "on" | "for" | "where" | "setting" | "and" | "," | "&" | "plus" | "set"
+            "with" | "using" | "use" | "on" | "for" | "where" | "setting" | "and" | "," | "&" | "plus" | "set" | "but"
         )
     };
     while i < words.len() {

@@ -203,6 +203,25 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "what have i saved",
     ),
     (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
+    // "would you mind showing me X": the courtesy goes, the verb's -ing stays.
+    (r"^showing (.+)$", "show $1"),
+    (r"^running (.+)$", "run $1"),
+    (r"^listing (.+)$", "list $1"),
+    (r"^deleting (.+)$", "delete $1"),
+    (r"^scheduling (.+)$", "schedule $1"),
+    (r"^editing (.+)$", "edit $1"),
+    (r"^exporting (.+)$", "export $1"),
+    (r"^starting (.+)$", "start $1"),
+    (r"^kicking off (.+)$", "kick off $1"),
+    (r"^validating (.+)$", "validate $1"),
+    (r"^(?:what's|what is|show me|show) the difference between (?:the )?versions of (.+?)\??$", "versions of $1"),
+    (r"^(?:what|which) changed (?:in|between the versions of) (.+?)\??$", "versions of $1"),
+    (
+        r"^when (?:is|will) (?:the\s+)?(.+?) (?:running|run|going to run|scheduled to run|due to run)(?: next)?\??$",
+        "when does $1 run next",
+    ),
+    (r"^(?:who (?:made|built|wrote|created|designed) you|who's your (?:maker|creator|author))\??$", "who are you"),
+    (r"^why did (?:the\s+)?(?:step\s+(\S+)|(\S+) step) fail\??$", "why did it fail"),
     (r"^(?:walk|take|talk) me through\s+(?:the\s+)?(.+?)(?:\s+workflow)?$", "show $1"),
     (r"^(?:go through|run through|through)\s+(?:the\s+)?(.+?)(?:\s+workflow)?\s+with me$", "show $1"),
     (
@@ -235,6 +254,19 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     ),
 ];
 
+/// "backup files logs", "email digest's versions": the noun after the name. Tried only on a line
+/// no other shape changed ("stop email digest schedule" is said as an unschedule first).
+const NOUN_LAST_PATTERNS: &[(&str, &str)] = &[
+    (r"^(?:the\s+)?(.+?)(?:'s)?\s+(?:logs?|output)$", "logs of $1"),
+    (r"^(?:the\s+)?(.+?)(?:'s)?\s+versions$", "versions of $1"),
+    (r"^(?:the\s+)?(.+?)(?:'s)?\s+schedules?$", "schedules for $1"),
+];
+
+/// [`NOUN_LAST_PATTERNS`] compiled once.
+static NOUN_LAST: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    NOUN_LAST_PATTERNS.iter().filter_map(|(pattern, to)| Regex::new(pattern).ok().map(|re| (re, *to))).collect()
+});
+
 /// [`SHAPE_PATTERNS`] compiled once.
 static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     SHAPE_PATTERNS.iter().filter_map(|(pattern, to)| Regex::new(pattern).ok().map(|re| (re, *to))).collect()
@@ -245,6 +277,7 @@ static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// a command on a saved workflow.
 const EARLY_PATTERNS: &[&str] = &[
     r"^automate\s",
+    r"^(?:showing|running|listing|deleting|scheduling|editing|exporting|starting|kicking off|validating)\s",
     r"^(?:stop|quit) running\s",
     r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
     r"^how did (?:the last run|my last run|the run|that|it) go$",
@@ -315,10 +348,16 @@ pub(crate) fn paraphrase(lower: &str) -> Option<String> {
     }
     let nouns: Vec<String> = words.iter().map(|w| corrected_noun(w).unwrap_or(w).to_string()).collect();
     let mut line = nouns.join(" ");
+    let in_words = line.clone();
     for (shape, to) in SHAPES.iter() {
         if shape.is_match(&line) {
             line = shape.replace(&line, *to).trim().to_string();
         }
+    }
+    if line == in_words
+        && let Some((shape, to)) = NOUN_LAST.iter().find(|(shape, _)| shape.is_match(&line))
+    {
+        line = shape.replace(&line, *to).trim().to_string();
     }
     (line != lower).then_some(line)
 }
@@ -328,6 +367,7 @@ mod tests {
     #[test]
     fn every_shape_compiles() {
         assert_eq!(super::SHAPES.len(), super::SHAPE_PATTERNS.len(), "a shape's pattern is invalid");
+        assert_eq!(super::NOUN_LAST.len(), super::NOUN_LAST_PATTERNS.len(), "a noun-last pattern is invalid");
         assert_eq!(super::EARLY.len(), super::EARLY_PATTERNS.len(), "an early pattern is invalid");
     }
 

@@ -36,6 +36,10 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
             r"(?:please )?make (?:the )?(?P<wf>.+?)(?: workflow)? retry (?:the )?(?P<step>.+?)(?: step)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
             r"(?:please )?make (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? retry(?: up to)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
             r"(?:please )?(?:retry|let) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?(?: retry)?(?: up to)? (?:(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) times|(?P<word>once|twice|thrice))",
+            // "add a retry of 2 to the test step in git sync", "give step 3 of X 4 retries".
+            r"(?:please )?(?:add|set) (?:a )?(?:retry|retries|retry count) of (?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:to|on|for) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?",
+            r"(?:please )?(?:add|give) (?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) retries (?:to|on|for) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?",
+            r"(?:please )?give (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? (?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten) retries",
         ])
     });
     static REMOVE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -112,6 +116,8 @@ pub(crate) fn optimize(text: &str, _: &str, library: &Library) -> Option<Intent>
             r"(?:please |can you |could you )?(?:optimi[sz]e|speed up|tune|improve) (?:the )?(.+?)(?: workflow)?(?: for me| please)?[.!?]?",
             r"(?:please |can you |could you )?make (?:the )?(.+?)(?: workflow)? (?:faster|quicker|run faster)(?: please)?[.!?]?",
             r"(?:why is |)(?:the )?(.+?)(?: workflow)? (?:is )?(?:so |too |really )slow[.!?]?",
+            r"(?:how )?(?:can|could|would) (?:the )?(.+?)(?: workflow)? be (?:made )?(?:faster|quicker|sped up|more efficient|optimi[sz]ed)\??",
+            r"(?:is there (?:a|any) way to|any way to|any ideas? (?:on|for) how to) (?:make|speed up|optimi[sz]e) (?:the )?(.+?)(?: workflow)?(?: faster| quicker)?\??",
         ])
     });
     let line = text.trim();

@@ -203,6 +203,8 @@ fn suggests_from_history(lower: &str) -> bool {
         super::anchored_all(&[
             r"(?:look at|check|scan|go through|read|analy[sz]e|use|search|mine)\s+(?:my\s+|the\s+)?(?:shell\s+|command\s+|bash\s+|zsh\s+|fish\s+|terminal\s+)?history\s+(?:and|to)\s+(?:suggest|recommend|propose|find)\b.*",
             r"(?:suggest|recommend|propose|find)\s+(?:some\s+|me\s+)?(?:workflows?|automations?|things to automate|patterns)\s+(?:from|based on|in)\s+(?:my\s+|the\s+)?(?:shell\s+|command\s+|bash\s+|zsh\s+)?history",
+            // "look at my shell history": the shell's, not the runs' ("check my run history" is history).
+            r"(?:look at|check|scan|go through|read|analy[sz]e|mine|learn from|study)\s+(?:my\s+|the\s+)?(?:shell|command|bash|zsh|fish|terminal)\s+history(?:\s+(?:please|for me|for patterns|for ideas))?",
             // "what do I do over and over", "what am I always typing": what the miner looks for.
             r"what\s+(?:do|did|have)\s+i\s+(?:do|type|run|repeat|been doing|been typing|been running)\s+(?:over and over(?: again)?|again and again|all the time|every day|repeatedly|so often|a lot|most)",
             r"what\s+am\s+i\s+(?:always|constantly|repeatedly)\s+(?:doing|typing|running|repeating)",
