@@ -38,7 +38,7 @@ fn story_1_word_for_word_in_the_chat_shell() {
         "What should I name it?",
         "Should this workflow take any parameters?",
         "How do you deploy?",
-        "  1. Git Pull: git pull origin {{ branch }} (retries up to 3 times)",
+        "  1. Git Pull: git pull origin {{ branch }} (retries up to 2 times)",
         "  2. Run Tests: cargo test",
         "  3. Deploy: ./deploy.sh {{ environment }} (only if tests pass)",
         "Workflow 'Deploy Pipeline' created with parameters:\n  - branch (default: main)\n  - environment (default: staging)\nRun with: alpha workflow run 'Deploy Pipeline' branch=dev environment=prod",
@@ -131,7 +131,7 @@ fn corrections_mid_dialog_change_the_draft() {
     assert!(text.contains("name: Ship It"), "show yaml prints the draft: {text}");
     assert_eq!(saved(&sandbox), ["Ship It"]);
     let workflow = definition(&sandbox, "Ship It");
-    assert_eq!(workflow["steps"][1]["retry"]["max_attempts"], 3);
+    assert_eq!(workflow["steps"][1]["retry"]["max_attempts"], 4, "three retries after the first try");
     assert_eq!(workflow["steps"][2]["tool"], "notification");
 }
 
@@ -176,7 +176,7 @@ fn edit_by_conversation_shows_a_diff_and_saves_a_new_version_on_yes() {
     assert!(text.contains("Saved 'Backup Files' as v1.0.1."), "{text}");
     assert!(text.contains("Saved 'Backup Files' as v1.0.2."), "{text}");
     let workflow = definition(&sandbox, "Backup Files");
-    assert_eq!(workflow["steps"][0]["retry"]["max_attempts"], 5);
+    assert_eq!(workflow["steps"][0]["retry"]["max_attempts"], 6, "five retries after the first try");
     assert_eq!(workflow["steps"][1]["tool"], "notification");
 }
 
@@ -424,4 +424,13 @@ fn the_interactive_builder_offers_what_varied_in_the_history_as_parameters() {
     let workflow = definition(&sandbox, "Sync");
     assert_eq!(workflow["steps"][0]["parameters"]["command"], "git pull origin {{ branch }}");
     assert_eq!(workflow["parameters"]["branch"]["default"], "main");
+}
+
+#[test]
+fn goodbye_in_the_middle_of_a_draft_cancels_it_and_saves_nothing() {
+    let sandbox = Sandbox::new();
+    let out = shell(&sandbox, "create a workflow that pulls latest code and runs tests\nNightly\nno\nbye\n");
+    let text = stdout(&out);
+    assert!(text.contains("OK, cancelled. Nothing was saved."), "{text}");
+    assert!(saved(&sandbox).is_empty(), "{text}");
 }

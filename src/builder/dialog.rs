@@ -60,6 +60,14 @@ const CANCEL: &[&str] = &[
     "exit",
     "cancel that",
     "nah forget it",
+    "bye",
+    "goodbye",
+    "discard",
+    "discard it",
+    "scrap it",
+    "throw it away",
+    "don't save it",
+    "do not save it",
 ];
 const YES: &[&str] = &[
     "yes",
@@ -155,7 +163,7 @@ impl Dialog {
                 phrase: None,
                 command: None,
                 condition: None,
-                retries: None,
+                attempts: None,
             });
         }
         self.questions = self.plan.items.iter().enumerate().filter(|(_, i)| needs_command(i)).map(|(n, _)| n).collect();
@@ -220,8 +228,8 @@ impl Dialog {
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("{} {}", tool.tool, tool.action));
                 let mut notes = Vec::new();
-                if let Some(retry) = &tool.retry {
-                    notes.push(format!("retries up to {} times", retry.max_attempts));
+                if let Some(retry) = tool.retry.as_ref().filter(|r| r.max_attempts > 1) {
+                    notes.push(super::edit::retries_in_words(retry.max_attempts));
                 }
                 if let Some(item) = self.plan.items.iter().find(|i| i.id == tool.id)
                     && let Some(condition) = &item.condition
@@ -370,7 +378,8 @@ impl Dialog {
                 return Some(format!("{}.", capitalize_first(&what)));
             }
             let index = self.plan.find(&target)?;
-            self.plan.items[index].retries = Some(count.max(1));
+            // "retry 3 times": three more tries after the first.
+            self.plan.items[index].attempts = Some(count.saturating_add(1));
             return Some(format!("{} now retries up to {count} times.", self.plan.items[index].name));
         }
         let add = Regex::new(
@@ -391,7 +400,7 @@ impl Dialog {
                 phrase: Some(phrase),
                 command: None,
                 condition: None,
-                retries: phrase.retry,
+                attempts: phrase.retry,
             });
             return Some(format!("Added a step: {}.", phrase.name));
         }
@@ -490,7 +499,7 @@ mod tests {
         assert!(ask[0].starts_with("How do you deploy?"), "{ask:?}");
         let review = say(&mut dialog, "");
         assert!(
-            review.contains(&"  1. Git Pull: git pull origin {{ branch }} (retries up to 3 times)".to_string()),
+            review.contains(&"  1. Git Pull: git pull origin {{ branch }} (retries up to 2 times)".to_string()),
             "{review:?}"
         );
         assert!(review.contains(&"  2. Run Tests: cargo test".to_string()), "{review:?}");

@@ -31,8 +31,8 @@ pub struct Item {
     pub command: Option<String>,
     /// Run only if.
     pub condition: Option<Condition>,
-    /// Attempts in total when it should retry.
-    pub retries: Option<u32>,
+    /// Attempts in total (the first included) when it should retry: "retry 3 times" is 4.
+    pub attempts: Option<u32>,
 }
 
 /// A plan: steps, a schedule, and the clauses not understood.
@@ -98,7 +98,7 @@ pub fn plan(description: &str) -> Plan {
                     phrase: Some(phrase),
                     command: None,
                     condition,
-                    retries: phrase.retry,
+                    attempts: phrase.retry,
                 });
             }
             None => plan.unknown.push(body),
@@ -251,9 +251,9 @@ impl Plan {
                 step.parameters.insert("command".into(), json!("true"));
             }
         }
-        if let Some(retries) = item.retries {
+        if let Some(attempts) = item.attempts {
             step.on_error = OnError::Retry;
-            step.retry = Some(Retry { max_attempts: retries, ..Retry::default() });
+            step.retry = Some(Retry { max_attempts: attempts, ..Retry::default() });
         }
         if let Some(condition) = &item.condition {
             let status = if condition.success { "success" } else { "failed" };

@@ -46,10 +46,11 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
                 .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
             target.on_error = OnError::Retry;
             let mut retry = target.retry.clone().unwrap_or_default();
-            retry.max_attempts = (*times).max(1);
+            // "retry 3 times" is three more tries after the first: four attempts in all.
+            retry.max_attempts = times.saturating_add(1);
             target.retry = Some(Retry { ..retry });
             let label = target.name.clone().unwrap_or_else(|| target.id.clone());
-            Ok((changed, format!("{label} retries up to {times} times")))
+            Ok((changed, format!("{label} {}", retries_in_words(retry.max_attempts))))
         }
         Change::Command { step, command } => {
             let target = find_step_mut(&mut changed.steps, step)
@@ -143,6 +144,15 @@ fn remove_step(steps: &mut Vec<Step>, id: &str) {
             }
             Step::Tool(_) => {}
         }
+    }
+}
+
+/// What `max_attempts` means in words: the retries after the first attempt.
+pub(crate) fn retries_in_words(max_attempts: u32) -> String {
+    match max_attempts.saturating_sub(1) {
+        0 => "does not retry".to_string(),
+        1 => "retries once".to_string(),
+        n => format!("retries up to {n} times"),
     }
 }
 

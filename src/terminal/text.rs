@@ -611,9 +611,14 @@ pub fn explanation(explained: &crate::commands::history::Explanation) -> String 
     }
     for step in &explained.failed {
         let label = step.name.as_deref().map_or_else(|| step.step_id.clone(), |n| format!("{n} ({})", step.step_id));
-        let code = step.exit_code.map(|c| format!(", exit code {c}")).unwrap_or_default();
-        let _ =
-            writeln!(text, "The step {label} failed{code}: {}", step.error.as_deref().unwrap_or("no error recorded"));
+        let error = step.error.as_deref().unwrap_or("no error recorded");
+        // "exited with code 1" says the code already; anything else gets it added.
+        let code = step
+            .exit_code
+            .filter(|c| !error.contains(&format!("code {c}")))
+            .map(|c| format!(", exit code {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(text, "The step {label} failed{code}: {error}");
         if !step.tail.is_empty() {
             let _ = writeln!(text, "Its last lines:");
             for line in &step.tail {
