@@ -333,3 +333,12 @@ fn roll_back_asks_then_saves_the_earlier_definition_as_a_new_version() {
     let versions = stdout(&sandbox.run(&["workflow", "versions", "Greeter"]));
     assert!(versions.contains("1.1.0") && versions.contains("1.0.0"), "nothing was lost: {versions}");
 }
+
+#[test]
+fn export_as_json_prints_the_definition_in_json() {
+    let sandbox = deploy_sandbox();
+    let (code, text) = chat(&sandbox, "export deploy pipeline as json\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("\"name\": \"Deploy Pipeline\""), "JSON, not YAML: {text}");
+    assert!(!text.contains("name: Deploy Pipeline"), "{text}");
+}

@@ -115,6 +115,10 @@ pub enum Intent {
         /// Destination file, or null for stdout.
         #[serde(default)]
         file: Option<String>,
+        /// "json" or "yaml" when the line says which ("export X as json"); else the file's
+        /// extension decides, and YAML without a file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<String>,
     },
     /// Remove a workflow's schedule.
     Unschedule {

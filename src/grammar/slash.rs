@@ -82,11 +82,11 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
             let words = shell_words(rest).unwrap_or_default();
             match words.as_slice() {
                 [] => Intent::Unknown { did_you_mean: vec!["/export NAME [FILE]".into()] },
-                [n] => Intent::Export { workflow: name(n), file: None },
+                [n] => Intent::Export { workflow: name(n), file: None, format: None },
                 [init @ .., last] if looks_like_path(last) => {
-                    Intent::Export { workflow: name(&init.join(" ")), file: Some(last.clone()) }
+                    Intent::Export { workflow: name(&init.join(" ")), file: Some(last.clone()), format: None }
                 }
-                all => Intent::Export { workflow: name(&all.join(" ")), file: None },
+                all => Intent::Export { workflow: name(&all.join(" ")), file: None, format: None },
             }
         }
         "schedule" => {

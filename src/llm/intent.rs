@@ -53,6 +53,7 @@ pub fn schema(library: &Library) -> Value {
             "status": {"enum": ["completed", "partial", "failed", "interrupted", null]},
             "since": text(40),
             "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+            "format": {"enum": ["json", "yaml", null]},
             "run": text(40),
             "params": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 60}, "maxProperties": 6},
             "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "search": text(60),
@@ -177,6 +178,11 @@ pub fn check(answer: &Value, library: &Library, utterance: &str) -> Intent {
         if let Some(limit) = object.get("limit").and_then(Value::as_u64).filter(|n| (1..=100).contains(n)) {
             fields.insert("limit".into(), Value::from(limit));
         }
+    }
+    if kind == "export"
+        && let Some(format) = object.get("format").and_then(Value::as_str).filter(|f| matches!(*f, "json" | "yaml"))
+    {
+        fields.insert("format".into(), Value::String(format.into()));
     }
     if matches!(kind, "explain" | "logs") {
         let run =

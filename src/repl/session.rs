@@ -329,9 +329,10 @@ impl Session {
                 Ok(exit::OK)
             }
             Intent::History { workflow, status, since, limit } => self.history(workflow, status, since, limit),
-            Intent::Export { workflow, file } => {
+            Intent::Export { workflow, file, format } => {
                 let name = self.target(&workflow)?;
-                let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), None, false)?;
+                let format = format.as_deref().map(|f| if f == "json" { Format::Json } else { Format::Yaml });
+                let exported = library::export(&self.ctx, &name, file.as_deref().map(Path::new), format, false)?;
                 match (&exported.text, &exported.file) {
                     (Some(text), _) => crate::terminal::visible::write_data(text),
                     (None, Some(file)) => crate::outln!("Exported '{}' v{} to {file}", exported.name, exported.version),

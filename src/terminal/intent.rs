@@ -68,8 +68,9 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Logs { workflow: Some(w), .. } => format!("show what the last run of '{w}' printed"),
         Intent::Logs { .. } => "show what the last run printed".into(),
         Intent::Thanks => "small talk".into(),
-        Intent::Export { workflow, file: Some(f) } => format!("export '{workflow}' to {f}"),
-        Intent::Export { workflow, file: None } => format!("export '{workflow}'"),
+        Intent::Export { workflow, file: Some(f), .. } => format!("export '{workflow}' to {f}"),
+        Intent::Export { workflow, file: None, format: Some(format) } => format!("export '{workflow}' as {format}"),
+        Intent::Export { workflow, file: None, format: None } => format!("export '{workflow}'"),
         Intent::Unschedule { workflow } => format!("unschedule '{workflow}'"),
         Intent::Schedule { workflow, cron, params, .. } => {
             let with = if params.is_empty() {

@@ -58,5 +58,17 @@ pub(crate) fn export(text: &str, lower: &str, library: &Library) -> Option<Inten
             _ => return None,
         };
     let name = name.trim();
-    (!name.is_empty()).then(|| Intent::Export { workflow: library.canonical(name), file })
+    // "export email digest as json": printed in that format.
+    let lower_name = name.to_ascii_lowercase();
+    let said = [" as json", " as yaml", " as yml", " in json", " in yaml", " to json", " to yaml"]
+        .iter()
+        .find(|suffix| lower_name.ends_with(*suffix));
+    let (name, format) = match said {
+        Some(suffix) if file.is_none() => (
+            name[..name.len() - suffix.len()].trim(),
+            Some(if suffix.ends_with("json") { "json" } else { "yaml" }.to_string()),
+        ),
+        _ => (name, None),
+    };
+    (!name.is_empty()).then(|| Intent::Export { workflow: library.canonical(name), file, format })
 }
