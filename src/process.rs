@@ -45,6 +45,10 @@ pub fn stop_abandoned(run_ids: &[String]) -> usize {
     let mut groups = Vec::new();
     for entry in entries.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+        // The caller may carry one of the ids itself (the watchdog inherits alpha's environment).
+        if pid == std::process::id() as i32 {
+            continue;
+        }
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
         let belongs = environ.split(|b| *b == 0).any(|pair| {
             pair.strip_prefix(RUN_ID_VAR.as_bytes())
@@ -54,6 +58,10 @@ pub fn stop_abandoned(run_ids: &[String]) -> usize {
         if belongs {
             // SAFETY: getpgid only reads.
             let pgid = unsafe { libc::getpgid(pid) };
+            // SAFETY: as above.
+            if pgid == unsafe { libc::getpgid(0) } {
+                continue;
+            }
             groups.push(if pgid > 1 { pgid } else { -pid });
         }
     }

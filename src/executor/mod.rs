@@ -282,6 +282,7 @@ impl Executor {
                 }
             }
         };
+        crate::tools::processes::watch_run(&run_id);
         let (numbers, total) = numbering(&workflow.steps);
         (request.sink)(&Event::RunStarted {
             run_id: run_id.clone(),
@@ -386,6 +387,7 @@ impl Executor {
         crate::secrets::mask_value(&mut result, &run.forms);
         let (id, stored_error) = (run_id.clone(), error.clone());
         self.db(move |store| store.finish_run(&id, status, &result, stored_error.as_deref())).await?;
+        crate::tools::processes::release_run(&run_id);
         (request.sink)(&Event::RunFinished {
             run_id: run_id.clone(),
             status,

@@ -80,6 +80,18 @@ pub fn release(pgid: i32) {
     tell(&format!("-{pgid}\n"));
 }
 
+/// Tells the watchdog a run has started, before its first step: a step spawned a moment before
+/// alpha was killed may not have been [`watch`]ed yet, but it carries the run's id, so the
+/// watchdog finds it by that.
+pub fn watch_run(run_id: &str) {
+    tell(&format!("R{run_id}\n"));
+}
+
+/// The run has ended (its leftovers stopped): the watchdog forgets it.
+pub fn release_run(run_id: &str) {
+    tell(&format!("r{run_id}\n"));
+}
+
 /// The watchdog: a process in a group of its own (so Ctrl-C and a closed terminal don't reach
 /// it) that keeps the set of live step groups from alpha's lines on its stdin; when the pipe
 /// closes (alpha exited, however it died) it kills whatever groups are left. One small process
@@ -124,6 +136,7 @@ pub fn serve_watchdog() -> Option<i32> {
         libc::fcntl(0, libc::F_SETFL, flags | libc::O_NONBLOCK);
     }
     let mut live = std::collections::BTreeSet::new();
+    let mut runs = std::collections::BTreeSet::new();
     let mut pending = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
@@ -133,7 +146,7 @@ pub fn serve_watchdog() -> Option<i32> {
             let read = unsafe { libc::read(0, buffer.as_mut_ptr().cast(), buffer.len()) };
             if read > 0 {
                 pending.extend_from_slice(&buffer[..read as usize]);
-                note_lines(&mut pending, &mut live);
+                note_lines(&mut pending, &mut live, &mut runs);
                 continue;
             }
             let again = read < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock;
@@ -143,19 +156,28 @@ pub fn serve_watchdog() -> Option<i32> {
             // The pipe closed: alpha is gone.
             let groups: Vec<i32> = live.into_iter().collect();
             stop_blocking(&groups);
+            // A step spawned just before alpha died, not watched yet, is found by its run's id.
+            crate::process::stop_abandoned(&runs.into_iter().collect::<Vec<_>>());
             return Some(0);
         }
     }
 }
 
-/// Applies the complete `+pgid` / `-pgid` lines at the front of `pending` to `live`.
-fn note_lines(pending: &mut Vec<u8>, live: &mut std::collections::BTreeSet<i32>) {
+/// Applies the complete `+pgid` / `-pgid` (groups) and `Rid` / `rid` (runs) lines at the
+/// front of `pending` to `live` and `runs`.
+fn note_lines(
+    pending: &mut Vec<u8>,
+    live: &mut std::collections::BTreeSet<i32>,
+    runs: &mut std::collections::BTreeSet<String>,
+) {
     let Some(end) = pending.iter().rposition(|b| *b == b'\n') else { return };
     for line in String::from_utf8_lossy(&pending[..end]).lines() {
-        let (sign, pgid) = line.split_at(line.len().min(1));
-        match (sign, pgid.parse::<i32>()) {
+        let (sign, rest) = line.split_at(line.len().min(1));
+        match (sign, rest.parse::<i32>()) {
             ("+", Ok(pgid)) => live.insert(pgid),
             ("-", Ok(pgid)) => live.remove(&pgid),
+            ("R", _) if !rest.is_empty() => runs.insert(rest.to_string()),
+            ("r", _) => runs.remove(rest),
             _ => false,
         };
     }
