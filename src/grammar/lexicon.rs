@@ -203,6 +203,13 @@ pub(crate) fn original<'a>(text: &'a str, lower: &str, rest: &str) -> &'a str {
     &text[lower.len() - rest.len()..]
 }
 
+/// A small number said in words, "zero" to "ten" (each rule's pattern says which it accepts).
+pub(crate) fn number_word(word: &str) -> Option<usize> {
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+        .iter()
+        .position(|w| *w == word)
+}
+
 pub(crate) fn unquote(text: &str) -> &str {
     let text = text.trim();
     for (open, close) in [('"', '"'), ('\'', '\''), ('“', '”'), ('‘', '’'), ('`', '`')] {

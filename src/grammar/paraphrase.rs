@@ -203,17 +203,6 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         "what have i saved",
     ),
     (r"^change\s+(.+?)\s+(?:to|so it|so that it|so it'll)\s+(.+)$", "make $1 $2"),
-    // "would you mind showing me X": the courtesy goes, the verb's -ing stays.
-    (r"^showing (.+)$", "show $1"),
-    (r"^running (.+)$", "run $1"),
-    (r"^listing (.+)$", "list $1"),
-    (r"^deleting (.+)$", "delete $1"),
-    (r"^scheduling (.+)$", "schedule $1"),
-    (r"^editing (.+)$", "edit $1"),
-    (r"^exporting (.+)$", "export $1"),
-    (r"^starting (.+)$", "start $1"),
-    (r"^kicking off (.+)$", "kick off $1"),
-    (r"^validating (.+)$", "validate $1"),
     (r"^(?:what's|what is|show me|show) the difference between (?:the )?versions of (.+?)\??$", "versions of $1"),
     (r"^(?:what|which) changed (?:in|between the versions of) (.+?)\??$", "versions of $1"),
     (
@@ -277,7 +266,6 @@ static SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// a command on a saved workflow.
 const EARLY_PATTERNS: &[&str] = &[
     r"^automate\s",
-    r"^(?:showing|running|listing|deleting|scheduling|editing|exporting|starting|kicking off|validating)\s",
     r"^(?:stop|quit) running\s",
     r"^(?:what broke|what's broken|what is broken|what blew up|what went bad)$",
     r"^how did (?:the last run|my last run|the run|that|it) go$",
@@ -306,6 +294,29 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^why (?:has|have|is|are) .+ (?:been )?(?:failing|breaking|crashing|erroring)",
 ];
 
+/// "would you mind showing me X": the courtesy goes, the verb's -ing stays. A line that starts
+/// so is an early shape (a command only on a saved name: "running late today" is not one).
+const GERUNDS: &[(&str, &str)] = &[
+    ("showing", "show"),
+    ("running", "run"),
+    ("listing", "list"),
+    ("deleting", "delete"),
+    ("scheduling", "schedule"),
+    ("editing", "edit"),
+    ("exporting", "export"),
+    ("starting", "start"),
+    ("kicking off", "kick off"),
+    ("validating", "validate"),
+];
+
+/// `line` with its leading -ing form said as the verb ("showing me X" → "show me X").
+fn as_verb(line: &str) -> Option<String> {
+    GERUNDS.iter().find_map(|(gerund, verb)| {
+        let rest = line.strip_prefix(gerund)?.strip_prefix(' ')?;
+        (!rest.is_empty()).then(|| format!("{verb} {rest}"))
+    })
+}
+
 /// [`EARLY_PATTERNS`] compiled once.
 static EARLY: LazyLock<Vec<Regex>> =
     LazyLock::new(|| EARLY_PATTERNS.iter().filter_map(|p| Regex::new(p).ok()).collect());
@@ -314,13 +325,12 @@ static EARLY: LazyLock<Vec<Regex>> =
 /// on a saved workflow, whenever it is read so.
 pub(crate) fn is_early(lower: &str) -> bool {
     let trimmed = lower.trim().trim_end_matches(['?', '!', '.']).trim();
-    EARLY.iter().any(|re| re.is_match(trimmed))
+    EARLY.iter().any(|re| re.is_match(trimmed)) || as_verb(trimmed).is_some()
 }
 
 /// [`paraphrase`] for the lines to read in other words before the rules.
 pub(crate) fn early(lower: &str) -> Option<String> {
-    let trimmed = lower.trim().trim_end_matches(['?', '!', '.']).trim();
-    EARLY.iter().any(|re| re.is_match(trimmed)).then(|| paraphrase(lower)).flatten()
+    is_early(lower).then(|| paraphrase(lower)).flatten()
 }
 
 /// A misspelt command noun ("wokflows", "shedules", "tempaltes") as it is spelt.
@@ -349,6 +359,9 @@ pub(crate) fn paraphrase(lower: &str) -> Option<String> {
     let nouns: Vec<String> = words.iter().map(|w| corrected_noun(w).unwrap_or(w).to_string()).collect();
     let mut line = nouns.join(" ");
     let in_words = line.clone();
+    if let Some(said) = as_verb(&line) {
+        line = said;
+    }
     for (shape, to) in SHAPES.iter() {
         if shape.is_match(&line) {
             line = shape.replace(&line, *to).trim().to_string();

@@ -94,12 +94,12 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
 
 /// A count in digits or words ("3", "three", "twice").
 fn count(said: &str) -> Option<u32> {
-    const WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
     match said {
         "once" => Some(1),
         "twice" => Some(2),
         "thrice" => Some(3),
-        word => WORDS.iter().position(|w| *w == word).map(|i| i as u32 + 1).or_else(|| word.parse().ok()),
+        "zero" => None,
+        word => number_word(word).map(|n| n as u32).or_else(|| word.parse().ok()),
     }
 }
 
@@ -150,12 +150,6 @@ pub(crate) fn save_recent(text: &str, _: &str, _: &Library) -> Option<Intent> {
     };
     let name = c.get(2).map(|m| m.as_str().trim().trim_matches(['"', '\'']).to_string()).filter(|n| !n.is_empty());
     Some(Intent::SaveRecent { count, name })
-}
-
-fn number_word(word: &str) -> Option<usize> {
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-        .iter()
-        .position(|w| *w == word)
 }
 
 /// "run the rest", "finish it".

@@ -76,17 +76,12 @@ static COUNT: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn asked_count(text: &str) -> Option<usize> {
     let c = COUNT.captures(text)?;
     let said = c.name("after").or_else(|| c.name("before"))?.as_str().to_ascii_lowercase();
-    said.parse().ok().or_else(|| count_word(&said)).filter(|n| *n > 0)
-}
-
-/// A count said in words.
-fn count_word(word: &str) -> Option<usize> {
-    let words = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
-    match word {
+    let n = match said.as_str() {
         "twenty" => Some(20),
         "fifty" => Some(50),
-        _ => words.iter().position(|w| *w == word).map(|i| i + 2),
-    }
+        word => word.parse().ok().or_else(|| number_word(word)),
+    };
+    n.filter(|n| *n > 0)
 }
 
 /// `history`, `what ran yesterday`, `what failed?`, `when did backup last run`, `show the
@@ -291,18 +286,9 @@ fn since(captures: &regex::Captures<'_>, now: DateTime<FixedOffset>) -> Option<D
     };
     if let Some(unit) = captures.name("unit") {
         let n = match captures.name("n").map_or("1".to_string(), |n| n.as_str().to_ascii_lowercase()).as_str() {
-            "a" | "an" | "one" => 1,
-            "two" => 2,
-            "three" => 3,
-            "four" => 4,
-            "five" => 5,
-            "six" => 6,
-            "seven" => 7,
-            "eight" => 8,
-            "nine" => 9,
-            "ten" => 10,
+            "a" | "an" => 1,
             "twelve" => 12,
-            digits => digits.parse().ok()?,
+            word => number_word(word).map(|n| n as i64).or_else(|| word.parse().ok())?,
         };
         let unit = unit.as_str().to_ascii_lowercase();
         let span = match unit.chars().next()? {
