@@ -109,8 +109,8 @@ impl Session {
             }
             Intent::History { workflow, status, since, limit } => {
                 let workflow = self.follow_up_scope(workflow.as_deref(), false).ok()?;
-                let request = self.history_request(None, status.as_deref(), since.as_deref()).ok()?;
-                let request = history::HistoryRequest { workflow, limit: limit.unwrap_or(request.limit), ..request };
+                let request = self.history_request(None, status.as_deref(), since.as_deref(), *limit).ok()?;
+                let request = history::HistoryRequest { workflow, ..request };
                 Some(text::history(&history::runs(&self.ctx, &request).ok()?))
             }
             Intent::Schedules { workflow } => {

@@ -19,8 +19,7 @@ impl Session {
         since: Option<String>,
         limit: Option<usize>,
     ) -> Result<i32> {
-        let mut request = self.history_request(workflow.as_deref(), status.as_deref(), since.as_deref())?;
-        request.limit = limit.unwrap_or(request.limit);
+        let request = self.history_request(workflow.as_deref(), status.as_deref(), since.as_deref(), limit)?;
         let runs = history::runs(&self.ctx, &request)?;
         let filtered = request.status.is_some() || request.since.is_some();
         if runs.is_empty() && filtered {
@@ -42,12 +41,14 @@ impl Session {
         workflow: Option<&str>,
         status: Option<&str>,
         since: Option<&str>,
+        limit: Option<usize>,
     ) -> Result<history::HistoryRequest> {
         Ok(history::HistoryRequest {
             workflow: workflow.map(|w| self.target(w)).transpose()?,
             status: status.map(history::status).transpose()?,
             since: since.map(|text| history::since(&self.ctx, text)).transpose()?,
-            limit: 10,
+            // Ten when the line said no count: a screenful, newest first.
+            limit: limit.unwrap_or(10),
         })
     }
 
