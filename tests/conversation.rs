@@ -268,6 +268,35 @@ on_both! {
 }
 
 #[test]
+fn a_step_renamed_or_given_a_time_limit_by_conversation_keeps_its_id() {
+    let sandbox = deploy_sandbox();
+    let (code, text) = chat(
+        &sandbox,
+        "rename the test step of deploy pipeline to Run the tests\nyes\nset a timeout of 5 minutes on the pull step of deploy pipeline\nyes\n",
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("+  name: Run the tests") && text.contains("+  timeout: 5m"), "both diffs are shown: {text}");
+    let exported = stdout(&sandbox.run(&["workflow", "export", "Deploy Pipeline", "--format", "json"]));
+    let definition: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(definition["steps"][1]["id"], "test", "references to the step by id keep working: {definition}");
+    assert_eq!(definition["steps"][1]["name"], "Run the tests", "{definition}");
+    assert_eq!(definition["steps"][0]["timeout"], "5m", "{definition}");
+    // A step that isn't there is named with the ones that are; nothing is saved.
+    let (code, text) = chat(&sandbox, "rename step 9 of deploy pipeline to nothing\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("no step like \"step 9\" (its steps: pull, test, deploy)"), "{text}");
+    // Asked with no workflow in the conversation, the example is the request itself.
+    let (_, text) = chat(&sandbox, "make the pull step retry 3 times\n");
+    assert!(text.contains("e.g. \"make the pull step of Deploy Pipeline retry 3 times\""), "{text}");
+    let versions = stdout(&sandbox.run(&["workflow", "versions", "Deploy Pipeline", "--json"]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&versions).unwrap().as_array().map(Vec::len),
+        Some(3),
+        "{versions}"
+    );
+}
+
+#[test]
 fn the_conversation_works_on_a_terminal_too() {
     let sandbox = deploy_sandbox();
     let mut command = sandbox.command();

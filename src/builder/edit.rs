@@ -4,7 +4,7 @@
 
 use super::catalog;
 use crate::grammar::Change;
-use crate::workflow::{OnError, Retry, Step, ToolStep, Workflow};
+use crate::workflow::{HumanDuration, OnError, Retry, Step, ToolStep, Workflow};
 
 /// Applies the change to a copy of `workflow`; the error says why it can't be done.
 pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String), String> {
@@ -42,8 +42,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             Ok((changed, format!("add a step: {name}")))
         }
         Change::Retry { step, times } => {
-            let target = find_step_mut(&mut changed.steps, step)
-                .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
+            let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
             target.on_error = OnError::Retry;
             let mut retry = target.retry.clone().unwrap_or_default();
             // "retry 3 times" is three more tries after the first: four attempts in all.
@@ -53,8 +52,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             Ok((changed, format!("{label} {}", retries_in_words(retry.max_attempts))))
         }
         Change::Command { step, command } => {
-            let target = find_step_mut(&mut changed.steps, step)
-                .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
+            let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
             if target.tool != "shell" {
                 return Err(format!("the step {} is a {} step, not a shell command", target.id, target.tool));
             }
@@ -62,13 +60,39 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             let label = target.name.clone().unwrap_or_else(|| target.id.clone());
             Ok((changed, format!("{label} runs `{command}`")))
         }
+        Change::Rename { step, to } => {
+            let to = to.trim();
+            if to.is_empty() {
+                return Err("a step's new name can't be empty".into());
+            }
+            let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
+            let before = target.name.clone().unwrap_or_else(|| target.id.clone());
+            target.name = Some(to.to_string());
+            Ok((changed, format!("{before} is now called {to}")))
+        }
+        Change::Timeout { step, seconds } => {
+            if *seconds == 0 {
+                return Err("a time limit must be longer than zero".into());
+            }
+            let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
+            let limit = HumanDuration::from_secs(*seconds);
+            target.timeout = Some(limit);
+            let label = target.name.clone().unwrap_or_else(|| target.id.clone());
+            Ok((changed, format!("{label} stops after {limit}")))
+        }
         Change::Remove { step } => {
-            let id = find_step(&changed.steps, step)
-                .ok_or_else(|| format!("'{}' has no step like \"{step}\"", workflow.name))?;
+            let id = find_step(&changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
             remove_step(&mut changed.steps, &id);
             Ok((changed, format!("remove the step {id}")))
         }
     }
+}
+
+/// "'Deploy' has no step like "step 9" (its steps: pull, test, deploy)": what there is to pick.
+fn no_such_step(workflow: &Workflow, words: &str) -> String {
+    let ids: Vec<&str> =
+        tool_steps(&workflow.steps).iter().map(|t| t.id.as_str()).filter(|id| !id.is_empty()).collect();
+    format!("'{}' has no step like \"{words}\" (its steps: {})", workflow.name, ids.join(", "))
 }
 
 fn matches(step: &ToolStep, words: &str) -> bool {

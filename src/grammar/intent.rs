@@ -263,6 +263,21 @@ pub enum Change {
         /// The new command line.
         command: String,
     },
+    /// Give a step another display name ("rename the fetch step to download"). Its id, which
+    /// other steps' `{{ }}` references and `depends_on` use, stays.
+    Rename {
+        /// The step, as typed.
+        step: String,
+        /// The new name.
+        to: String,
+    },
+    /// Limit how long one attempt of a step may run ("set a 5 minute timeout on the fetch step").
+    Timeout {
+        /// The step, as typed.
+        step: String,
+        /// The limit, in seconds.
+        seconds: u64,
+    },
 }
 
 impl Intent {

@@ -256,6 +256,7 @@ pub(crate) const RUN_VERBS: &[&str] = &[
     "run",
     "start",
     "execute",
+    "exec",
     "launch",
     "trigger",
     "kick off",

@@ -85,7 +85,7 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
         && let Some(intent) = reread(&rewritten, library)
         && names_a_saved_workflow(&intent, library)
     {
-        return intent;
+        return restore_case(intent, text);
     }
     // Phrases whose words matter to the end ("… faster?", "… for me") are read before the
     // courtesy words are stripped.
@@ -157,13 +157,17 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
             }
         }
     }
-    // Said in other words, once.
-    if let Some(rewritten) = paraphrase::paraphrase(&lower)
-        && let Some(intent) = reread(&rewritten, library)
-        && !matches!(intent, Intent::Unknown { .. })
-        && (!paraphrase::is_early(&lower) || names_a_saved_workflow(&intent, library))
-    {
-        return intent;
+    // Said in other words, once: without the courtesy words, or as typed when those words were
+    // the shape's own ("go back to version 2 of X" starts with a "go" that is filler elsewhere).
+    let as_typed = (original_lower.trim() != lower).then_some(original_lower.trim());
+    for said in std::iter::once(lower.as_str()).chain(as_typed) {
+        if let Some(rewritten) = paraphrase::paraphrase(said)
+            && let Some(intent) = reread(&rewritten, library)
+            && !matches!(intent, Intent::Unknown { .. })
+            && (!paraphrase::is_early(said) || names_a_saved_workflow(&intent, library))
+        {
+            return restore_case(intent, utterance);
+        }
     }
     if let Some(refused) = refused {
         return refused;
@@ -181,6 +185,42 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
         }
     }
     Intent::Unknown { did_you_mean }
+}
+
+/// A line said in other words was lowercased; the values it carries (a file's path, a branch, a
+/// name, a command) get back the case they were typed in.
+fn restore_case(mut intent: Intent, typed: &str) -> Intent {
+    let lower = typed.to_ascii_lowercase();
+    let restore = |value: &mut String| {
+        if value.is_empty() || *value != value.to_ascii_lowercase() {
+            return;
+        }
+        // ASCII lowercasing keeps byte offsets, so the match is cut from the line as typed.
+        if let Some(at) = lower.find(value.as_str())
+            && let Some(original) = typed.get(at..at + value.len())
+        {
+            *value = original.to_string();
+        }
+    };
+    match &mut intent {
+        Intent::Import { file } | Intent::Validate { file } => restore(file),
+        Intent::Export { file: Some(file), .. } => restore(file),
+        Intent::Run { params, .. } | Intent::Rerun { params, .. } | Intent::Schedule { params, .. } => {
+            params.values_mut().for_each(restore);
+        }
+        Intent::Create { name, description, .. } => {
+            name.iter_mut().chain(description.iter_mut()).for_each(restore);
+        }
+        Intent::UseTemplate { name: Some(name), .. } | Intent::SaveRecent { name: Some(name), .. } => restore(name),
+        Intent::Change { change, .. } => match change {
+            Change::Add { what } => restore(what),
+            Change::Command { command, .. } => restore(command),
+            Change::Rename { to, .. } => restore(to),
+            Change::Retry { .. } | Change::Remove { .. } | Change::Timeout { .. } => {}
+        },
+        _ => {}
+    }
+    intent
 }
 
 thread_local! {
@@ -315,7 +355,11 @@ fn on_a_real_name(mut intent: Intent, lower: &str, library: &Library) -> Intent 
                     // a failure to explain or a run to repeat.
                     || matches!(intent, Intent::Explain { .. } | Intent::Rerun { .. })
                     // "logs of my day", "versions of python": only a saved workflow has them.
-                    || matches!(intent, Intent::Logs { .. } | Intent::Versions { .. } | Intent::Schedules { .. })
+                    // "go back to version 2 of windows": only a saved workflow has versions.
+                    || matches!(
+                        intent,
+                        Intent::Logs { .. } | Intent::Versions { .. } | Intent::Schedules { .. } | Intent::Rollback { .. }
+                    )
                     // "what does rm -rf do", "how does git work": a question about anything
                     // else in the world is not one about a workflow.
                     || (matches!(intent, Intent::Show { .. }) && matches!(first, "what" | "how" | "what's" | "whats"))

@@ -140,7 +140,7 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^(?:what's|what is|when's|when is) (?:the )?next (?:scheduled )?(?:run|fire|job)$", "what's scheduled"),
     (r"^tell me ((?:what went wrong|what happened|why)\b.*)$", "$1"),
     (
-        r"^(?:add|bring in|take|use)\s+(?:the\s+|my\s+|this\s+|a\s+)?(?:workflows?|file|definition)\s+(?:in|at|from)\s+(\S+\.(?:ya?ml|json))$",
+        r"^(?:add|bring in|take|use|import|load)\s+(?:the\s+|my\s+|this\s+|a\s+)?(?:workflows?|file|definition)\s+(?:in|at|from)\s+(\S+\.(?:ya?ml|json))$",
         "import $1",
     ),
     (
@@ -235,6 +235,32 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         r"^undo\s+(?:the\s+|my\s+)?(?:(?:last|latest|most recent)\s+)?(?:change|changes|edit|edits)\s+(?:to|of|on)\s+(?:the\s+|my\s+)?(.+?)(?: workflow)?$",
         "roll back $1",
     ),
+    (
+        r"^(?:show|list|see|give|get)?(?: me)?\s*(?:the\s+)?(?:version history|versions list|list of versions) (?:of|for) (.+)$",
+        "versions of $1",
+    ),
+    (r"^how many versions (?:does|do|of) (?:the\s+)?(.+?)(?: have| has| exist| are there)?$", "versions of $1"),
+    (
+        r"^(?:go back|revert|roll back|restore|switch back|return|reset)\s+(?:to\s+)?(?:version\s+|v)(\d+(?:\.\d+){0,2})\s+(?:of|for)\s+(?:the\s+)?(.+)$",
+        "roll back $2 to $1",
+    ),
+    (
+        r"^(?:go back|revert|roll back|restore|switch back|return|reset)\s+(?:the\s+)?(.+?)\s+(?:back\s+)?to\s+(?:version\s+|v)(\d+(?:\.\d+){0,2})$",
+        "roll back $1 to $2",
+    ),
+    (r"^same,?\s+but\s+(?:with\s+)?(.+)$", "again with $1"),
+    (
+        r"^(?:show me |show |list |any )?(?:the\s+)?(?:recent|latest|last)\s+(?:failures|failed runs|errors) (?:of|for|in) (.+)$",
+        "failed runs of $1 this week",
+    ),
+    (
+        r"^(?:what's|what is|show me|show|give me|print|see)?\s*(?:the\s+)?(?:definition|yaml|json|source|contents|content) (?:of|for) (.+)$",
+        "show $1",
+    ),
+    (
+        r"^(?:stop|cancel|disable|turn off|pause|end|halt) (?:the\s+|my\s+)?(?:nightly|daily|hourly|weekly|monthly|weekday|weekend|morning|evening) (.+?)(?: runs?)?$",
+        "cancel $1 schedule",
+    ),
     // Last, "yo, backup time: run nightly backup": chatter before the command.
     (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
     (
@@ -292,6 +318,7 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^how (?:did|has) .+ (?:last time|this time|most recently)$",
     r"^put .+ on (?:a|the) schedule",
     r"^why (?:has|have|is|are) .+ (?:been )?(?:failing|breaking|crashing|erroring)",
+    r"^(?:stop|cancel|disable|turn off|pause|end|halt) (?:the\s+|my\s+)?(?:nightly|daily|hourly|weekly|monthly|weekday|weekend|morning|evening) ",
 ];
 
 /// "would you mind showing me X": the courtesy goes, the verb's -ing stays. A line that starts
@@ -311,10 +338,28 @@ const GERUNDS: &[(&str, &str)] = &[
 
 /// `line` with its leading -ing form said as the verb ("showing me X" → "show me X").
 fn as_verb(line: &str) -> Option<String> {
-    GERUNDS.iter().find_map(|(gerund, verb)| {
-        let rest = line.strip_prefix(gerund)?.strip_prefix(' ')?;
-        (!rest.is_empty()).then(|| format!("{verb} {rest}"))
-    })
+    GERUNDS
+        .iter()
+        .find_map(|(gerund, verb)| {
+            let rest = line.strip_prefix(gerund)?.strip_prefix(' ')?;
+            (!rest.is_empty()).then(|| format!("{verb} {rest}"))
+        })
+        .or_else(|| misspelt_gerund(line))
+}
+
+/// "sceduling X daily at 7", "runing X": a one-word -ing form spelt one letter off (two in a long
+/// word) is that verb.
+fn misspelt_gerund(line: &str) -> Option<String> {
+    let (first, rest) = line.split_once(' ')?;
+    if first.len() < 6 || !first.ends_with("ing") || rest.trim().is_empty() {
+        return None;
+    }
+    let allowed = if first.len() >= 9 { 2 } else { 1 };
+    GERUNDS
+        .iter()
+        .filter(|(gerund, _)| !gerund.contains(' '))
+        .find(|(gerund, _)| strsim::damerau_levenshtein(first, gerund) <= allowed)
+        .map(|(_, verb)| format!("{verb} {rest}"))
 }
 
 /// [`EARLY_PATTERNS`] compiled once.

@@ -281,11 +281,48 @@ impl Session {
     /// The workflow an intent names; "it" means the one the conversation is about.
     pub(super) fn target(&self, typed: &str) -> Result<String> {
         if matches!(typed.to_lowercase().as_str(), "it" | "that" | "this") {
-            return self.last_workflow.clone().ok_or_else(|| {
-                Error::usage("which workflow do you mean? Name it, e.g. \"schedule Backup Files every night at 2am\"")
-            });
+            return self.last_workflow.clone().ok_or_else(|| Error::usage(self.which_workflow()));
         }
         library::canonical_name(&self.ctx, typed)
+    }
+
+    /// "which workflow do you mean?", with the request itself said with a saved name as the
+    /// example ("make the pull step of Backup Files retry 3 times"), so the answer fits what
+    /// was asked.
+    fn which_workflow(&self) -> String {
+        let library = self.library();
+        let Some(example) = library.names.first() else {
+            return "which workflow do you mean? You have none saved yet: say \"create a workflow\" to make one".into();
+        };
+        let line = self.line.trim().trim_end_matches(['.', '!', '?']);
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let mut said = Vec::new();
+        // "schedule it every night" → "schedule Backup Files every night".
+        if words.iter().any(|w| matches!(w.to_ascii_lowercase().as_str(), "it" | "that" | "this")) {
+            let named: Vec<&str> = words
+                .iter()
+                .map(|w| {
+                    if matches!(w.to_ascii_lowercase().as_str(), "it" | "that" | "this") { example.as_str() } else { w }
+                })
+                .collect();
+            said.push(named.join(" "));
+        }
+        // "make the pull step retry 3 times" → "make the pull step of Backup Files retry 3 times".
+        if let Some(at) = words.iter().position(|w| w.eq_ignore_ascii_case("step")).map(|i| i + 1) {
+            let step_number = words.get(at).is_some_and(|w| w.parse::<u32>().is_ok());
+            let at = if step_number { at + 1 } else { at };
+            let (head, tail) = words.split_at(at.min(words.len()));
+            said.push(format!("{} of {example} {}", head.join(" "), tail.join(" ")).trim().to_string());
+        }
+        said.push(format!("{line} {example}"));
+        let fits = said.into_iter().find(|candidate| {
+            let intent = grammar::parse(candidate, &library);
+            crate::terminal::intent::describe(&intent).contains(example.as_str())
+        });
+        match fits {
+            Some(example) => format!("which workflow do you mean? Name it, e.g. \"{example}\""),
+            None => "which workflow do you mean? Say its name in the request (/list shows them)".into(),
+        }
     }
 
     pub(super) fn act(&mut self, intent: Intent, ask: &mut Ask<'_>) -> Result<i32> {

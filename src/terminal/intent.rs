@@ -94,6 +94,13 @@ pub fn describe(intent: &Intent) -> String {
             Change::Retry { step, times } => format!("make '{workflow}' retry {step} {times} times"),
             Change::Remove { step } => format!("remove {step} from '{workflow}'"),
             Change::Command { step, command } => format!("make {step} of '{workflow}' run `{command}`"),
+            Change::Rename { step, to } => format!("rename {step} of '{workflow}' to '{to}'"),
+            Change::Timeout { step, seconds } => {
+                format!(
+                    "give {step} of '{workflow}' a time limit of {}",
+                    crate::workflow::HumanDuration::from_secs(*seconds)
+                )
+            }
         },
         Intent::Optimize { workflow } => format!("recommend changes to '{workflow}'"),
         Intent::UseTemplate { template, name: Some(name) } => format!("save the {template} template as '{name}'"),

@@ -28,7 +28,7 @@ fn captures<'t>(cell: &'static LazyLock<Regex>, text: &'t str) -> Option<regex::
 pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static ADD: LazyLock<Regex> = LazyLock::new(|| {
         super::anchored(
-            r"(?:please )?add (?:a |an |another )?(?P<what>.+?)(?: step)? (?:to|in|into) (?:the )?(?P<wf>.+?)(?: workflow)?",
+            r"(?:please )?add (?:a |an |another )?(?P<what>.+?)(?: step)? (?:at the end of|to the end of|onto|into|to|in) (?:the )?(?P<wf>.+?)(?: workflow)?",
         )
     });
     static RETRY: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -56,6 +56,40 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
             r"(?:please )?(?:change|set|update) the command of (?:the )?(?P<step>step \d+|.+?)(?: step)?(?: (?:of|in) (?:the )?(?P<wf>.+?))? to (?P<cmd>.+)",
         ])
     });
+    // "rename the fetch step of email digest to download", "call step 2 build".
+    static RENAME: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        super::anchored_all(&[
+            r"(?:please )?rename (?:the )?(?P<step>step \d+|.+?)(?: step)? (?:of|in) (?:the )?(?P<wf>.+?)(?: workflow)? (?:to|as) (?P<to>.+)",
+            r"(?:please )?rename (?:the )?(?P<step>step \d+|.+? step) (?:to|as) (?P<to>.+)",
+            r"(?:please )?change the name of (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? to (?P<to>.+)",
+            r"(?:please )?(?:call|name) (?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))? (?P<to>.+)",
+        ])
+    });
+    // "set a timeout of 5 minutes on the fetch step of email digest", "make step 2 time out
+    // after 30 seconds".
+    static TIMEOUT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+        const STEP: &str = r"(?:the )?(?P<step>step \d+|.+? step)(?: (?:of|in) (?:the )?(?P<wf>.+?))?";
+        const LIMIT: &str = r"(?P<limit>(?:\d+|an?|half an?|zero|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty five|sixty|ninety)[ -]?(?:ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)|\d+[smh](?:\d+[sm])*)";
+        let shapes = [
+            format!(
+                r"(?:please )?(?:set|add|put|give it|use) (?:a |an )?(?:timeout|time limit|limit|max(?:imum)? (?:run )?time) of {LIMIT} (?:on|to|for) {STEP}"
+            ),
+            format!(
+                r"(?:please )?(?:set|add|put|use) (?:a |an )?{LIMIT} (?:timeout|time limit|limit) (?:on|to|for) {STEP}"
+            ),
+            format!(r"(?:please )?give {STEP} (?:a |an )?{LIMIT} (?:timeout|time limit|limit)"),
+            format!(r"(?:please )?give {STEP} (?:a |an )?(?:timeout|time limit|limit) of {LIMIT}"),
+            format!(r"(?:please )?make {STEP} time ?out (?:after|in|at) {LIMIT}"),
+            format!(r"(?:please )?(?:limit|cap) {STEP} to {LIMIT}"),
+            format!(
+                r"(?:please )?(?:set|change|make) the (?:timeout|time limit) (?:of|on|for) {STEP} (?:to|at) {LIMIT}"
+            ),
+            format!(
+                r"(?:please )?(?:let|make) {STEP} (?:run|take) (?:for )?(?:at most|no more than|no longer than|up to) {LIMIT}"
+            ),
+        ];
+        super::anchored_all(&shapes.iter().map(String::as_str).collect::<Vec<_>>())
+    });
     let line = strip_courtesy_keeping(text, TRAILING).trim();
     let line = if line.ends_with("..") { line } else { line.trim_end_matches(['.', '!']) };
     // "add a step to deploy pipeline that runs npm test": what the step does comes last.
@@ -80,6 +114,15 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
             candidates.push((workflow_or_it(&c), Change::Retry { step: step_of(&c), times }));
         }
     }
+    for c in TIMEOUT.iter().filter_map(|p| p.captures(line)) {
+        if let Some(seconds) = seconds_in_words(&c["limit"]) {
+            candidates.push((workflow_or_it(&c), Change::Timeout { step: step_of(&c), seconds }));
+        }
+    }
+    for c in RENAME.iter().filter_map(|p| p.captures(line)) {
+        let to = unquote(c["to"].trim()).to_string();
+        candidates.push((workflow_or_it(&c), Change::Rename { step: step_of(&c), to }));
+    }
     for c in COMMAND.iter().filter_map(|p| p.captures(line)) {
         let command = unquote(&c["cmd"]).to_string();
         candidates.push((workflow_or_it(&c), Change::Command { step: step_of(&c), command }));
@@ -101,6 +144,38 @@ fn count(said: &str) -> Option<u32> {
         "zero" => None,
         word => number_word(word).map(|n| n as u32).or_else(|| word.parse().ok()),
     }
+}
+
+/// "5 minutes", "an hour", "half an hour", "90s", "1h30m": whole seconds.
+fn seconds_in_words(said: &str) -> Option<u64> {
+    let said = said.trim().to_ascii_lowercase();
+    if let Ok(limit) = crate::workflow::HumanDuration::parse(&said) {
+        return Some(limit.get().as_secs());
+    }
+    let unit_at = said.rfind(|c: char| c == ' ' || c == '-' || c.is_ascii_digit()).map_or(0, |i| i + 1);
+    let (amount, unit) = said.split_at(unit_at);
+    let amount = amount.trim().trim_end_matches('-');
+    let scale: u64 = match unit.trim() {
+        "ms" | "millisecond" | "milliseconds" => return None,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+        _ => return None,
+    };
+    let count = match amount {
+        "a" | "an" => 1.0,
+        "half a" | "half an" => 0.5,
+        "forty five" => 45.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "sixty" => 60.0,
+        "ninety" => 90.0,
+        "zero" => 0.0,
+        word => number_word(word).map(|n| n as f64).or_else(|| word.parse().ok())?,
+    };
+    // Zero is kept: the change says a limit must be longer than that, instead of "not understood".
+    Some((count * scale as f64).round() as u64)
 }
 
 /// The workflow a change names, or "it" when it names none.
@@ -152,8 +227,17 @@ pub(crate) fn save_recent(text: &str, _: &str, _: &Library) -> Option<Intent> {
     Some(Intent::SaveRecent { count, name })
 }
 
-/// "run the rest", "finish it".
+/// "run the rest", "finish it", "finish the rest of the steps".
 pub(crate) fn run_rest(_: &str, lower: &str, _: &Library) -> Option<Intent> {
+    static REST: LazyLock<Regex> = LazyLock::new(|| {
+        super::anchored(
+            r"(?:yes,? |ok,? |okay,? )?(?:please )?(?:run|finish|do|complete|continue(?: with)?|go on with|carry on with) (?:the )?(?:rest|remaining steps|remaining ones|steps that are left|steps left)(?: of (?:the steps|the run|the workflow|it))?(?: please| now)?",
+        )
+    });
+    let line = lower.trim_end_matches(['.', '!']);
+    if REST.is_match(line) {
+        return Some(Intent::RunRest);
+    }
     matches!(
         lower.trim_end_matches(['.', '!']),
         "run the rest"

@@ -345,6 +345,8 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         && !NOT_LAST.contains(&last.as_str())
         && !lone
         && !words.iter().any(|w| NOT_IN_NAMES.contains(&w.as_str()))
+        // "rm -rf node_modules": a flag belongs to a command line, never to a name.
+        && !words.iter().any(|w| w.starts_with('-'))
 }
 
 /// "list schedules", "what's scheduled?", "when does backup run next?", "backup's schedule".

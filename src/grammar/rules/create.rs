@@ -34,6 +34,16 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         regex::Regex::new(r"(?i)^(?:set up|create|build)\s+(?:me\s+)?(?:a|an)\s+(?P<what>(?:nightly|daily|weekly|hourly|monthly|regular|recurring|automatic|automated|scheduled)\s+\w+(?:\s+\w+){0,6})[.!]?$")
             .expect("a valid pattern")
     });
+    // "i want a new workflow called nightly cleanup": the request with its name.
+    static WANT_NAMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:(?:i\s+(?:need|want|would like|'d like)|can i have|could i have|give me)\s+)?(?:a|an)\s+(?:new\s+)?(?:workflow|automation)\s+(?P<rest>(?:called|named)\s+.+)$")
+            .expect("a valid pattern")
+    });
+    if let Some(c) = WANT_NAMED.captures(text.trim()) {
+        let line = format!("create a workflow {}", &c["rest"]);
+        // Names don't matter to a create request: no library is needed to read it again.
+        return create(&line, &line.to_ascii_lowercase(), &Library::default());
+    }
     if let Some(c) = RECURRING.captures(text.trim()) {
         return Some(Intent::Create { description: Some(c["what"].to_string()), name: None, interactive: false });
     }

@@ -179,7 +179,23 @@ pub(crate) fn schedule(text: &str, lower: &str, library: &Library) -> Option<Int
         return Some(Intent::Schedule { workflow: name, cron, timezone, params: trailing });
     }
     let mut name = text[start..offset].trim();
-    for suffix in [" automatically", " to run", " to", " run", " so it runs", " for", " at", " on", ","] {
+    // "schedule deploy with cron 0 4 * * *": the words that introduce the expression.
+    for suffix in [
+        " with cron",
+        " using cron",
+        " with the cron",
+        " cron",
+        " with cron expression",
+        " automatically",
+        " to run",
+        " to",
+        " run",
+        " so it runs",
+        " for",
+        " at",
+        " on",
+        ",",
+    ] {
         if let Some(head) = name.to_ascii_lowercase().strip_suffix(suffix) {
             name = text[start..start + head.len()].trim();
         }

@@ -207,7 +207,7 @@ fn suggests_from_history(lower: &str) -> bool {
             r"(?:look at|check|scan|go through|read|analy[sz]e|mine|learn from|study)\s+(?:my\s+|the\s+)?(?:shell|command|bash|zsh|fish|terminal)\s+history(?:\s+(?:please|for me|for patterns|for ideas))?",
             // "what do I do over and over", "what am I always typing": what the miner looks for.
             r"what\s+(?:do|did|have)\s+i\s+(?:do|type|run|repeat|been doing|been typing|been running)\s+(?:over and over(?: again)?|again and again|all the time|every day|repeatedly|so often|a lot|most)",
-            r"what\s+am\s+i\s+(?:always|constantly|repeatedly)\s+(?:doing|typing|running|repeating)",
+            r"what\s+am\s+i\s+(?:(?:always|constantly|repeatedly)\s+(?:doing|typing|running|repeating)|repeating|doing over and over(?: again)?)",
             r"what\s+(?:commands|things)\s+do\s+i\s+(?:repeat|keep (?:typing|running|doing)|run (?:the )?most|type (?:the )?most)",
         ])
     });
@@ -292,6 +292,11 @@ fn how_do_i(lower: &str) -> bool {
         "dashboard",
     ];
     let object: Vec<&str> = rest[verb.len()..].split_whitespace().collect();
+    // "how do I run faster", "how can I delete better": how to do something well, in the world.
+    const MANNER: &[&str] = &["faster", "better", "quicker", "slower", "longer", "harder", "well", "more", "less"];
+    if object.iter().any(|w| MANNER.contains(&w.trim_matches(['?', '.', '!', ',']))) {
+        return false;
+    }
     let about_alpha_things = object.iter().any(|w| ALPHA_THINGS.contains(&w.trim_matches(['?', '.', '!', ','])));
     rest.split_whitespace().count() <= 6 && (object.len() <= 2 || about_alpha_things)
 }
