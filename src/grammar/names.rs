@@ -86,11 +86,15 @@ pub fn score_words(typed_words: &[String], name_words: &[String]) -> Option<u32>
     // Endings are let go only across several words ("monitoring and alerting"): one word
     // alone ("deploying") is too loose a match.
     let stemmed = typed_words.len() >= 2;
+    // One word alone that is spelt a little off stands for a name only as its first word
+    // ("bakup" for Backup Files): "delete the file" does not mean Backup Files, nor "run the
+    // tests" Git Sync and Test.
+    let alone = typed_words.len() == 1;
     for word in typed_words {
-        let found = name_words[position..].iter().position(|n| {
+        let found = name_words[position..].iter().enumerate().position(|(at, n)| {
             n == word
                 || (stemmed && stem(n) == stem(word))
-                || (word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1)
+                || ((!alone || position + at == 0) && word.len() > 3 && strsim::damerau_levenshtein(n, word) <= 1)
         });
         match found {
             Some(offset) => {
@@ -170,6 +174,10 @@ mod tests {
             ("daily report", Some("Daily Report")),
             ("standup", Some("Daily Standup Report")),
             ("weather", None),
+            // One word a letter off stands for a name only as its first word.
+            ("bakup", Some("Backup Files")),
+            ("file", None),
+            ("tests", None),
         ];
         for (typed, expected) in cases {
             assert_eq!(resolve(typed, &names), expected, "{typed}");

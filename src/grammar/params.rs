@@ -141,6 +141,39 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             i += 1;
             continue;
         }
+        // "with the same parameters": nothing changes.
+        if word.eq_ignore_ascii_case("same")
+            && words.get(i + 1).is_some_and(|next| {
+                matches!(
+                    next.to_ascii_lowercase().trim_end_matches(','),
+                    "params"
+                        | "parameters"
+                        | "settings"
+                        | "values"
+                        | "inputs"
+                        | "options"
+                        | "arguments"
+                        | "args"
+                        | "ones"
+                )
+            })
+        {
+            i += 2;
+            continue;
+        }
+        // "branch: main, environment: prod": a name and a colon, then the value.
+        if let Some(key) = word.strip_suffix(':').filter(|k| is_key(k))
+            && let Some(value) = words.get(i + 1).map(|v| v.trim_end_matches(','))
+            && !value.is_empty()
+        {
+            let key = match known {
+                None => key.to_string(),
+                Some(known) => known_key(known, key)?,
+            };
+            params.insert(key, value.to_string());
+            i += 2;
+            continue;
+        }
         // "the dev branch", "the prod environment": the value before a parameter's name.
         if let Some(known) = known
             && i + 1 < words.len()

@@ -261,6 +261,20 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
         r"^(?:stop|cancel|disable|turn off|pause|end|halt) (?:the\s+|my\s+)?(?:nightly|daily|hourly|weekly|monthly|weekday|weekend|morning|evening) (.+?)(?: runs?)?$",
         "cancel $1 schedule",
     ),
+    (r"^(?:show|show me|what's|what is|check|give me|get)?\s*(?:the\s+)?(?:current\s+)?status$", "show run history"),
+    (
+        r"^(?:show|show me|check|give me|get)?\s*(?:the\s+)?(?:current\s+)?status (?:of|for|on) (?:the\s+|my\s+)?(.+)$",
+        "how did $1 do",
+    ),
+    (
+        r"^(?:is|has) (?:the\s+|my\s+)?(.+?) (?:still )?(?:running|done|finished|complete|completed|succeeded|passed)(?: yet| now| today)?$",
+        "how did $1 do",
+    ),
+    // "is it done": the run talked about, as "did it work" says.
+    (r"^how did (?:it|that|this) do$", "did it work"),
+    (r"^(?:print|display|dump|cat|output|fetch|get)\s+(?:me\s+)?(?:the\s+)?(logs?|output)\b(.*)$", "show the $1$2"),
+    (r"^(?:show me|tell me|show|list)\s+(what(?:'s| is) (?:scheduled|coming up|planned)\b.*)$", "$1"),
+    (r"^(?:the\s+)?(?:next|upcoming|planned|future)\s+(?:scheduled\s+)?(?:runs?|jobs?)$", "what's scheduled"),
     // Last, "yo, backup time: run nightly backup": chatter before the command.
     (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
     (
@@ -319,6 +333,9 @@ const EARLY_PATTERNS: &[&str] = &[
     r"^put .+ on (?:a|the) schedule",
     r"^why (?:has|have|is|are) .+ (?:been )?(?:failing|breaking|crashing|erroring)",
     r"^(?:stop|cancel|disable|turn off|pause|end|halt) (?:the\s+|my\s+)?(?:nightly|daily|hourly|weekly|monthly|weekday|weekend|morning|evening) ",
+    r"^(?:show|show me|check|give me|get)?\s*(?:the\s+)?(?:current\s+)?status\b",
+    r"^(?:what's|what is)\s+(?:the\s+)?(?:current\s+)?status$",
+    r"^(?:is|has) .+ (?:still )?(?:running|done|finished|complete|completed|succeeded|passed)(?: yet| now| today)?$",
 ];
 
 /// "would you mind showing me X": the courtesy goes, the verb's -ing stays. A line that starts

@@ -226,7 +226,8 @@ fn every_interval(i: &str) -> Res<'_, String> {
             n if n < 60 && 60 % n == 0 => Some(format!("*/{n} * * * *")),
             _ => None,
         }),
-        map_opt(alt((word("hours"), word("hour"))), move |_| match n {
+        // "every hour on the hour": what cron's hourly means anyway.
+        map_opt(terminated(alt((word("hours"), word("hour"))), opt((sp, word("on the hour")))), move |_| match n {
             1 => Some("0 * * * *".to_string()),
             24 => Some("0 0 * * *".to_string()),
             n if n < 24 && 24 % n == 0 => Some(format!("0 */{n} * * *")),

@@ -141,7 +141,10 @@ pub(crate) fn rerun(text: &str, _: &str, library: &Library) -> Option<Intent> {
         Some(given) => parse_params(given.as_str(), Some(&known))?,
         None => IndexMap::new(),
     };
-    if captures.name("params").is_some() && params.is_empty() {
+    // "with the same parameters" changes nothing on purpose; other words that name no
+    // parameter are no rerun.
+    let same = captures.name("params").is_some_and(|given| given.as_str().to_ascii_lowercase().contains("same"));
+    if captures.name("params").is_some() && params.is_empty() && !same {
         return None;
     }
     let failed = typed.is_some_and(is_failure_reference);
