@@ -249,6 +249,10 @@ fn schedules_templates_and_small_talk_are_answered() {
     assert!(text.contains("You're welcome.") && text.contains("Hello!"), "{text}");
     assert!(text.contains("I didn't understand that"), "{text}");
     assert_eq!(code, Some(2), "the last line was not understood");
+    // A command on a name nothing saved bears says what there is.
+    let (code, text) = chat(&sandbox, "run greet for Bob\n");
+    assert!(text.contains("I didn't find one of your workflows in that. You have: Deploy Pipeline."), "{text}");
+    assert_eq!(code, Some(2), "{text}");
     assert_eq!(runs_log(&sandbox), "", "small talk ran nothing");
 }
 

@@ -290,6 +290,9 @@ fn place_parameter(known: &[String], preposition: &str) -> Option<String> {
             &["environment", "env", "stage", "host", "server", "target", "cluster", "region"]
         }
         "from" => &["source", "src", "input", "from"],
+        // "greet for Bob": the one parameter there is, or the one that names whom it is for.
+        "for" if known.len() == 1 => return known.first().cloned(),
+        "for" => &["name", "user", "person", "who", "recipient", "customer", "client", "city", "for"],
         _ => return None,
     };
     let mut matching = known.iter().filter(|k| places.contains(&k.to_ascii_lowercase().as_str()));

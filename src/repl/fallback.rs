@@ -64,14 +64,17 @@ impl Session {
             .filter(|d| !matches!(crate::grammar::parse(d, &library), Intent::Unknown { .. }))
             .collect();
         if offers.is_empty() {
+            let names: Vec<&str> = library.names.iter().take(8).map(String::as_str).collect();
+            let known = if names.is_empty() {
+                "You have no saved workflows yet: say \"create a workflow that …\".".to_string()
+            } else {
+                format!("You have: {}.", names.join(", "))
+            };
             if let Some(verb) = bare_verb(line) {
-                let names: Vec<&str> = library.names.iter().take(8).map(String::as_str).collect();
-                let known = if names.is_empty() {
-                    "You have no saved workflows yet: say \"create a workflow that …\".".to_string()
-                } else {
-                    format!("You have: {}.", names.join(", "))
-                };
                 crate::outln!("{verb} which workflow? e.g. \"{verb} NAME\". {known}");
+            } else if starts_with_a_command_verb(line) {
+                // "run greet for Bob" with no "greet" saved: say what there is, not "didn't understand".
+                crate::outln!("I didn't find one of your workflows in that. {known} Type /help to see what I can do.");
             } else {
                 crate::outln!("I didn't understand that. Type /help to see what I can do.");
             }
@@ -160,6 +163,13 @@ impl Session {
 }
 
 /// "run", "show", "delete" alone: a command that needs a workflow.
+/// "run greet for Bob", "execute the thing": a command's verb first, then words that named
+/// nothing saved.
+fn starts_with_a_command_verb(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
+    matches!(first.as_str(), "run" | "start" | "execute" | "launch" | "trigger" | "rerun" | "schedule")
+}
+
 fn bare_verb(line: &str) -> Option<&'static str> {
     let word = line.trim().trim_start_matches('/').trim_end_matches(['?', '!', '.']).to_lowercase();
     ["run", "show", "edit", "delete", "schedule", "unschedule", "export", "history", "start", "execute"]
