@@ -249,6 +249,13 @@ fn schedules_templates_and_small_talk_are_answered() {
     assert!(text.contains("You're welcome.") && text.contains("Hello!"), "{text}");
     assert!(text.contains("I didn't understand that"), "{text}");
     assert_eq!(code, Some(2), "the last line was not understood");
+    // "schedule X" with no time asks when; the answer is the time.
+    let (code, text) = chat(&sandbox, "schedule deploy pipeline\nevery sunday at 4am\n");
+    assert!(text.contains("When should 'Deploy Pipeline' run?"), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+    let status: serde_json::Value =
+        serde_json::from_slice(&sandbox.run(&["scheduler", "status", "--json"]).stdout).unwrap();
+    assert!(status.as_array().unwrap().iter().any(|s| s["cron"] == "0 4 * * 0"), "{status}");
     // A command on a name nothing saved bears says what there is.
     let (code, text) = chat(&sandbox, "run greet for Bob\n");
     assert!(text.contains("I didn't find one of your workflows in that. You have: Deploy Pipeline."), "{text}");

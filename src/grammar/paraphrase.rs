@@ -275,6 +275,10 @@ const SHAPE_PATTERNS: &[(&str, &str)] = &[
     (r"^(?:print|display|dump|cat|output|fetch|get)\s+(?:me\s+)?(?:the\s+)?(logs?|output)\b(.*)$", "show the $1$2"),
     (r"^(?:show me|tell me|show|list)\s+(what(?:'s| is) (?:scheduled|coming up|planned)\b.*)$", "$1"),
     (r"^(?:the\s+)?(?:next|upcoming|planned|future)\s+(?:scheduled\s+)?(?:runs?|jobs?)$", "what's scheduled"),
+    (
+        r"^what does (?:the\s+|my\s+)?(.+?) (?:check|contain|include|consist of|test|monitor|watch|run|execute|back up|handle|cover)$",
+        "what does $1 do",
+    ),
     // Last, "yo, backup time: run nightly backup": chatter before the command.
     (r"^[a-z' ,!]{1,40}?[,:;]\s+(\S.*)$", "$1"),
     (

@@ -43,6 +43,11 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
         "history" | "runs" => history_flags(rest, library),
         "rerun" | "again" => match split_name_and_params(rest, library) {
             _ if rest.is_empty() => Intent::Rerun { workflow: None, params: IndexMap::new(), failed: false },
+            // "/rerun --branch dev": the last run, one parameter changed.
+            _ if rest.starts_with("--") => match parse_params(rest, None) {
+                Some(params) => Intent::Rerun { workflow: None, params, failed: false },
+                None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [--key value]".into()] },
+            },
             _ if rest.split_whitespace().all(|w| w.contains('=')) => match parse_params(rest, None) {
                 Some(params) => Intent::Rerun { workflow: None, params, failed: false },
                 None => Intent::Unknown { did_you_mean: vec!["/rerun [NAME] [key=value]".into()] },
@@ -79,14 +84,13 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
             }
         }
         "export" => {
-            let words = shell_words(rest).unwrap_or_default();
+            let (words, file, format) = export_flags(shell_words(rest).unwrap_or_default());
             match words.as_slice() {
-                [] => Intent::Unknown { did_you_mean: vec!["/export NAME [FILE]".into()] },
-                [n] => Intent::Export { workflow: name(n), file: None, format: None },
-                [init @ .., last] if looks_like_path(last) => {
-                    Intent::Export { workflow: name(&init.join(" ")), file: Some(last.clone()), format: None }
+                [] => Intent::Unknown { did_you_mean: vec!["/export NAME [FILE] [--format json|yaml]".into()] },
+                [init @ .., last] if file.is_none() && !init.is_empty() && looks_like_path(last) => {
+                    Intent::Export { workflow: name(&init.join(" ")), file: Some(last.clone()), format }
                 }
-                all => Intent::Export { workflow: name(&all.join(" ")), file: None, format: None },
+                all => Intent::Export { workflow: name(&all.join(" ")), file, format },
             }
         }
         "schedule" => {
@@ -197,4 +201,25 @@ fn since_value(value: &str, library: &Library) -> String {
         }
         Err(_) => value.to_string(),
     }
+}
+
+/// `/export NAME --format json -f out.json`: the CLI's flags taken out of the words, with the
+/// file and the format they give.
+fn export_flags(words: Vec<String>) -> (Vec<String>, Option<String>, Option<String>) {
+    let (mut rest, mut file, mut format) = (Vec::new(), None, None);
+    let mut words = words.into_iter();
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "--format" => format = words.next().map(|f| f.to_ascii_lowercase()),
+            "--json" => format = Some("json".into()),
+            "--yaml" => format = Some("yaml".into()),
+            "--file" | "-f" | "-o" | "--output" => file = words.next(),
+            _ => match word.strip_prefix("--format=").or_else(|| word.strip_prefix("--file=")) {
+                Some(value) if word.starts_with("--format=") => format = Some(value.to_ascii_lowercase()),
+                Some(value) => file = Some(value.to_string()),
+                None => rest.push(word),
+            },
+        }
+    }
+    (rest, file, format)
 }

@@ -63,6 +63,11 @@ impl Session {
             .filter(|d| crate::grammar::names::words(d) != typed)
             .filter(|d| !matches!(crate::grammar::parse(d, &library), Intent::Unknown { .. }))
             .collect();
+        if offers.is_empty()
+            && let Some(code) = self.schedule_without_a_time(line, ask)
+        {
+            return code;
+        }
         if offers.is_empty() {
             let names: Vec<&str> = library.names.iter().take(8).map(String::as_str).collect();
             let known = if names.is_empty() {
@@ -98,6 +103,30 @@ impl Session {
         self.confirmed = true;
         let intent = crate::grammar::parse(&chosen, &library);
         self.act(intent, ask)
+    }
+
+    /// "schedule email digest" with no time said: asks when, and schedules it with the answer
+    /// when that is a time ("every weekday at 9am"); `None` when the line is something else.
+    fn schedule_without_a_time(&mut self, line: &str, ask: &mut Ask<'_>) -> Option<Result<i32>> {
+        let library = self.library();
+        let line = line.trim().trim_end_matches(['.', '!', '?']);
+        let typed = line.strip_prefix("schedule ").or_else(|| line.strip_prefix("Schedule "))?.trim();
+        let name = library.resolve(typed)?.to_string();
+        let answer = ask(&format!("When should '{name}' run? (e.g. \"every weekday at 9am\", \"daily at 2am\") "))?;
+        let when = answer.trim();
+        let request = format!("schedule {name} {when}");
+        match crate::grammar::parse(&request, &library) {
+            intent @ Intent::Schedule { .. } if !when.is_empty() => {
+                self.line = request;
+                Some(self.act(intent, ask))
+            }
+            _ => {
+                crate::outln!(
+                    "\"{when}\" is not a time I can schedule. Say e.g. \"schedule {name} every night at 2am\"."
+                );
+                Some(Ok(exit::USAGE))
+            }
+        }
     }
 
     /// The text of a read-only command the LLM chose, for the model to answer from.

@@ -21,7 +21,7 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
     // "set me up a workflow that …", "I need something that …": the words after "that" are
     // what it should do.
     static OTHER_WORDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)^(?:(?:set|make|build|write|create|give|get|put together|whip up|knock up)\s+(?:me|us)(?:\s+up)?\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|job|script|routine|thing)|i\s+(?:need|want|would like|'d like)\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|routine)|i\s+(?:need|want|would like|'d like)\s+something|(?:can|could)\s+(?:i|we)\s+(?:have|get)\s+(?:a|an)\s+(?:workflow|automation)|(?:set up|make|build|create|write|put together)\s+(?:something|a thing|an automation)|(?:a|an)\s+(?:new\s+)?(?:workflow|automation))\s+(?:that|which|to|so that it|that will|that can|for)\s+(?P<what>.+)$")
+        regex::Regex::new(r"(?i)^(?:(?:set|make|build|write|create|give|get|put together|whip up|knock up)\s+(?:me|us)(?:\s+up)?\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|job|script|routine|thing)|i\s+(?:need|want|would like|'d like)\s+(?:a|an|some)\s+(?:new\s+)?(?:workflow|automation|pipeline|routine)|i\s+(?:need|want|would like|'d like)\s+something|(?:(?:can|could)\s+(?:i|we)\s+)?(?:have|get)\s+(?:a|an)\s+(?:new\s+)?(?:workflow|automation)|(?:set up|make|build|create|write|put together)\s+(?:something|a thing|an automation)|(?:a|an)\s+(?:new\s+)?(?:workflow|automation))\s+(?:that|which|to|so that it|that will|that can|for)\s+(?P<what>.+)$")
             .expect("a valid pattern")
     });
     // "i need a workflow", "make a new automation": a workflow to be described step by step.
@@ -95,6 +95,10 @@ pub(crate) fn create(text: &str, lower: &str, _: &Library) -> Option<Intent> {
                 token("draft"),
                 token("design"),
                 token("prepare"),
+                token("whip up"),
+                token("put together"),
+                token("come up with"),
+                token("generate"),
             )),
             opt(alt((token("a new"), token("a"), token("an"), token("new")))),
             alt((token("workflows"), token("workflow"), token("automation"), token("pipeline"))),
