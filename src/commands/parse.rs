@@ -7,12 +7,11 @@ use crate::grammar::{self, Intent, Library, Parsed, Source};
 /// What the grammar knows of the library (empty when there is no database yet).
 pub fn library(ctx: &Context) -> Library {
     let Ok(Some(store)) = ctx.existing_store() else { return Library::default() };
-    let Ok(listings) = store.list(&[], None) else { return Library::default() };
+    let Ok(workflows) = store.parameter_names() else { return Library::default() };
     let mut library = Library::default();
-    for listing in listings {
-        let workflow = listing.saved.workflow;
-        library.params.insert(workflow.name.clone(), workflow.parameters.keys().cloned().collect());
-        library.names.push(workflow.name);
+    for (name, parameters) in workflows {
+        library.params.insert(name.clone(), parameters);
+        library.names.push(name);
     }
     library.now = now(ctx);
     library

@@ -137,6 +137,12 @@ fn terminal(session: &mut Session, library: Arc<Mutex<crate::grammar::Library>>,
     session.report_scheduled_failures();
     session.reader = Some(offers::Reader::start(ctx, Some(notice)));
     let prompt = if ctx.settings.no_color { "alpha> ".to_string() } else { "\x1b[1;36malpha>\x1b[0m ".to_string() };
+    // While the user reads the prompt, not after they type the first line; a moment late, so
+    // the line editor draws the prompt first (nobody types a line in 30 ms).
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_millis(30));
+        crate::grammar::warm_up();
+    });
     loop {
         match editor.readline(&prompt) {
             Ok(line) => {

@@ -224,6 +224,29 @@ impl Store {
         self.db.query("SELECT name FROM workflows ORDER BY name COLLATE NOCASE", args![], |row| row.get(0))
     }
 
+    /// Every workflow's name with its parameters' names, alphabetically: what the grammar knows
+    /// of the library. Only the definitions' `parameters` are decoded (the chat reads this before
+    /// its prompt, and a library may hold a thousand workflows).
+    pub fn parameter_names(&self) -> Result<Vec<(String, Vec<String>)>> {
+        #[derive(serde::Deserialize)]
+        struct Parameters {
+            #[serde(default)]
+            parameters: indexmap::IndexMap<String, serde::de::IgnoredAny>,
+        }
+        let mut found = Vec::new();
+        self.db.for_each("SELECT name, definition FROM workflows ORDER BY name COLLATE NOCASE", args![], |row| {
+            let name: String = row.get(0)?;
+            let keys = row.with_text(1, |text| {
+                text.and_then(|t| serde_json::from_str::<Parameters>(t).ok())
+                    .map(|p| p.parameters.into_keys().collect())
+                    .unwrap_or_default()
+            })?;
+            found.push((name, keys));
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
     /// Saves a new workflow; an existing name (any case) is refused unless `replace`.
     pub fn create(&mut self, workflow: &Workflow, replace: bool) -> Result<Saved> {
         let saved_version = self.db.transaction(Lock::Exclusive, |tx| {
