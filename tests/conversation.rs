@@ -129,6 +129,11 @@ fn a_loose_name_waits_for_yes_and_a_did_you_mean_is_answered() {
     assert_eq!(runs_log(&sandbox).matches("pulling main").count(), 2, "yes ran it, without a second question");
     assert!(!text.contains("Run it? [y/N]"), "{text}");
 
+    // Named by what it does, not by its name: asked about, then nothing runs on no.
+    let (_, text) = chat(&sandbox, "deploy branch hotfix to prod\nno\n");
+    assert!(text.contains("Did you mean 'Deploy Pipeline'? Run it? [y/N] no"), "{text}");
+    assert!(!runs_log(&sandbox).contains("hotfix"), "nothing ran before yes");
+
     // Never offered back what was typed; a bare command asks which workflow.
     let (_, text) = chat(&sandbox, "run\nlist schedules\nlist templates\n");
     assert!(text.contains("Run which workflow?") && text.contains("Deploy Pipeline"), "{text}");

@@ -147,6 +147,7 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
         bare_name,
         name_first,
         get_going,
+        by_what_it_does,
     ];
     // "I need to run errands", "we have to delete the old photos": a sentence about the speaker
     // is a command only on something saved.

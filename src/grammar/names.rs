@@ -108,7 +108,7 @@ pub fn score_words(typed_words: &[String], name_words: &[String]) -> Option<u32>
 }
 
 /// A word without its ending, so "monitoring" is "monitor" and "backups" is "backup".
-fn stem(word: &str) -> &str {
+pub(crate) fn stem(word: &str) -> &str {
     for ending in ["ing", "ed", "es", "s"] {
         if let Some(root) = word.strip_suffix(ending)
             && root.len() >= 4

@@ -41,6 +41,29 @@ pub(crate) fn bare_name(text: &str, _: &str, library: &Library) -> Option<Intent
     library.knows(&name).then(|| Intent::Run { workflow: library.canonical(&name), params })
 }
 
+/// "process input.csv into output.csv", "monitor https://example.com with threshold 500": the
+/// workflow named by what it does, its verb a word of exactly one saved name ("Data Processing
+/// Pipeline", "Monitor and Alert"), followed only by that workflow's parameters. The name was
+/// not typed, so the chat asks before it runs.
+pub(crate) fn by_what_it_does(text: &str, lower: &str, library: &Library) -> Option<Intent> {
+    let (verb, rest) = lower.trim().split_once(' ')?;
+    if verb.len() < 5 || RUN_VERBS.contains(&verb) {
+        return None;
+    }
+    let root = names::stem(verb);
+    let mut doing_it = library.names.iter().filter(|name| {
+        names::words(name).iter().any(|word| {
+            let word_root = names::stem(word);
+            word.as_str() == verb || word_root == verb || word_root == root
+        })
+    });
+    let (Some(workflow), None) = (doing_it.next(), doing_it.next()) else { return None };
+    let known = library.params.get(workflow)?;
+    let given = original(text, lower, rest).trim();
+    let params = parse_params(given, Some(known)).filter(|params| !params.is_empty())?;
+    Some(Intent::Run { workflow: workflow.clone(), params })
+}
+
 /// "run --branch=dev deploy pipeline": flags typed before the name go after it.
 fn flags_last(body: &str) -> String {
     if !body.starts_with("--") {
