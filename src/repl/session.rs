@@ -315,12 +315,15 @@ impl Session {
             said.push(format!("{} of {example} {}", head.join(" "), tail.join(" ")).trim().to_string());
         }
         said.push(format!("{line} {example}"));
-        let fits = said.into_iter().find(|candidate| {
-            let intent = grammar::parse(candidate, &library);
-            crate::terminal::intent::describe(&intent).contains(example.as_str())
+        let fits = said.into_iter().find_map(|candidate| {
+            let intent = grammar::parse(&candidate, &library);
+            // The example repeats the line typed: a secret in it is shown as ***.
+            crate::terminal::intent::describe(&intent)
+                .contains(example.as_str())
+                .then(|| self.masked_line(&candidate, &intent))
         });
         match fits {
-            Some(example) => format!("which workflow do you mean? Name it, e.g. \"{example}\""),
+            Some(request) => format!("which workflow do you mean? Name it, e.g. \"{request}\""),
             None => "which workflow do you mean? Say its name in the request (/list shows them)".into(),
         }
     }
