@@ -13,7 +13,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
         // "add a step that runs npm test": the command as given.
         Change::Add { what } if what.starts_with("run ") || what.starts_with("execute ") => {
             let step = super::interactive::step_for(what, changed.steps.len() + 1, &changed.steps);
-            let label = step.name.clone().unwrap_or_else(|| step.id.clone());
+            let label = step.label();
             changed.steps.push(Step::Tool(step));
             Ok((changed, format!("add a step: {label}")))
         }
@@ -48,7 +48,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             // "retry 3 times" is three more tries after the first: four attempts in all.
             retry.max_attempts = times.saturating_add(1);
             target.retry = Some(Retry { ..retry });
-            let label = target.name.clone().unwrap_or_else(|| target.id.clone());
+            let label = target.label();
             Ok((changed, format!("{label} {}", retries_in_words(retry.max_attempts))))
         }
         Change::Command { step, command } => {
@@ -57,7 +57,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
                 return Err(format!("the step {} is a {} step, not a shell command", target.id, target.tool));
             }
             target.parameters.insert("command".into(), serde_json::json!(command));
-            let label = target.name.clone().unwrap_or_else(|| target.id.clone());
+            let label = target.label();
             Ok((changed, format!("{label} runs `{command}`")))
         }
         Change::Rename { step, to } => {
@@ -66,7 +66,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
                 return Err("a step's new name can't be empty".into());
             }
             let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
-            let before = target.name.clone().unwrap_or_else(|| target.id.clone());
+            let before = target.label();
             target.name = Some(to.to_string());
             Ok((changed, format!("{before} is now called {to}")))
         }
@@ -77,7 +77,7 @@ pub fn apply(change: &Change, workflow: &Workflow) -> Result<(Workflow, String),
             let target = find_step_mut(&mut changed.steps, step).ok_or_else(|| no_such_step(workflow, step))?;
             let limit = HumanDuration::from_secs(*seconds);
             target.timeout = Some(limit);
-            let label = target.name.clone().unwrap_or_else(|| target.id.clone());
+            let label = target.label();
             Ok((changed, format!("{label} stops after {limit}")))
         }
         Change::Remove { step } => {

@@ -38,7 +38,7 @@ impl Run {
                 index,
                 total: self.total,
                 id: step.id.clone(),
-                label: label(step),
+                label: step.label(),
                 attempt: number,
             });
             let started_at = now();
@@ -90,7 +90,7 @@ impl Run {
                             index,
                             total: self.total,
                             id: step.id.clone(),
-                            label: label(step),
+                            label: step.label(),
                             next_attempt: attempt + 1,
                             max_attempts: policy.max_attempts,
                             delay_ms: delay.as_millis() as u64,
@@ -114,7 +114,7 @@ impl Run {
         let stderr_tail = output_tail(&failure.fields);
         match strategy {
             OnError::LogAndContinue => {
-                self.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(label(step));
+                self.continued.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(step.label());
                 self.set_result(
                     &step.id,
                     result_object("failed", failure.fields.clone(), attempt, clock.elapsed(), Some(&failure.message)),
@@ -325,10 +325,6 @@ fn log_name(step_id: &str, attempt: u32) -> String {
     let safe: String =
         step_id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     format!("{safe}.{attempt}.log")
-}
-
-pub(super) fn label(step: &ToolStep) -> String {
-    step.name.clone().unwrap_or_else(|| step.id.clone())
 }
 
 /// Lines of a failed step's output shown under its ✗ line.

@@ -17,7 +17,7 @@ mod walk;
 mod writer;
 
 pub use attempt::TAIL_LINES;
-use attempt::{label, output_tail};
+use attempt::output_tail;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

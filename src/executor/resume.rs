@@ -17,7 +17,7 @@ impl Run {
             index,
             total: self.total,
             id: step.id.clone(),
-            label: label(step),
+            label: step.label(),
             status: StepStatus::Carried,
             duration_ms: 0,
             attempts: 0,

@@ -14,7 +14,7 @@ impl Run {
     ) -> Flow {
         self.set_result(&step.id, result_object("failed", fields, attempts, took, Some(message)));
         self.finished(step, StepStatus::Failed, took, attempts, Some(message.to_string()), stderr_tail);
-        let position = format!("{}/{} {}", self.numbers.get(&step.id).copied().unwrap_or(0), self.total, label(step));
+        let position = format!("{}/{} {}", self.numbers.get(&step.id).copied().unwrap_or(0), self.total, step.label());
         self.failed_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(position);
         Err(Stop::Failed(format!("step `{}` failed: {message}", step.id)))
     }
@@ -31,7 +31,7 @@ impl Run {
                 fallback.id = format!("{}_fallback_{}", step.id, n + 1);
             }
             if fallback.name.is_none() {
-                fallback.name = Some(format!("{} (fallback {})", label(step), n + 1));
+                fallback.name = Some(format!("{} (fallback {})", step.label(), n + 1));
             }
             if let Err(stop) = Box::pin(self.tool_step(&fallback)).await {
                 let stderr_tail = output_tail(&failure.fields);
@@ -85,7 +85,7 @@ impl Run {
             index: self.numbers.get(&step.id).copied().unwrap_or(0),
             total: self.total,
             id: step.id.clone(),
-            label: label(step),
+            label: step.label(),
             status,
             duration_ms: took.as_millis() as u64,
             attempts,

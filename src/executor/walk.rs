@@ -82,7 +82,7 @@ impl Run {
             index,
             total: self.total,
             id: step.id.clone(),
-            label: label(step),
+            label: step.label(),
             status: StepStatus::Skipped,
             duration_ms: 0,
             attempts: 0,

@@ -314,6 +314,13 @@ pub struct ToolStep {
     pub fallback: Vec<ToolStep>,
 }
 
+impl ToolStep {
+    /// What progress lines and messages call the step: its name, else its id.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.id.clone())
+    }
+}
+
 /// Schema-only shape of `fallback`: one step or a list.
 #[derive(JsonSchema)]
 #[serde(untagged)]
