@@ -387,3 +387,30 @@ fn export_as_json_prints_the_definition_in_json() {
     assert!(text.contains("\"name\": \"Deploy Pipeline\""), "JSON, not YAML: {text}");
     assert!(!text.contains("name: Deploy Pipeline"), "{text}");
 }
+
+#[test]
+fn a_workflow_renamed_by_conversation_asks_first_and_is_run_under_its_new_name() {
+    let sandbox = deploy_sandbox();
+    let (code, text) = chat(&sandbox, "rename deploy pipline to Release\nno\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Rename 'Deploy Pipeline' to 'Release'?"), "the near name is shown resolved: {text}");
+    assert!(text.contains("Left 'Deploy Pipeline' as it is."), "{text}");
+    assert!(stdout(&sandbox.run(&["workflow", "list"])).contains("Deploy Pipeline"), "no means nothing changed");
+
+    // The one talked about, then run under its new name in the same conversation.
+    let (code, text) =
+        chat(&sandbox, "run deploy pipeline with branch dev\nplease rename it to Release Train\nyes\nrun it again\n");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Renamed 'Deploy Pipeline' to 'Release Train'"), "{text}");
+    assert!(text.contains("Running 'Release Train' again with the same parameters: branch=dev"), "{text}");
+    assert_eq!(runs_log(&sandbox), "pulling dev\ndeploying dev to staging\npulling dev\ndeploying dev to staging\n");
+    let history = stdout(&sandbox.run(&["workflow", "history", "Release Train", "--json"]));
+    let runs: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(2), "{history}");
+
+    // A slash command, with the new name quoted; and a sentence on no saved name is left alone.
+    let (_, text) = chat(&sandbox, "/rename \"Release Train\" \"Ship It\"\ny\nrename my photos to holiday\n");
+    assert!(text.contains("Renamed 'Release Train' to 'Ship It'"), "{text}");
+    assert!(!text.contains("Rename 'my photos"), "{text}");
+    assert!(stdout(&sandbox.run(&["workflow", "list"])).contains("Ship It (v1.0.2)"));
+}

@@ -410,3 +410,55 @@ fn an_invalid_edit_keeps_the_edited_text() {
     let show = stdout(&sandbox.run(&["workflow", "show", "Deploy Pipeline"]));
     assert!(show.contains("tool: shell"), "nothing was saved: {show}");
 }
+
+on_both! {
+    fn a_renamed_workflow_keeps_its_versions_runs_and_schedules(backend) {
+        let sandbox = Sandbox::on(backend);
+        with_two(&sandbox);
+        let greet = sandbox.write(
+            "greet.yaml",
+            "name: Greet\nsteps:\n  - { id: hi, tool: shell, action: run, parameters: { command: \"echo hi\" } }\n",
+        );
+        assert_eq!(sandbox.run(&["workflow", "create", "--file", greet.to_str().unwrap()]).status.code(), Some(0));
+        assert_eq!(sandbox.run(&["workflow", "run", "Greet"]).status.code(), Some(0));
+        let out = sandbox.run(&["workflow", "schedule", "Greet", "every day at 9am"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+        let out = sandbox.run(&["workflow", "rename", "greet", "Say Hello"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stdout(&out).contains("Renamed 'Greet' to 'Say Hello'; saved as v1.0.1"), "{}", stdout(&out));
+
+        let listed = stdout(&sandbox.run(&["workflow", "list"]));
+        assert!(listed.contains("Say Hello (v1.0.1)") && !listed.contains("Greet"), "{listed}");
+        let old = sandbox.run(&["workflow", "show", "Greet"]);
+        assert_eq!(old.status.code(), Some(2), "the old name is gone: {}", stdout(&old));
+        let history = stdout(&sandbox.run(&["workflow", "history", "Say Hello", "--json"]));
+        let runs: serde_json::Value = serde_json::from_str(&history).unwrap();
+        assert_eq!(runs.as_array().map(Vec::len), Some(1), "the run before the rename is still its run: {history}");
+        let status: serde_json::Value =
+            serde_json::from_str(&stdout(&sandbox.run(&["scheduler", "status", "--json"]))).unwrap();
+        let workflows: Vec<&str> = status.as_array().unwrap().iter().filter_map(|s| s["workflow"].as_str()).collect();
+        assert!(workflows.contains(&"Say Hello") && !workflows.contains(&"Greet"), "{status}");
+        let versions = stdout(&sandbox.run(&["workflow", "versions", "Say Hello"]));
+        assert!(versions.contains("v1.0.0") && versions.contains("renamed from Greet"), "{versions}");
+        let first = stdout(&sandbox.run(&["workflow", "show", "Say Hello", "--version", "1.0.0"]));
+        assert!(first.contains("name: Greet"), "the old version keeps its old name: {first}");
+
+        // Another workflow's name, in any case, is refused and nothing changes.
+        let out = sandbox.run(&["workflow", "rename", "Say Hello", "deploy PIPELINE"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("already named 'deploy PIPELINE'"), "{}", stderr(&out));
+        let versions = stdout(&sandbox.run(&["workflow", "versions", "Say Hello", "--json"]));
+        let versions: serde_json::Value = serde_json::from_str(&versions).unwrap();
+        assert_eq!(versions.as_array().map(Vec::len), Some(2), "{versions}");
+        let out = sandbox.run(&["workflow", "rename", "Say Hello", "  "]);
+        assert_eq!(out.status.code(), Some(2), "an empty name is refused");
+        let out = sandbox.run(&["workflow", "rename", "Nothing Here", "Other"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("no workflow named 'Nothing Here'"), "{}", stderr(&out));
+
+        let renamed: serde_json::Value =
+            serde_json::from_str(&stdout(&sandbox.run(&["workflow", "rename", "Say Hello", "Hello", "--json"]))).unwrap();
+        assert_eq!((renamed["from"].as_str(), renamed["name"].as_str()), (Some("Say Hello"), Some("Hello")), "{renamed}");
+    }
+}

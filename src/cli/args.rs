@@ -196,6 +196,18 @@ pub enum WorkflowCommand {
         /// Workflow name.
         name: String,
     },
+    /// Give a workflow another name; its versions, runs and schedules stay with it (saved as
+    /// a new version).
+    #[command(after_help = "Example:\n  alpha workflow rename \"Greet\" \"Say Hello\"")]
+    Rename {
+        /// Workflow name.
+        name: String,
+        /// The name it should have.
+        new_name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete a workflow (its run history stays readable).
     Delete {
         /// Workflow name.

@@ -64,6 +64,14 @@ pub fn workflow(ctx: &Context, command: WorkflowCommand) -> Result<i32> {
         )),
         WorkflowCommand::Edit { name } => crate::terminal::editor::edit(ctx, &name),
         WorkflowCommand::Delete { name, yes } => delete(ctx, &name, yes),
+        WorkflowCommand::Rename { name, new_name, json } => {
+            let renamed = library::rename(ctx, &name, &new_name)?;
+            if json {
+                return print_json(&renamed);
+            }
+            crate::out!("{}", text::renamed(&renamed));
+            Ok(exit::OK)
+        }
         WorkflowCommand::History { name, limit, status, since, run, json } => {
             if let Some(run_id) = run {
                 let details = history::run_details(ctx, &run_id)?;

@@ -564,6 +564,37 @@ pub fn rollback(ctx: &Context, name: &str, version: &str) -> Result<RolledBack> 
     Ok(RolledBack { name: updated.workflow.name, restored: old.version, version: updated.workflow.version })
 }
 
+/// `rename NAME NEW`: the workflow under another name, saved as a new version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Renamed {
+    /// The name it had.
+    pub from: String,
+    /// The name it has now.
+    pub name: String,
+    /// The new version the renamed definition was saved as.
+    pub version: String,
+}
+
+/// `rename NAME NEW`. The workflow keeps its id, so its versions, runs and schedules stay with
+/// it; the old name is refused afterwards like any unknown one. A name another workflow has (in
+/// any case) is refused before anything is written.
+pub fn rename(ctx: &Context, name: &str, new_name: &str) -> Result<Renamed> {
+    let new_name = new_name.trim();
+    if new_name.is_empty() {
+        return Err(Error::usage("a workflow needs a name that is not empty"));
+    }
+    let mut store = ctx.store()?;
+    let saved = store.get(name)?;
+    if saved.workflow.name == new_name {
+        return Err(Error::usage(format!("'{new_name}' is already that workflow's name")));
+    }
+    let mut changed = saved.workflow.clone();
+    changed.name = new_name.to_string();
+    let proposal = proposal(saved.id, &saved.workflow, changed, "the new name")?;
+    let updated = store.update(&proposal.id, &proposal.workflow, &format!("renamed from {}", saved.workflow.name))?;
+    Ok(Renamed { from: saved.workflow.name, name: updated.workflow.name, version: updated.workflow.version })
+}
+
 /// The problems of an invalid definition, for faces that show them.
 pub fn diagnostics_of(error: &Error) -> Option<&Diagnostics> {
     match error {

@@ -96,6 +96,14 @@ pub enum Intent {
         #[serde(default)]
         version: Option<String>,
     },
+    /// Give a workflow another name ("rename greet to say hello"); it keeps its versions,
+    /// runs and schedules.
+    Rename {
+        /// Name.
+        workflow: String,
+        /// The new name, as typed.
+        to: String,
+    },
     /// What a run's steps printed: the run `run`, else the last run of `workflow`, else the
     /// last run.
     Logs {

@@ -255,7 +255,8 @@ pub(crate) fn is_list_words(name: &str) -> bool {
 }
 
 pub(crate) fn looks_like_path(text: &str) -> bool {
-    !text.contains(' ') && (text.contains('.') || text.contains('/') || text == "-")
+    // "PATH=$PATH:/usr/local/bin" is a shell assignment, not a file.
+    !text.contains(' ') && !text.contains('=') && (text.contains('.') || text.contains('/') || text == "-")
 }
 
 pub(crate) const RUN_VERBS: &[&str] = &[

@@ -134,6 +134,7 @@ fn parse_as_typed(utterance: &str, library: &Library) -> Intent {
     let parsers: &[Rule] = &[
         simple,
         rollback,
+        rename,
         list,
         history,
         unschedule,
@@ -223,6 +224,7 @@ fn restore_case(mut intent: Intent, typed: &str) -> Intent {
             name.iter_mut().chain(description.iter_mut()).for_each(restore);
         }
         Intent::UseTemplate { name: Some(name), .. } | Intent::SaveRecent { name: Some(name), .. } => restore(name),
+        Intent::Rename { to, .. } => restore(to),
         Intent::Change { change, .. } => match change {
             Change::Add { what } => restore(what),
             Change::Command { command, .. } => restore(command),

@@ -121,6 +121,7 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
             };
             Intent::Rollback { workflow: unquote(name).to_string(), version }
         }
+        "rename" => rename_words(rest, library),
         "quit" | "exit" | "q" | "bye" => Intent::Quit,
         other => {
             let commands = [
@@ -138,6 +139,7 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
                 "schedules",
                 "templates",
                 "versions",
+                "rename",
                 "logs",
                 "export",
                 "import",
@@ -153,6 +155,28 @@ pub(crate) fn slash_command(text: &str, library: &Library) -> Intent {
             }
         }
     }
+}
+
+/// `/rename Greet to Say Hello`, `/rename "Old Sync" "New Sync"`, `/rename Deploy Pipeline
+/// Release` (the longest saved name at the start is the workflow, the rest its new name).
+fn rename_words(rest: &str, library: &Library) -> Intent {
+    let words = shell_words(rest).unwrap_or_default();
+    let split = match words.iter().position(|w| w == "to") {
+        Some(at) => Some(at),
+        None if words.len() == 2 => Some(1),
+        None => (1..words.len()).rev().find(|&at| library.knows(&words[..at].join(" "))),
+    };
+    let (name, to) = match split {
+        Some(at) if at > 0 => {
+            let to_start = if words[at] == "to" { at + 1 } else { at };
+            (words[..at].join(" "), words[to_start..].join(" "))
+        }
+        _ => (String::new(), String::new()),
+    };
+    if name.is_empty() || to.is_empty() {
+        return Intent::Unknown { did_you_mean: vec!["/rename Greet to Say Hello".into()] };
+    }
+    Intent::Rename { workflow: library.canonical(&name), to }
 }
 
 /// `/history [NAME] [--status failed] [--since 2026-12-01T00:00:00Z] [--limit 5]`.

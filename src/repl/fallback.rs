@@ -110,7 +110,7 @@ impl Session {
     fn schedule_without_a_time(&mut self, line: &str, ask: &mut Ask<'_>) -> Option<Result<i32>> {
         let library = self.library();
         let line = line.trim().trim_end_matches(['.', '!', '?']);
-        let typed = line.strip_prefix("schedule ").or_else(|| line.strip_prefix("Schedule "))?.trim();
+        let typed = line.get(..9).filter(|verb| verb.eq_ignore_ascii_case("schedule ")).and(line.get(9..))?.trim();
         let name = library.resolve(typed)?.to_string();
         let answer = ask(&format!("When should '{name}' run? (e.g. \"every weekday at 9am\", \"daily at 2am\") "))?;
         let when = answer.trim();

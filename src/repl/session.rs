@@ -338,6 +338,7 @@ impl Session {
             Intent::Templates => self.templates(),
             Intent::Versions { workflow } => self.versions(&workflow),
             Intent::Rollback { workflow, version } => self.rollback(&workflow, version, ask),
+            Intent::Rename { workflow, to } => self.rename(&workflow, &to, ask),
             Intent::Logs { workflow, run } => self.logs(workflow, run),
             Intent::Thanks => Ok(self.small_talk(&self.line.clone())),
             Intent::List { tags, search } => {
@@ -531,6 +532,22 @@ impl Session {
             return Ok(exit::OK);
         }
         crate::out!("{}", text::rolled_back(&library::rollback(&self.ctx, &name, &version)?));
+        Ok(exit::OK)
+    }
+
+    /// "rename greet to say hello": asked first (the name typed may have been a near match),
+    /// then saved as a new version under the new name.
+    fn rename(&mut self, workflow: &str, to: &str, ask: &mut Ask<'_>) -> Result<i32> {
+        let name = self.target(workflow)?;
+        self.last_workflow = Some(name.clone());
+        let question = format!("Rename '{name}' to '{to}'? Its versions, runs and schedules stay with it. [y/N] ");
+        if !yes(ask(&question)) {
+            crate::outln!("Left '{name}' as it is.");
+            return Ok(exit::OK);
+        }
+        let renamed = library::rename(&self.ctx, &name, to)?;
+        self.last_workflow = Some(renamed.name.clone());
+        crate::out!("{}", text::renamed(&renamed));
         Ok(exit::OK)
     }
 

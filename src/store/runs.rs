@@ -124,7 +124,8 @@ pub struct RunRecord {
     pub id: String,
     /// The workflow's id.
     pub workflow_id: String,
-    /// The workflow's name when it ran.
+    /// The workflow's name now (so a renamed workflow's runs are found and rerun under it); the
+    /// name it ran under once the workflow is deleted.
     pub workflow_name: String,
     /// The version that ran.
     pub workflow_version: String,
@@ -173,7 +174,7 @@ pub struct StepRecord {
 }
 
 const RUN_COLUMNS: &str =
-    "e.id, e.workflow_id, COALESCE(c.workflow_name, w.name, '?'), COALESCE(c.workflow_version, ''),
+    "e.id, e.workflow_id, COALESCE(w.name, c.workflow_name, '?'), COALESCE(c.workflow_version, ''),
      COALESCE(c.trigger, 'manual'), e.status, e.parameters, e.started_at, e.completed_at, e.result, e.error";
 
 fn run_from_row(row: &Row<'_>) -> Result<RunRecord> {

@@ -64,6 +64,7 @@ pub fn describe(intent: &Intent) -> String {
         Intent::Versions { workflow } => format!("list the versions of '{workflow}'"),
         Intent::Rollback { workflow, version: Some(version) } => format!("roll '{workflow}' back to v{version}"),
         Intent::Rollback { workflow, version: None } => format!("roll '{workflow}' back to its previous version"),
+        Intent::Rename { workflow, to } => format!("rename '{workflow}' to '{to}'"),
         Intent::Logs { run: Some(run), .. } => format!("show what run {run} printed"),
         Intent::Logs { workflow: Some(w), .. } => format!("show what the last run of '{w}' printed"),
         Intent::Logs { .. } => "show what the last run printed".into(),

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::style::Output;
 use crate::commands::files::{FileCheck, count_steps};
 use crate::commands::history::RunDetails;
-use crate::commands::library::{Diffed, Edited, Listed, RolledBack, SavedReport, Shown, VersionRow};
+use crate::commands::library::{Diffed, Edited, Listed, Renamed, RolledBack, SavedReport, Shown, VersionRow};
 use crate::commands::optimize::Optimized;
 use crate::commands::schedule::{ScheduleStatus, Scheduled, Unscheduled};
 use crate::commands::suggest::{HistoryImported, Suggestions};
@@ -338,6 +338,11 @@ pub fn diff_text(diff: &str, from: &str, to: &str) -> String {
 /// `diff`
 pub fn diff(diffed: &Diffed) -> String {
     diff_text(&diffed.diff, &diffed.from, &diffed.to)
+}
+
+/// `rename`
+pub fn renamed(r: &Renamed) -> String {
+    format!("Renamed '{}' to '{}'; saved as v{}. Its runs and schedules stay with it.\n", r.from, r.name, r.version)
 }
 
 /// `rollback`

@@ -123,7 +123,8 @@ pub(crate) fn change(text: &str, _: &str, library: &Library) -> Option<Intent> {
         let to = unquote(c["to"].trim()).to_string();
         candidates.push((workflow_or_it(&c), Change::Rename { step: step_of(&c), to }));
     }
-    for c in COMMAND.iter().filter_map(|p| p.captures(line)) {
+    // "change the name of X to Y" names the workflow's new name, not a step called "name".
+    for c in COMMAND.iter().filter_map(|p| p.captures(line)).filter(|c| !c["step"].eq_ignore_ascii_case("name")) {
         let command = unquote(&c["cmd"]).to_string();
         candidates.push((workflow_or_it(&c), Change::Command { step: step_of(&c), command }));
     }

@@ -187,8 +187,8 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"what(?:'s|\s+is|\s+was)\s+the\s+(?:latest|last|most recent|previous)\s+run(?:\s+of\s+(?P<name>.+?))?",
             r"(?:did|has|was)\s+(?P<name>it|that|this|my last run|the last run|the run|that run|my run)\s+(?:work|succeed|pass|finish|complete|fail|go well|go ok|go okay|break)",
             r"(?:is|was)\s+(?P<name>it|that|this|the run|my run)\s+(?:done|finished|over|complete|ok|okay|working|successful)",
-            r"(?:pick up|continue|carry on)\s+(?:from\s+)?where\s+(?:it|we|i)\s+(?:left off|stopped)",
-            r"(?:resume|continue|finish|pick up)\s+(?P<name>.+?)(?:\s+from where it (?:stopped|left off))?",
+            r"(?:pick up|continue|carry on|start again)\s+(?:from\s+)?where\s+(?:it|we|i)\s+(?:left off|stopped|failed|broke)",
+            r"(?:resume|continue|finish|pick up)\s+(?P<name>.+?)(?:\s+from where it (?:stopped|left off|failed|broke))?",
             // "resume" alone: the last failure, shown, with its resume offered.
             r"resume",
         ])
@@ -350,6 +350,8 @@ pub(crate) fn looks_like_a_name(typed: &str) -> bool {
         && !words.iter().any(|w| NOT_IN_NAMES.contains(&w.as_str()))
         // "rm -rf node_modules": a flag belongs to a command line, never to a name.
         && !words.iter().any(|w| w.starts_with('-'))
+        // "export PATH=$PATH:/usr/local/bin": an assignment or a variable is shell, not a name.
+        && !words.iter().any(|w| w.contains('=') || w.contains('$'))
 }
 
 /// "list schedules", "what's scheduled?", "when does backup run next?", "backup's schedule".

@@ -104,7 +104,13 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         "what have you got saved",
         "what did you save",
     ];
-    if whole.contains(&lower) {
+    // "what have i saved so far?", "what workflows do i have at the moment"
+    let asked = lower.trim_end_matches(['?', '.', '!']);
+    let asked = [" so far", " until now", " at the moment", " currently", " right now", " by now", " yet", " in here"]
+        .iter()
+        .find_map(|said| asked.strip_suffix(said))
+        .unwrap_or(asked);
+    if whole.contains(&lower) || whole.contains(&asked) {
         return Some(Intent::List { tags: Vec::new(), search: None });
     }
     // "search for backup workflows", "find email workflows".

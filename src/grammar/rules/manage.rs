@@ -357,3 +357,37 @@ pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Int
     }
     None
 }
+
+/// "rename greet to say hello", "change the name of the backup to Nightly Backup", "greet
+/// should be called hello", `call it "Daily Digest"`: a whole workflow under another name. The
+/// workflow must be saved (or be the one talked about); "rename my photos by date" is not one.
+pub(crate) fn rename(text: &str, _: &str, library: &Library) -> Option<Intent> {
+    static SHAPES: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+        [
+            r"(?i)^re-?name\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:to|as|into)\s+(?P<to>.+?)$",
+            r"(?i)^(?:change|set)\s+(?:the\s+)?name\s+of\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+to\s+(?P<to>.+?)$",
+            r"(?i)^give\s+(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:the\s+|a\s+)?(?:new\s+)?name\s+(?P<to>.+?)$",
+            r"(?i)^(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+should\s+be\s+(?:called|named)\s+(?P<to>.+?)$",
+            // Only with the name quoted: "call it a day" is not a rename.
+            r#"(?i)^(?:call|name)\s+(?P<name>it|that|this|that one|this one|this workflow|that workflow)\s+(?P<to>"[^"]+"|'[^']+'|“[^”]+”)$"#,
+        ]
+        .iter()
+        .map(|shape| regex::Regex::new(shape).expect("a valid pattern"))
+        .collect()
+    });
+    let text = text.trim().trim_end_matches(['.', '!']);
+    let c = SHAPES.iter().find_map(|shape| shape.captures(text))?;
+    let to = unquote(c["to"].trim().trim_end_matches(" instead").trim_end_matches(" from now on")).trim();
+    if to.is_empty() || to.ends_with(" step") || c["name"].to_ascii_lowercase().ends_with(" step") {
+        return None;
+    }
+    let typed = c["name"].trim();
+    let workflow = if typed.eq_ignore_ascii_case("it") || crate::grammar::is_the_one_talked_about(typed) {
+        "it".to_string()
+    } else if library.knows(typed) {
+        library.canonical(typed)
+    } else {
+        return None;
+    };
+    Some(Intent::Rename { workflow, to: to.to_string() })
+}
