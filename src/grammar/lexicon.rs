@@ -180,7 +180,10 @@ pub(crate) fn strip_courtesy_keeping<'t>(text: &'t str, keep: &[&str]) -> &'t st
         let lower = text.to_ascii_lowercase();
         let before = text.len();
         for phrase in POLITE.iter().copied() {
-            if let Ok((rest, _)) = (kw(phrase), opt(tag(",")), multispace0).parse(lower.as_str()) {
+            // "hey alpha,", "hey!", "ok.": the greeting's own punctuation goes with it.
+            if let Ok((rest, _)) =
+                (kw(phrase), opt(alt((tag(","), tag("!"), tag(".")))), multispace0).parse(lower.as_str())
+            {
                 if rest.is_empty() {
                     continue;
                 }

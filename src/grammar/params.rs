@@ -104,6 +104,16 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
             i += 1;
             continue;
         }
+        // "run the deploy for me? branch=main", "… please, with branch dev": courtesy between
+        // the name and its values.
+        let said = words[i].to_ascii_lowercase();
+        let courtesy = said.trim_end_matches(['?', '!', '.', ',']);
+        let after_for = i > 0 && words[i - 1].eq_ignore_ascii_case("for");
+        let next_begins_values = words.get(i + 1).is_none_or(|next| introducer(next) || next.contains('='));
+        if courtesy == "please" || (courtesy == "me" && after_for && (said != courtesy || next_begins_values)) {
+            i += 1;
+            continue;
+        }
         // `--branch dev`, `--branch=dev`: the CLI's spelling.
         if let Some(flag) = word.strip_prefix("--").filter(|f| !f.is_empty()) {
             match flag.split_once('=') {

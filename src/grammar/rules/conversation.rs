@@ -173,7 +173,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
             r"what(?:'s|\s+is)\s+(?:going on|up|the matter|wrong)\s+with\s+(?P<name>.+?)",
             r"(?:show|give|tell|display)(?:\s+me)?(?:\s+about)?\s+(?:the|my)\s+(?:most recent|last|latest|newest|previous)\s+run",
             r"what(?:'s|\s+is|\s+was)\s+(?:my\s+|the\s+)?(?:most recent|last|latest|newest|previous)\s+run",
-            r"what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
+            r"(?:(?:please\s+)?explain\s+|tell me\s+|show me\s+)?what\s+(?:happened|went on)\s+(?:with|to|in)\s+(?P<name>.+?)(?:\s+(?:last time|this time|today|yesterday|last night|just now))?",
             r"(?:please\s+)?explain(?:\s+(?:to me|me))?(?:\s+(?:the|that|this|my))?\s+(?:last\s+|latest\s+|recent\s+|previous\s+)?(?:failure|error|failed run|crash|problem|run|result|outcome)(?:\s+(?:of|for|in|with)\s+(?P<name>.+?))?",
             r"(?:please\s+)?explain\s+(?:run\s+)?(?P<run>[0-9a-f][0-9a-f-]{5,})",
             r"(?:please\s+)?explain\s+(?:it|that|this|what happened)",
@@ -214,7 +214,7 @@ pub(crate) fn explain(text: &str, _: &str, library: &Library) -> Option<Intent> 
         }
         // "what happened in 1969", "what happened to the dinosaurs": only a saved workflow's
         // runs have a story to tell.
-        if line.to_ascii_lowercase().starts_with("what happened") && !is_reference(typed) && !library.knows(typed) {
+        if line.to_ascii_lowercase().contains("what happened") && !is_reference(typed) && !library.knows(typed) {
             return None;
         }
     }

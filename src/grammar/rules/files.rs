@@ -11,11 +11,18 @@ pub(crate) fn file_command(text: &str, lower: &str, _: &Library) -> Option<Inten
     ))
     .parse(lower)
     .ok()?;
-    let (rest, _) =
-        opt(alt((token("the file"), token("file"), token("workflow from"), token("workflow file"), token("from"))))
-            .parse(rest)
-            .ok()?;
-    let file = unquote(original(text, lower, rest).trim());
+    let (rest, _) = opt(alt((
+        token("the file"),
+        token("this file"),
+        token("file"),
+        token("workflow from"),
+        token("workflow file"),
+        token("from"),
+    )))
+    .parse(rest)
+    .ok()?;
+    // "import this file: flows/new.yaml"
+    let file = unquote(original(text, lower, rest).trim().trim_start_matches(':').trim());
     if file.is_empty() || !looks_like_path(file) {
         return None;
     }
