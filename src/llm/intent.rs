@@ -18,7 +18,6 @@ const INTENTS: &[&str] = &[
     "delete",
     "versions",
     "rollback",
-    "rename",
     "history",
     "explain",
     "logs",
@@ -57,7 +56,7 @@ pub fn schema(library: &Library) -> Value {
             "format": {"enum": ["json", "yaml", null]},
             "run": text(40),
             "params": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 60}, "maxProperties": 6},
-            "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "to": text(100), "search": text(60),
+            "cron": text(40), "file": text(200), "description": text(300), "name": text(100), "search": text(60),
             "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 5},
         },
         "required": ["intent"],
@@ -190,10 +189,7 @@ pub fn check(answer: &Value, library: &Library, utterance: &str) -> Intent {
             object.get("run").and_then(Value::as_str).filter(|r| r.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
         fields.insert("run".into(), run.map_or(Value::Null, |r| Value::String(r.into())));
     }
-    if kind == "rename" && object.get("to").and_then(Value::as_str).is_none_or(|to| to.trim().is_empty()) {
-        return refuse("the LLM gave no new name".into());
-    }
-    for key in ["file", "description", "name", "to", "search", "tags"] {
+    for key in ["file", "description", "name", "search", "tags"] {
         if let Some(value) = object.get(key) {
             fields.insert(key.into(), value.clone());
         }
