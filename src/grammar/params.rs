@@ -106,11 +106,14 @@ pub(crate) fn parse_params(text: &str, known: Option<&[String]>) -> Option<Index
         }
         // "run the deploy for me? branch=main", "… please, with branch dev": courtesy between
         // the name and its values.
-        let said = words[i].to_ascii_lowercase();
+        let said = words[i].as_str();
         let courtesy = said.trim_end_matches(['?', '!', '.', ',']);
+        let punctuated = courtesy.len() < said.len();
         let after_for = i > 0 && words[i - 1].eq_ignore_ascii_case("for");
         let next_begins_values = words.get(i + 1).is_none_or(|next| introducer(next) || next.contains('='));
-        if courtesy == "please" || (courtesy == "me" && after_for && (said != courtesy || next_begins_values)) {
+        if courtesy.eq_ignore_ascii_case("please")
+            || (courtesy.eq_ignore_ascii_case("me") && after_for && (punctuated || next_begins_values))
+        {
             i += 1;
             continue;
         }

@@ -110,7 +110,8 @@ pub(crate) fn list(text: &str, lower: &str, _: &Library) -> Option<Intent> {
         .iter()
         .find_map(|said| asked.strip_suffix(said))
         .unwrap_or(asked);
-    if whole.contains(&lower) || whole.contains(&asked) {
+    // No phrase in `whole` ends in punctuation or one of those words, so this also finds `lower`.
+    if whole.contains(&asked) {
         return Some(Intent::List { tags: Vec::new(), search: None });
     }
     // "search for backup workflows", "find email workflows".

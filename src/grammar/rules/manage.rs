@@ -363,17 +363,14 @@ pub(crate) fn rollback(text: &str, lower: &str, library: &Library) -> Option<Int
 /// workflow must be saved (or be the one talked about); "rename my photos by date" is not one.
 pub(crate) fn rename(text: &str, _: &str, library: &Library) -> Option<Intent> {
     static SHAPES: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
-        [
-            r"(?i)^re-?name\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:to|as|into)\s+(?P<to>.+?)$",
-            r"(?i)^(?:change|set)\s+(?:the\s+)?name\s+of\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+to\s+(?P<to>.+?)$",
-            r"(?i)^give\s+(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:the\s+|a\s+)?(?:new\s+)?name\s+(?P<to>.+?)$",
-            r"(?i)^(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+should\s+be\s+(?:called|named)\s+(?P<to>.+?)$",
+        super::anchored_all(&[
+            r"re-?name\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:to|as|into)\s+(?P<to>.+?)",
+            r"(?:change|set)\s+(?:the\s+)?name\s+of\s+(?:the\s+)?(?:workflow\s+)?(?P<name>.+?)(?:\s+workflow)?\s+to\s+(?P<to>.+?)",
+            r"give\s+(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+(?:the\s+|a\s+)?(?:new\s+)?name\s+(?P<to>.+?)",
+            r"(?:the\s+)?(?P<name>.+?)(?:\s+workflow)?\s+should\s+be\s+(?:called|named)\s+(?P<to>.+?)",
             // Only with the name quoted: "call it a day" is not a rename.
-            r#"(?i)^(?:call|name)\s+(?P<name>it|that|this|that one|this one|this workflow|that workflow)\s+(?P<to>"[^"]+"|'[^']+'|“[^”]+”)$"#,
-        ]
-        .iter()
-        .map(|shape| regex::Regex::new(shape).expect("a valid pattern"))
-        .collect()
+            r#"(?:call|name)\s+(?P<name>it|that|this|that one|this one|this workflow|that workflow)\s+(?P<to>"[^"]+"|'[^']+'|“[^”]+”)"#,
+        ])
     });
     let text = text.trim().trim_end_matches(['.', '!']);
     let c = SHAPES.iter().find_map(|shape| shape.captures(text))?;
